@@ -1,0 +1,87 @@
+//! The command line, as typed: clap derive types whose doc comments are the `--help` text.
+//! Commands turn these into the library's own types; nothing below here sees clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::model::Phase;
+use crate::report::Format;
+
+/// capplan: which rate limits can your GPUs and megawatts carry, before and after new
+/// capacity comes online?
+#[derive(Debug, Parser)]
+#[command(name = "capplan", version, about, long_about = None)]
+#[command(after_help = "Exit status: 0 success, 1 a check failed, 2 bad input or usage.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare rate-limit policies before and after capacity is added.
+    Compare(CompareArgs),
+    /// Gate for CI: exit 0 if every selected policy fits, 1 if any does not.
+    Check(CheckArgs),
+}
+
+/// Arguments of `capplan compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Only these policies (repeatable); all policies when absent.
+    #[arg(long = "policy", value_name = "NAME")]
+    pub policies: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Arguments of `capplan check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Only these policies (repeatable); all policies when absent.
+    #[arg(long = "policy", value_name = "NAME")]
+    pub policies: Vec<String>,
+    /// The phase that must fit.
+    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
+    pub phase: PhaseArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `--phase` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PhaseArg {
+    /// The sites in service today (no `online` date).
+    Before,
+    /// Every site, additions included.
+    After,
+}
+
+impl From<PhaseArg> for Phase {
+    fn from(arg: PhaseArg) -> Phase {
+        match arg {
+            PhaseArg::Before => Phase::Before,
+            PhaseArg::After => Phase::After,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,96 @@
+//! capplan: a deterministic headroom model for GPU fleets and rate-limit policies.
+//!
+//! A [`scenario::Scenario`] (GPU SKUs, sites, additions, demand curves, tiers and policies)
+//! goes through the pure [`model`] to utilization per step of a reference week; [`plan`]
+//! asks questions of it (compare, check) and [`report`] renders the answers. [`run`] is the
+//! only place that touches files and standard output.
+
+pub mod cli;
+mod exit;
+pub mod model;
+pub mod plan;
+pub mod report;
+pub mod scenario;
+
+use std::io;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+pub use exit::ExitStatus;
+
+use cli::{Cli, Command};
+use scenario::{ScenarioError, Scenario};
+
+/// Runs one command, writing its output to `out`. Errors are input or usage errors
+/// (exit 2); a failed check is `Ok(ExitStatus::CheckFailed)`.
+pub fn run(cli: &Cli, out: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
+    match &cli.command {
+        Command::Compare(args) => {
+            let scenario = load(&args.scenario)?;
+            let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
+            let report = plan::compare(&scenario, &policies);
+            report.write(args.format, out)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Check(args) => {
+            let scenario = load(&args.scenario)?;
+            let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
+            let report = plan::check(&scenario, &policies, args.phase.into());
+            plan::write_check(&report, args.format, out)?;
+            Ok(match &report.check {
+                Some(verdict) if !verdict.passed => ExitStatus::CheckFailed,
+                _ => ExitStatus::Success,
+            })
+        }
+    }
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> anyhow::Result<Scenario> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read scenario {origin}"))?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        ScenarioError::whole_file(
+            &origin,
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {}); expected a TOML scenario",
+                err.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok(Scenario::parse(&text, &origin)?)
+}
+
+/// Resolves `--policy` names to indices in file order; all policies when none are named.
+fn select_policies(scenario: &Scenario, names: &[String], path: &Path) -> anyhow::Result<Vec<usize>> {
+    if names.is_empty() {
+        return Ok((0..scenario.policies.len()).collect());
+    }
+    let mut selected = Vec::new();
+    for name in names {
+        match scenario.policy_index(name) {
+            Some(index) => selected.push(index),
+            None => {
+                let known: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
+                bail!(
+                    "--policy {name:?}: no such policy in {}; expected one of: {}",
+                    path.display(),
+                    known.join(", ")
+                )
+            }
+        }
+    }
+    selected.sort_unstable();
+    selected.dedup();
+    Ok(selected)
+}
+
+/// True when the error is a closed pipe on output (`capplan … | head`): not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,30 @@
+//! The `capplan` binary: parse the command line, run, map the outcome to an exit status.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use capplan::ExitStatus;
+use capplan::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = capplan::run(&cli, &mut out).and_then(|status| {
+        out.flush()?;
+        Ok(status)
+    });
+    match result {
+        Ok(status) => status.into(),
+        Err(err) if capplan::is_broken_pipe(&err) => ExitStatus::Success.into(),
+        Err(err) => {
+            match err.downcast_ref::<capplan::scenario::ScenarioError>() {
+                Some(diagnostics) => eprintln!("{diagnostics}"),
+                None => eprintln!("error: {err:#}"),
+            }
+            ExitStatus::InputError.into()
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Headroom of one policy on one fleet: utilization at every step of the reference week and
+//! the figures a capacity engineer reads off it (peak, hours over target, served, throttled
+//! and shed shares, MW to fit).
+
+use super::demand::{TierShares, tier_shares};
+use super::fleet::FleetCapacity;
+use crate::scenario::Scenario;
+
+/// The outcome of one policy on one fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headroom {
+    /// U(h) at every step of the week, counting the classes the fleet can serve.
+    pub utilization: Vec<f64>,
+    /// max U(h).
+    pub peak_utilization: f64,
+    /// The first step at which U reaches its peak.
+    pub peak_step: usize,
+    /// Hours of the week with U above the target.
+    pub hours_over_target: f64,
+    /// Served / desired tokens over the week.
+    pub served_share: f64,
+    /// Share of active users throttled at the peak step.
+    pub throttled_share_at_peak: f64,
+    /// Share of served tokens beyond 100 % utilization, which the fleet must shed.
+    pub shed_share: f64,
+    /// Extra serving MW of the same fleet mix that would bring the peak to the target.
+    pub mw_to_fit: f64,
+    /// Classes with demand but no capacity in this fleet (indices into the classes).
+    pub unservable_classes: Vec<usize>,
+    /// Peak utilization within the target and no unservable class.
+    pub fits: bool,
+}
+
+/// Evaluates policy `policy` of the scenario on `fleet`, with each tier's users multiplied
+/// by `users_scale` (1 for the reference week; growth and uncertainty use other values).
+pub fn evaluate(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    policy: usize,
+    users_scale: &[f64],
+) -> Headroom {
+    let policy = &scenario.policies[policy];
+    let shares: Vec<TierShares> = scenario
+        .tiers
+        .iter()
+        .zip(&policy.limits)
+        .map(|(tier, limit)| tier_shares(scenario, tier, limit.as_ref()))
+        .collect();
+    let peak_mask = scenario.peak_hours.mask(scenario.step_minutes);
+    let per_hour = 60 / scenario.step_minutes as usize;
+    let dt = scenario.step_hours();
+    let classes = scenario.classes.len();
+    let target = scenario.utilization_target;
+
+    let mut utilization = Vec::with_capacity(peak_mask.len());
+    let mut unservable = vec![false; classes];
+    let mut class_demand = vec![0.0; classes];
+    let (mut served_total, mut desired_total, mut shed_total) = (0.0, 0.0, 0.0);
+    let mut throttled_by_step = Vec::with_capacity(peak_mask.len());
+    for (step, &peak) in peak_mask.iter().enumerate() {
+        class_demand.iter_mut().for_each(|d| *d = 0.0);
+        let (mut served_step, mut active, mut throttled) = (0.0, 0.0, 0.0);
+        for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
+            let active_users = tier.users * scale * tier.hourly_activity[step / per_hour];
+            let (phi, theta) = tier_shares.at(peak);
+            let desired = active_users * tier.tokens_per_active_hour / 3600.0;
+            let served = desired * phi;
+            for (demand, mix) in class_demand.iter_mut().zip(&tier.mix) {
+                *demand += served * mix;
+            }
+            desired_total += desired;
+            served_step += served;
+            active += active_users;
+            throttled += active_users * theta;
+        }
+        let mut u = 0.0;
+        for (c, &demand) in class_demand.iter().enumerate() {
+            let capacity = fleet.tokens_per_s[c];
+            if capacity > 0.0 {
+                u += demand / capacity;
+            } else if demand > 0.0 {
+                unservable[c] = true;
+            }
+        }
+        if u > 1.0 {
+            shed_total += served_step * (1.0 - 1.0 / u);
+        }
+        served_total += served_step;
+        utilization.push(u);
+        throttled_by_step.push(if active > 0.0 { throttled / active } else { 0.0 });
+    }
+
+    let (peak_step, peak_utilization) = utilization
+        .iter()
+        .copied()
+        .enumerate()
+        .fold((0, 0.0), |best, (step, u)| if u > best.1 { (step, u) } else { best });
+    let steps_over = utilization.iter().filter(|&&u| u > target).count();
+    let unservable_classes: Vec<usize> = (0..classes).filter(|&c| unservable[c]).collect();
+    // Both sums are of tokens/s per step; the common factor 3600 * dt cancels in the ratios.
+    Headroom {
+        peak_utilization,
+        peak_step,
+        hours_over_target: dt * steps_over as f64,
+        served_share: if desired_total > 0.0 { served_total / desired_total } else { 1.0 },
+        throttled_share_at_peak: throttled_by_step[peak_step],
+        shed_share: if served_total > 0.0 { shed_total / served_total } else { 0.0 },
+        mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
+        fits: peak_utilization <= target && unservable_classes.is_empty(),
+        unservable_classes,
+        utilization,
+    }
+}

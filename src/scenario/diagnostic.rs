@@ -1,0 +1,221 @@
+//! Errors in a scenario file: each names the key path, points at the line and column, and
+//! says what was found and what was expected. Rendered with annotate-snippets, the renderer
+//! rustc and cargo use, so a reader sees the offending line with a caret under it.
+
+use std::fmt;
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// Most diagnostics one file reports; past this a line says how many more there were.
+pub const MAX_DIAGNOSTICS: usize = 20;
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySegment {
+    /// A key of a table, e.g. `limits`.
+    Key(String),
+    /// An index into an array, e.g. the `1` of `policy[1]`.
+    Index(usize),
+}
+
+/// A key path such as `policy[1].limits.pro.window`, as users see it in messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<KeySegment>);
+
+impl KeyPath {
+    /// The path to a top-level key.
+    pub fn root(key: &str) -> KeyPath {
+        KeyPath(vec![KeySegment::Key(key.to_string())])
+    }
+
+    /// This path with one more key.
+    pub fn key(&self, key: &str) -> KeyPath {
+        let mut segments = self.0.clone();
+        segments.push(KeySegment::Key(key.to_string()));
+        KeyPath(segments)
+    }
+
+    /// This path with one more array index.
+    pub fn index(&self, index: usize) -> KeyPath {
+        let mut segments = self.0.clone();
+        segments.push(KeySegment::Index(index));
+        KeyPath(segments)
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                KeySegment::Key(key) if i == 0 => write!(f, "{key}")?,
+                KeySegment::Key(key) => write!(f, ".{key}")?,
+                KeySegment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One problem found in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where in the document's keys the problem is, when known.
+    pub key_path: Option<KeyPath>,
+    /// Byte range in the file the problem points at, when known.
+    pub span: Option<Range<usize>>,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+/// Every problem found in one scenario file, with the text needed to show the lines.
+#[derive(Debug, Clone)]
+pub struct ScenarioError {
+    /// The file name as the user gave it.
+    pub origin: String,
+    /// The file's text (empty when it could not be read as text).
+    pub source: String,
+    /// The problems, in the order found (at most [`MAX_DIAGNOSTICS`]).
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many problems were found beyond those kept.
+    pub omitted: usize,
+}
+
+impl ScenarioError {
+    /// An error that concerns the whole file (unreadable, empty, binary).
+    pub fn whole_file(origin: &str, message: String) -> ScenarioError {
+        ScenarioError {
+            origin: origin.to_string(),
+            source: String::new(),
+            diagnostics: vec![Diagnostic {
+                key_path: None,
+                span: None,
+                message,
+            }],
+            omitted: 0,
+        }
+    }
+
+    /// Line and column (both from 1) of a byte offset in the source.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        let before = &self.source[..floor_char_boundary(&self.source, offset)];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let renderer = Renderer::plain();
+        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let title = match &diagnostic.key_path {
+                Some(path) => format!("{path}: {}", diagnostic.message),
+                None => diagnostic.message.clone(),
+            };
+            let title = title.as_str();
+            let report = match &diagnostic.span {
+                // The snippet's own header names the file, line and column.
+                Some(span) if !self.source.is_empty() => renderer.render(&[Level::ERROR
+                    .primary_title(title)
+                    .element(
+                        Snippet::source(self.source.as_str())
+                            .path(self.origin.as_str())
+                            .fold(true)
+                            .annotation(AnnotationKind::Primary.span(span.clone())),
+                    )]),
+                _ => {
+                    let header = format!("{}: {title}", self.origin);
+                    renderer.render(&[Group::with_title(
+                        Level::ERROR.primary_title(header.as_str()),
+                    )])
+                }
+            };
+            write!(f, "{report}")?;
+        }
+        if self.omitted > 0 {
+            write!(
+                f,
+                "\n{}: {} more error(s) not shown",
+                self.origin, self.omitted
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Finds the byte span of the value at `path` in a parsed document, or of the deepest
+/// table on the path that exists (so a missing key points at the table that lacks it).
+pub fn locate(root: &Spanned<DeTable<'_>>, path: &KeyPath) -> Option<Range<usize>> {
+    let mut span = root.span();
+    let mut table: Option<&DeTable<'_>> = Some(root.get_ref());
+    let mut array: Option<&[Spanned<DeValue<'_>>]> = None;
+    for segment in &path.0 {
+        let next = match segment {
+            KeySegment::Key(key) => table.and_then(|t| {
+                t.iter()
+                    .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
+                    .map(|(_, v)| v)
+            }),
+            KeySegment::Index(index) => array.and_then(|a| a.get(*index)),
+        };
+        let Some(value) = next else { break };
+        span = value.span();
+        table = value.get_ref().as_table();
+        array = value.get_ref().as_array().map(|a| a.as_ref());
+    }
+    // An empty span renders as nothing: point at one character instead.
+    if span.is_empty() {
+        span = span.start..span.start + 1;
+    }
+    Some(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_read_like_toml() {
+        let path = KeyPath::root("policy").index(1).key("limits").key("pro");
+        assert_eq!(path.to_string(), "policy[1].limits.pro");
+    }
+
+    #[test]
+    fn locate_points_at_the_value() {
+        let src = "[scenario]\nname = \"x\"\n\n[[tier]]\nname = \"a\"\n\n[[tier]]\nname = \"b\"\nusers = 5\n";
+        let doc = DeTable::parse(src).unwrap();
+        let span = locate(&doc, &KeyPath::root("tier").index(1).key("users")).unwrap();
+        assert_eq!(&src[span], "5");
+        // A missing key points into the table that lacks it.
+        let span = locate(&doc, &KeyPath::root("tier").index(0).key("users")).unwrap();
+        assert!(src[span.clone()].contains("name = \"a\"") || span.start >= 24, "{span:?}");
+    }
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        let err = ScenarioError {
+            origin: "x.toml".into(),
+            source: "ab\ncd\n".into(),
+            diagnostics: vec![],
+            omitted: 0,
+        };
+        assert_eq!(err.line_column(0), (1, 1));
+        assert_eq!(err.line_column(4), (2, 2));
+    }
+}

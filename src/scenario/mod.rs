@@ -1,0 +1,140 @@
+//! The scenario: what a capacity engineer writes down (fleet, demand, policies), parsed from
+//! TOML and validated into plain types the model can trust: every name resolved to an index,
+//! every number finite and in range, every duration in hours.
+
+pub mod diagnostic;
+mod raw;
+pub mod units;
+mod validate;
+
+pub use diagnostic::{Diagnostic, KeyPath, ScenarioError};
+pub use units::{Date, PeakHours};
+
+/// A validated scenario. Built only by [`Scenario::parse`], so its invariants hold:
+/// indices are in range, shares are in [0, 1], mixes sum to 1, counts are finite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Name shown in reports.
+    pub name: String,
+    /// Model step in minutes; divides 60.
+    pub step_minutes: u32,
+    /// Share of serving capacity usable at the latency SLO; a policy fits at or below it.
+    pub utilization_target: f64,
+    /// Peak periods of the reference week.
+    pub peak_hours: PeakHours,
+    /// Model classes (e.g. `opus`, `sonnet`) in order of first mention by a SKU.
+    pub classes: Vec<String>,
+    /// GPU SKUs in file order.
+    pub skus: Vec<Sku>,
+    /// Sites in file order.
+    pub sites: Vec<Site>,
+    /// Tiers in file order.
+    pub tiers: Vec<Tier>,
+    /// Policies in file order.
+    pub policies: Vec<Policy>,
+}
+
+/// A GPU SKU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sku {
+    /// The id used in `[gpu.<id>]` and in site `gpus`.
+    pub name: String,
+    /// Board power, W.
+    pub watts: f64,
+    /// Server, network and storage power as a fraction of board power.
+    pub overhead: f64,
+    /// Output tokens/s per GPU, indexed like [`Scenario::classes`]; 0 where it cannot serve.
+    pub tokens_per_s: Vec<f64>,
+}
+
+impl Sku {
+    /// All-in watts per GPU: board power plus its share of server, network and storage.
+    pub fn allin_watts(&self) -> f64 {
+        self.watts * (1.0 + self.overhead)
+    }
+}
+
+/// A site (data centre, or a cluster within one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Site name.
+    pub name: String,
+    /// Facility power available, MW.
+    pub power_mw: f64,
+    /// Power usage effectiveness, >= 1.
+    pub pue: f64,
+    /// Healthy share of GPUs.
+    pub availability: f64,
+    /// Share of healthy GPUs serving inference.
+    pub serving_share: f64,
+    /// When the site comes online; `None` for the fleet already in service.
+    pub online: Option<Date>,
+    /// GPU counts as `(sku index, count)`, in file order.
+    pub gpus: Vec<(usize, f64)>,
+}
+
+/// A plan tier (or API tier) and its demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    /// Tier name.
+    pub name: String,
+    /// Users (organisations for an API tier).
+    pub users: f64,
+    /// Name of the curve it uses, for reports.
+    pub curve: String,
+    /// Share of users active in each hour of the reference week (168 values).
+    pub hourly_activity: Vec<f64>,
+    /// Mean tokens an active user wants per hour.
+    pub tokens_per_active_hour: f64,
+    /// Sigma of the log-normal per-user intensity.
+    pub spread: f64,
+    /// Share of tokens per class, indexed like [`Scenario::classes`].
+    pub mix: Vec<f64>,
+}
+
+/// A rate-limit policy: one optional limit per tier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Policy name.
+    pub name: String,
+    /// What the policy is, in a line, for readers of the report.
+    pub description: Option<String>,
+    /// Limit per tier, indexed like [`Scenario::tiers`]; `None` = unlimited.
+    pub limits: Vec<Option<Limit>>,
+}
+
+/// The limit one policy sets for one tier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit {
+    /// Window length in hours (`"5h"` = 5, `"1m"` = 1/60).
+    pub window_hours: f64,
+    /// Token budget per window.
+    pub window_tokens: f64,
+    /// Token budget per week, if any.
+    pub weekly_tokens: Option<f64>,
+    /// Multiplier on the window budget in peak steps.
+    pub peak_factor: f64,
+}
+
+impl Scenario {
+    /// Parses and validates a scenario from TOML text. `origin` (usually the file name) is
+    /// used in messages. All problems found are reported together.
+    pub fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        validate::parse(source, origin)
+    }
+
+    /// Steps in the reference week at this scenario's step length.
+    pub fn steps(&self) -> usize {
+        (units::MINUTES_PER_WEEK / self.step_minutes) as usize
+    }
+
+    /// Length of one step in hours.
+    pub fn step_hours(&self) -> f64 {
+        f64::from(self.step_minutes) / 60.0
+    }
+
+    /// Index of the policy with this name.
+    pub fn policy_index(&self, name: &str) -> Option<usize> {
+        self.policies.iter().position(|p| p.name == name)
+    }
+}

@@ -1,0 +1,152 @@
+//! The scenario file as written: serde structs that mirror the TOML one to one.
+//! Unknown keys are errors; numbers are checked later, in `validate`, with key paths.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// `[scenario]`: name, step, target, peak hours.
+    pub scenario: ScenarioSection,
+    /// `[gpu.<id>]`: the GPU SKUs, in file order.
+    #[serde(default)]
+    pub gpu: IndexMap<String, GpuSpec>,
+    /// `[[site]]`: sites, including additions with `online`.
+    #[serde(default)]
+    pub site: Vec<SiteSpec>,
+    /// `[curve.<id>]`: activity curves over the reference week.
+    #[serde(default)]
+    pub curve: IndexMap<String, CurveSpec>,
+    /// `[[tier]]`: plan tiers and API tiers.
+    #[serde(default)]
+    pub tier: Vec<TierSpec>,
+    /// `[[policy]]`: rate-limit policies to compare.
+    #[serde(default)]
+    pub policy: Vec<PolicySpec>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    /// Name shown in reports.
+    pub name: String,
+    /// Model step, e.g. `"1h"` or `"15m"`.
+    #[serde(default = "default_step")]
+    pub step: String,
+    /// Share of serving capacity usable while meeting the latency SLO.
+    pub utilization_target: f64,
+    /// Peak periods in UTC, e.g. `["mon-fri 13:00-19:00"]`.
+    #[serde(default)]
+    pub peak_hours: Vec<String>,
+}
+
+fn default_step() -> String {
+    "1h".to_string()
+}
+
+/// `[gpu.<id>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpuSpec {
+    /// Board power in watts.
+    pub watts: f64,
+    /// Server, network and storage power as a fraction of board power.
+    #[serde(default)]
+    pub overhead: f64,
+    /// Output tokens per second one GPU sustains at the latency SLO, per model class.
+    pub tokens_per_s: IndexMap<String, f64>,
+}
+
+/// `[[site]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSpec {
+    /// Site name.
+    pub name: String,
+    /// Facility power available, MW.
+    pub power_mw: f64,
+    /// Power usage effectiveness (facility power / IT power).
+    pub pue: f64,
+    /// Healthy share of GPUs.
+    #[serde(default = "one")]
+    pub availability: f64,
+    /// Share of healthy GPUs given to inference.
+    #[serde(default = "one")]
+    pub serving_share: f64,
+    /// `YYYY-MM-DD` when the site comes online; absent for the existing fleet.
+    #[serde(default)]
+    pub online: Option<String>,
+    /// GPU count per SKU id.
+    pub gpus: IndexMap<String, f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// `[curve.<id>]`: either `weekday` + `weekend` (24 values each) or `week` (168 values).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurveSpec {
+    /// 24 hourly shares for Monday to Friday.
+    #[serde(default)]
+    pub weekday: Option<Vec<f64>>,
+    /// 24 hourly shares for Saturday and Sunday.
+    #[serde(default)]
+    pub weekend: Option<Vec<f64>>,
+    /// 168 hourly shares from Monday 00:00 UTC.
+    #[serde(default)]
+    pub week: Option<Vec<f64>>,
+}
+
+/// `[[tier]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSpec {
+    /// Tier name, referred to by `[policy.limits.<tier>]`.
+    pub name: String,
+    /// Users (organisations for an API tier).
+    pub users: f64,
+    /// Curve id.
+    pub curve: String,
+    /// Mean tokens an active user wants per hour.
+    pub tokens_per_active_hour: f64,
+    /// Sigma of the log-normal per-user intensity (mean 1); 0 = identical users.
+    #[serde(default)]
+    pub spread: f64,
+    /// Share of tokens per model class; sums to 1.
+    pub mix: IndexMap<String, f64>,
+}
+
+/// `[[policy]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Policy name.
+    pub name: String,
+    /// Free text shown nowhere but kept with the policy.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Limits per tier name; a tier without an entry is unlimited.
+    #[serde(default)]
+    pub limits: IndexMap<String, LimitSpec>,
+}
+
+/// `[policy.limits.<tier>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// Window length, e.g. `"5h"` or `"1m"`.
+    pub window: String,
+    /// Token budget per window.
+    pub window_tokens: f64,
+    /// Optional token budget per week.
+    #[serde(default)]
+    pub weekly_tokens: Option<f64>,
+    /// Multiplier on the window budget in peak steps.
+    #[serde(default = "one")]
+    pub peak_factor: f64,
+}

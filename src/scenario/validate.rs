@@ -1,0 +1,569 @@
+//! From TOML text to a [`Scenario`]: syntax and shape through serde (with the key path of
+//! the first shape error), then every semantic rule, collecting all problems at once.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use toml::Spanned;
+use toml::de::DeTable;
+
+use super::diagnostic::{Diagnostic, KeyPath, KeySegment, MAX_DIAGNOSTICS, ScenarioError, locate};
+use super::raw::{CurveSpec, ScenarioFile};
+use super::units::{self, Date, HOURS_PER_WEEK, PeakHours};
+use super::{Limit, Policy, Scenario, Site, Sku, Tier};
+
+/// Largest count, power or token figure accepted: far above any real fleet, low enough that
+/// sums and products stay finite.
+const ABSURD: f64 = 1e15;
+
+/// Tolerance on a mix summing to 1.
+const MIX_TOLERANCE: f64 = 1e-6;
+
+pub(super) fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    if source.trim().is_empty() {
+        return Err(ScenarioError::whole_file(
+            origin,
+            "the file is empty; expected a scenario with [scenario], [gpu.<id>], [[site]], [curve.<id>], [[tier]] and [[policy]]".to_string(),
+        ));
+    }
+    if source.contains('\0') {
+        return Err(ScenarioError::whole_file(
+            origin,
+            "the file holds binary data (a NUL byte); expected TOML text".to_string(),
+        ));
+    }
+    let error = |diagnostics: Vec<Diagnostic>| {
+        let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
+        ScenarioError {
+            origin: origin.to_string(),
+            source: source.to_string(),
+            diagnostics: diagnostics.into_iter().take(MAX_DIAGNOSTICS).collect(),
+            omitted,
+        }
+    };
+    let document = match DeTable::parse(source) {
+        Ok(document) => document,
+        Err(err) => {
+            return Err(error(vec![Diagnostic {
+                key_path: None,
+                span: err.span(),
+                message: format!("invalid TOML: {}", err.message().trim_end()),
+            }]));
+        }
+    };
+    let file = deserialize(source, &document).map_err(|d| error(vec![d]))?;
+    let mut checker = Checker {
+        document: &document,
+        diagnostics: Vec::new(),
+    };
+    let scenario = checker.scenario(file);
+    if checker.diagnostics.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(error(checker.diagnostics))
+    }
+}
+
+fn deserialize(source: &str, document: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Diagnostic> {
+    let deserializer = toml::Deserializer::parse(source).map_err(|err| Diagnostic {
+        key_path: None,
+        span: err.span(),
+        message: err.message().trim_end().to_string(),
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = key_path_of(err.path());
+        let inner = err.into_inner();
+        let message = explain_serde_message(inner.message().trim_end());
+        let span = inner.span().or_else(|| locate(document, &path));
+        Diagnostic {
+            key_path: (!path.0.is_empty()).then_some(path),
+            span,
+            message,
+        }
+    })
+}
+
+fn key_path_of(path: &serde_path_to_error::Path) -> KeyPath {
+    use serde_path_to_error::Segment;
+    KeyPath(
+        path.iter()
+            .filter_map(|segment| match segment {
+                Segment::Seq { index } => Some(KeySegment::Index(*index)),
+                Segment::Map { key } => Some(KeySegment::Key(key.clone())),
+                Segment::Enum { variant } => Some(KeySegment::Key(variant.clone())),
+                Segment::Unknown => None,
+            })
+            .collect(),
+    )
+}
+
+/// Adds "did you mean" to serde's unknown-field message.
+fn explain_serde_message(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((found, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match closest(found, &candidates) {
+        Some(best) => format!("{message}; did you mean `{best}`?"),
+        None => message.to_string(),
+    }
+}
+
+/// The candidate closest to `found` by edit distance, if it is close enough to be a typo.
+fn closest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(found, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(found.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A numeric range a value must lie in, with the words that describe it.
+#[derive(Clone, Copy)]
+struct Bounds {
+    low: f64,
+    low_inclusive: bool,
+    high: f64,
+    what: &'static str,
+}
+
+const POSITIVE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: ABSURD,
+    what: "a number greater than 0",
+};
+const NON_NEGATIVE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: ABSURD,
+    what: "a number of at least 0",
+};
+const SHARE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1.0,
+    what: "a share between 0 and 1",
+};
+const POSITIVE_SHARE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1.0,
+    what: "a share greater than 0 and at most 1",
+};
+
+struct Checker<'a, 'd> {
+    document: &'a Spanned<DeTable<'d>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_, '_> {
+    fn error(&mut self, path: KeyPath, message: String) {
+        let span = locate(self.document, &path);
+        self.diagnostics.push(Diagnostic {
+            key_path: Some(path),
+            span,
+            message,
+        });
+    }
+
+    fn number(&mut self, path: KeyPath, value: f64, bounds: Bounds) -> f64 {
+        let above_low = if bounds.low_inclusive {
+            value >= bounds.low
+        } else {
+            value > bounds.low
+        };
+        if !value.is_finite() || !above_low || value > bounds.high {
+            let high = if bounds.high == ABSURD {
+                String::new()
+            } else {
+                format!(" (at most {})", bounds.high)
+            };
+            self.error(path, format!("expected {}{high}, found {value}", bounds.what));
+        }
+        value
+    }
+
+    fn name(&mut self, path: KeyPath, name: &str, seen: &mut HashSet<String>, kind: &str) {
+        if name.trim().is_empty() {
+            self.error(path, format!("expected a non-empty {kind} name"));
+        } else if !seen.insert(name.to_string()) {
+            self.error(path, format!("duplicate {kind} name {name:?}; names must be unique"));
+        }
+    }
+
+    fn scenario(&mut self, file: ScenarioFile) -> Scenario {
+        let section = KeyPath::root("scenario");
+        if file.scenario.name.trim().is_empty() {
+            self.error(section.key("name"), "expected a non-empty scenario name".into());
+        }
+        let step_minutes = units::parse_step_minutes(&file.scenario.step).unwrap_or_else(|msg| {
+            self.error(section.key("step"), msg);
+            60
+        });
+        let utilization_target = self.number(
+            section.key("utilization_target"),
+            file.scenario.utilization_target,
+            POSITIVE_SHARE,
+        );
+        let peak_hours = PeakHours::parse(&file.scenario.peak_hours).unwrap_or_else(|(i, msg)| {
+            self.error(section.key("peak_hours").index(i), msg);
+            PeakHours::default()
+        });
+
+        let (classes, skus) = self.skus(&file.gpu);
+        let sites = self.sites(&file, &skus);
+        let tiers = self.tiers(&file, &classes);
+        let policies = self.policies(&file, &tiers);
+        Scenario {
+            name: file.scenario.name,
+            step_minutes,
+            utilization_target,
+            peak_hours,
+            classes,
+            skus,
+            sites,
+            tiers,
+            policies,
+        }
+    }
+
+    fn skus(&mut self, gpus: &IndexMap<String, super::raw::GpuSpec>) -> (Vec<String>, Vec<Sku>) {
+        let mut classes: Vec<String> = Vec::new();
+        for spec in gpus.values() {
+            for class in spec.tokens_per_s.keys() {
+                if !classes.contains(class) {
+                    classes.push(class.clone());
+                }
+            }
+        }
+        if gpus.is_empty() {
+            self.error(
+                KeyPath::root("gpu"),
+                "expected at least one GPU SKU, e.g. [gpu.h100] with watts and tokens_per_s".into(),
+            );
+        }
+        let mut skus = Vec::new();
+        for (id, spec) in gpus {
+            let path = KeyPath::root("gpu").key(id);
+            let watts = self.number(path.key("watts"), spec.watts, POSITIVE);
+            let overhead = self.number(path.key("overhead"), spec.overhead, NON_NEGATIVE);
+            if spec.tokens_per_s.is_empty() {
+                self.error(
+                    path.key("tokens_per_s"),
+                    "expected at least one model class, e.g. { sonnet = 1200 }".into(),
+                );
+            }
+            let mut tokens_per_s = vec![0.0; classes.len()];
+            for (class, &rate) in &spec.tokens_per_s {
+                let index = classes.iter().position(|c| c == class).unwrap_or(0);
+                tokens_per_s[index] =
+                    self.number(path.key("tokens_per_s").key(class), rate, NON_NEGATIVE);
+            }
+            skus.push(Sku {
+                name: id.clone(),
+                watts,
+                overhead,
+                tokens_per_s,
+            });
+        }
+        (classes, skus)
+    }
+
+    fn sites(&mut self, file: &ScenarioFile, skus: &[Sku]) -> Vec<Site> {
+        if file.site.is_empty() {
+            self.error(
+                KeyPath::root("site"),
+                "expected at least one [[site]] with name, power_mw, pue and gpus".into(),
+            );
+        }
+        let mut names = HashSet::new();
+        let mut sites = Vec::new();
+        for (i, spec) in file.site.iter().enumerate() {
+            let path = KeyPath::root("site").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "site");
+            let power_mw = self.number(path.key("power_mw"), spec.power_mw, POSITIVE);
+            let pue = self.number(
+                path.key("pue"),
+                spec.pue,
+                Bounds {
+                    low: 1.0,
+                    low_inclusive: true,
+                    high: 10.0,
+                    what: "a PUE of at least 1",
+                },
+            );
+            let availability =
+                self.number(path.key("availability"), spec.availability, POSITIVE_SHARE);
+            let serving_share = self.number(path.key("serving_share"), spec.serving_share, SHARE);
+            let online = spec.online.as_deref().and_then(|text| {
+                Date::parse(text)
+                    .map_err(|msg| self.error(path.key("online"), msg))
+                    .ok()
+            });
+            let mut gpus = Vec::new();
+            for (sku, &count) in &spec.gpus {
+                let count = self.number(path.key("gpus").key(sku), count, NON_NEGATIVE);
+                match skus.iter().position(|s| &s.name == sku) {
+                    Some(index) => gpus.push((index, count)),
+                    None => self.error(
+                        path.key("gpus").key(sku),
+                        format!(
+                            "unknown GPU SKU {sku:?}; expected one of the [gpu.<id>] tables: {}",
+                            list(skus.iter().map(|s| s.name.as_str()))
+                        ),
+                    ),
+                }
+            }
+            sites.push(Site {
+                name: spec.name.clone(),
+                power_mw,
+                pue,
+                availability,
+                serving_share,
+                online,
+                gpus,
+            });
+        }
+        sites
+    }
+
+    fn curve(&mut self, id: &str, spec: &CurveSpec) -> Vec<f64> {
+        let path = KeyPath::root("curve").key(id);
+        let hourly = match (&spec.week, &spec.weekday, &spec.weekend) {
+            (Some(week), None, None) => {
+                self.values(path.key("week"), week, HOURS_PER_WEEK);
+                week.clone()
+            }
+            (None, Some(weekday), Some(weekend)) => {
+                self.values(path.key("weekday"), weekday, 24);
+                self.values(path.key("weekend"), weekend, 24);
+                if weekday.len() != 24 || weekend.len() != 24 {
+                    return vec![0.0; HOURS_PER_WEEK];
+                }
+                (0..7)
+                    .flat_map(|day| if day < 5 { weekday } else { weekend }.iter().copied())
+                    .collect()
+            }
+            _ => {
+                self.error(
+                    path,
+                    "expected either `week` (168 hourly values) or both `weekday` and `weekend` (24 values each)".into(),
+                );
+                return vec![0.0; HOURS_PER_WEEK];
+            }
+        };
+        if hourly.len() == HOURS_PER_WEEK {
+            hourly
+        } else {
+            vec![0.0; HOURS_PER_WEEK]
+        }
+    }
+
+    fn values(&mut self, path: KeyPath, values: &[f64], expected_len: usize) {
+        if values.len() != expected_len {
+            self.error(
+                path.clone(),
+                format!("expected {expected_len} hourly values, found {}", values.len()),
+            );
+        }
+        for (i, &v) in values.iter().enumerate() {
+            self.number(path.index(i), v, SHARE);
+        }
+    }
+
+    fn tiers(&mut self, file: &ScenarioFile, classes: &[String]) -> Vec<Tier> {
+        if file.tier.is_empty() {
+            self.error(
+                KeyPath::root("tier"),
+                "expected at least one [[tier]] with name, users, curve, tokens_per_active_hour and mix".into(),
+            );
+        }
+        let curves: IndexMap<&str, Vec<f64>> = file
+            .curve
+            .iter()
+            .map(|(id, spec)| (id.as_str(), self.curve(id, spec)))
+            .collect();
+        let mut names = HashSet::new();
+        let mut tiers = Vec::new();
+        for (i, spec) in file.tier.iter().enumerate() {
+            let path = KeyPath::root("tier").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "tier");
+            let users = self.number(path.key("users"), spec.users, NON_NEGATIVE);
+            let tokens_per_active_hour = self.number(
+                path.key("tokens_per_active_hour"),
+                spec.tokens_per_active_hour,
+                POSITIVE,
+            );
+            let spread = self.number(
+                path.key("spread"),
+                spec.spread,
+                Bounds {
+                    low: 0.0,
+                    low_inclusive: true,
+                    high: 5.0,
+                    what: "a log-normal sigma of at least 0",
+                },
+            );
+            let hourly_activity = match curves.get(spec.curve.as_str()) {
+                Some(values) => values.clone(),
+                None => {
+                    self.error(
+                        path.key("curve"),
+                        format!(
+                            "unknown curve {:?}; expected one of the [curve.<id>] tables: {}",
+                            spec.curve,
+                            list(curves.keys().copied())
+                        ),
+                    );
+                    vec![0.0; HOURS_PER_WEEK]
+                }
+            };
+            let mix = self.mix(&path, &spec.mix, classes);
+            tiers.push(Tier {
+                name: spec.name.clone(),
+                users,
+                curve: spec.curve.clone(),
+                hourly_activity,
+                tokens_per_active_hour,
+                spread,
+                mix,
+            });
+        }
+        tiers
+    }
+
+    fn mix(&mut self, path: &KeyPath, spec: &IndexMap<String, f64>, classes: &[String]) -> Vec<f64> {
+        let path = path.key("mix");
+        let mut mix = vec![0.0; classes.len()];
+        let mut sum = 0.0;
+        for (class, &share) in spec {
+            let share = self.number(path.key(class), share, SHARE);
+            sum += share;
+            match classes.iter().position(|c| c == class) {
+                Some(index) => mix[index] = share,
+                None => self.error(
+                    path.key(class),
+                    format!(
+                        "no GPU SKU lists model class {class:?} in tokens_per_s; known classes: {}",
+                        list(classes.iter().map(String::as_str))
+                    ),
+                ),
+            }
+        }
+        if spec.is_empty() {
+            self.error(path, "expected at least one class share, e.g. { sonnet = 1.0 }".into());
+        } else if sum.is_finite() && (sum - 1.0).abs() > MIX_TOLERANCE {
+            self.error(
+                path,
+                format!("expected class shares that sum to 1 (within {MIX_TOLERANCE}), found a sum of {sum}"),
+            );
+        }
+        mix
+    }
+
+    fn policies(&mut self, file: &ScenarioFile, tiers: &[Tier]) -> Vec<Policy> {
+        if file.policy.is_empty() {
+            self.error(
+                KeyPath::root("policy"),
+                "expected at least one [[policy]] to evaluate (one with no limits means unlimited)".into(),
+            );
+        }
+        let mut names = HashSet::new();
+        let mut policies = Vec::new();
+        for (i, spec) in file.policy.iter().enumerate() {
+            let path = KeyPath::root("policy").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "policy");
+            let mut limits = vec![None; tiers.len()];
+            for (tier, limit) in &spec.limits {
+                let path = path.key("limits").key(tier);
+                let window_hours = units::parse_duration_hours(&limit.window)
+                    .map_err(|msg| self.error(path.key("window"), msg))
+                    .unwrap_or(1.0);
+                let window_tokens =
+                    self.number(path.key("window_tokens"), limit.window_tokens, NON_NEGATIVE);
+                let weekly_tokens = limit
+                    .weekly_tokens
+                    .map(|w| self.number(path.key("weekly_tokens"), w, NON_NEGATIVE));
+                let peak_factor = self.number(
+                    path.key("peak_factor"),
+                    limit.peak_factor,
+                    Bounds {
+                        low: 0.0,
+                        low_inclusive: true,
+                        high: 1000.0,
+                        what: "a multiplier of at least 0",
+                    },
+                );
+                match tiers.iter().position(|t| &t.name == tier) {
+                    Some(index) => {
+                        limits[index] = Some(Limit {
+                            window_hours,
+                            window_tokens,
+                            weekly_tokens,
+                            peak_factor,
+                        })
+                    }
+                    None => self.error(
+                        path,
+                        format!(
+                            "unknown tier {tier:?}; expected one of the [[tier]] names: {}",
+                            list(tiers.iter().map(|t| t.name.as_str()))
+                        ),
+                    ),
+                }
+            }
+            policies.push(Policy {
+                name: spec.name.clone(),
+                description: spec.description.clone(),
+                limits,
+            });
+        }
+        policies
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("{n:?}")).collect();
+    if names.is_empty() {
+        "(none defined)".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(
+            closest("uesrs", &["name", "users", "curve"]),
+            Some("users")
+        );
+        assert_eq!(closest("zzzzzz", &["name", "users"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
