@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 pub use exit::ExitStatus;
 
 use cli::{Cli, Command};
-use scenario::{ScenarioError, Scenario};
+use scenario::{Scenario, ScenarioError};
 
 /// Runs one command, writing its output to `out`. Errors are input or usage errors
 /// (exit 2); a failed check is `Ok(ExitStatus::CheckFailed)`.
@@ -63,7 +63,11 @@ pub fn load(path: &Path) -> anyhow::Result<Scenario> {
 }
 
 /// Resolves `--policy` names to indices in file order; all policies when none are named.
-fn select_policies(scenario: &Scenario, names: &[String], path: &Path) -> anyhow::Result<Vec<usize>> {
+fn select_policies(
+    scenario: &Scenario,
+    names: &[String],
+    path: &Path,
+) -> anyhow::Result<Vec<usize>> {
     if names.is_empty() {
         return Ok((0..scenario.policies.len()).collect());
     }

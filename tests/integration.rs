@@ -1,1 +1,849 @@
-fn main(){}
+//! capplan as its users run it: the binary on scenario files, with exit codes, JSON and
+//! tables checked against hand-computed values and an independent reference model.
+
+mod reference;
+
+use std::path::{Path, PathBuf};
+
+use approx::assert_relative_eq;
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// One run of the binary.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `capplan ARGS…` from the crate root.
+fn capplan(args: &[&str]) -> Run {
+    let output = Command::cargo_bin("capplan")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// A scenario written into a temporary directory, removed when dropped.
+struct ScenarioFile {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl ScenarioFile {
+    fn new(name: &str, text: impl AsRef<[u8]>) -> ScenarioFile {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        ScenarioFile { _dir: dir, path }
+    }
+
+    fn path(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+}
+
+fn json(run: &Run) -> Value {
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+const TINY: &str = "scenarios/tiny.toml";
+const COLOSSUS: &str = "scenarios/colossus.toml";
+
+#[test]
+fn tiny_table_snapshot() {
+    let run = capplan(&["compare", TINY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    insta::assert_snapshot!("tiny_table", run.stdout);
+}
+
+#[test]
+fn tiny_markdown_snapshot() {
+    let run = capplan(&["compare", TINY, "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("tiny_markdown", run.stdout);
+}
+
+#[test]
+fn tiny_json_has_the_contracted_shape_and_hand_computed_values() {
+    let doc = json(&capplan(&["compare", TINY, "--format", "json"]));
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["scenario"], "tiny");
+    assert_eq!(doc["step_minutes"], 60);
+    assert_eq!(doc["utilization_target"], 0.85);
+    let phases = doc["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), 2);
+    assert_eq!(phases[0]["name"], "before");
+    assert_eq!(phases[1]["name"], "after");
+    let new_site = &phases[1]["sites"][1];
+    assert_eq!(new_site["name"], "new");
+    assert_eq!(new_site["power_bound"], true);
+    assert_relative_eq!(
+        new_site["power_factor"].as_f64().unwrap(),
+        0.5,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        new_site["serving_gpus"]["h100"].as_f64().unwrap(),
+        500.0,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        phases[1]["serving_mw"].as_f64().unwrap(),
+        2.268,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        phases[1]["tokens_per_s"]["sonnet"].as_f64().unwrap(),
+        1.2e6,
+        max_relative = 1e-12
+    );
+
+    let results = doc["results"].as_array().unwrap();
+    let order: Vec<(String, String)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["policy"].as_str().unwrap().into(),
+                r["phase"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected_order = [
+        ("unlimited", "before"),
+        ("unlimited", "after"),
+        ("current", "before"),
+        ("current", "after"),
+        ("double-5h", "before"),
+        ("double-5h", "after"),
+    ];
+    assert_eq!(
+        order,
+        expected_order.map(|(p, f)| (p.to_string(), f.to_string()))
+    );
+    for key in [
+        "policy",
+        "phase",
+        "peak_utilization",
+        "peak_step",
+        "hours_over_target",
+        "served_share",
+        "throttled_share_at_peak",
+        "shed_share",
+        "mw_to_fit",
+        "fits",
+    ] {
+        assert!(
+            results.iter().all(|r| r.get(key).is_some()),
+            "missing {key}"
+        );
+    }
+    // double-5h before: weekly cap binds, k = 5/6, U = 1e6 * 5/6 / 8e5.
+    let r = &results[4];
+    assert_relative_eq!(
+        r["peak_utilization"].as_f64().unwrap(),
+        1.0416666666666667,
+        max_relative = 1e-12
+    );
+    assert_eq!(r["hours_over_target"], 90.0);
+    assert_eq!(r["fits"], false);
+    assert_relative_eq!(
+        r["mw_to_fit"].as_f64().unwrap(),
+        (1.0416666666666667 / 0.85 - 1.0) * 1.512,
+        max_relative = 1e-12
+    );
+    assert_eq!(results[5]["fits"], true);
+}
+
+#[test]
+fn policy_flag_selects_policies() {
+    let doc = json(&capplan(&[
+        "compare", TINY, "--format", "json", "--policy", "current",
+    ]));
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|r| r["policy"] == "current"));
+}
+
+#[test]
+fn csv_has_one_row_per_policy_and_phase() {
+    let run = capplan(&["compare", TINY, "--format", "csv"]);
+    assert_eq!(run.code, 0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 7);
+    assert!(lines[0].starts_with("scenario,policy,phase,peak_utilization"));
+    assert!(
+        lines[1].starts_with("tiny,unlimited,before,1.25,0,Mon 00:00,120,"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    for format in ["table", "json", "csv", "markdown"] {
+        let first = capplan(&["compare", COLOSSUS, "--format", format]);
+        let second = capplan(&["compare", COLOSSUS, "--format", format]);
+        assert_eq!(first.code, 0, "{}", first.stderr);
+        assert_eq!(first.stdout, second.stdout, "{format}");
+        assert!(!first.stdout.contains("NaN") && !first.stdout.contains("inf"));
+    }
+}
+
+#[test]
+fn colossus_tells_the_story() {
+    let doc = json(&capplan(&["compare", COLOSSUS, "--format", "json"]));
+    let fits = |policy: &str, phase: &str| {
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["policy"] == policy && r["phase"] == phase)
+            .unwrap()["fits"]
+            .as_bool()
+            .unwrap()
+    };
+    assert!(
+        fits("current", "before"),
+        "today's limits fit today's fleet"
+    );
+    assert!(
+        !fits("double-5h-no-peak-cut", "before"),
+        "the promise needs the new site"
+    );
+    assert!(fits("double-5h-no-peak-cut", "after"));
+    assert!(fits("may-2026", "after"));
+    let colossus = &doc["phases"][1]["sites"][2];
+    assert_eq!(colossus["name"], "colossus-1");
+    assert_eq!(
+        colossus["power_bound"], true,
+        "300 MW at PUE 1.2 cannot run 220k GPUs"
+    );
+}
+
+#[test]
+fn check_exit_codes() {
+    // After: every tiny policy fits.
+    let run = capplan(&["check", TINY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("check passed: all 3 policies fit (after)"),
+        "{}",
+        run.stdout
+    );
+    // Before: unlimited and double-5h do not.
+    let run = capplan(&["check", TINY, "--phase", "before"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("FAIL  double-5h (before): peak utilization 104.2% at Mon 00:00 exceeds the target 85.0% by 19.2 points; it needs 0.34 MW more"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("check failed: 2 of 3 policies do not fit (before): unlimited, double-5h")
+    );
+    let run = capplan(&["check", TINY, "--phase", "before", "--policy", "current"]);
+    assert_eq!(run.code, 0);
+    // Bad input and bad usage.
+    assert_eq!(capplan(&["check", "no/such/file.toml"]).code, 2);
+    assert_eq!(capplan(&["check", TINY, "--policy", "nope"]).code, 2);
+    assert_eq!(capplan(&["check", TINY, "--phase", "during"]).code, 2);
+    assert_eq!(capplan(&["frobnicate"]).code, 2);
+}
+
+#[test]
+fn check_json_carries_the_verdict() {
+    let run = capplan(&["check", TINY, "--phase", "before", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["check"]["phase"], "before");
+    assert_eq!(doc["check"]["passed"], false);
+    assert_eq!(
+        doc["check"]["failing"],
+        serde_json::json!(["unlimited", "double-5h"])
+    );
+    assert_eq!(doc["phases"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["results"].as_array().unwrap().len(), 3);
+}
+
+/// A broken scenario: exit 2, no panic, and a message naming the file, line, column and key.
+fn assert_rejected(name: &str, text: &str, expected: &[&str]) {
+    let file = ScenarioFile::new(name, text);
+    let run = capplan(&["compare", file.path()]);
+    assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+    assert_eq!(run.stdout, "", "{name}");
+    assert!(!run.stderr.contains("panicked"), "{name}: {}", run.stderr);
+    for needle in expected {
+        assert!(
+            run.stderr.contains(needle),
+            "{name}: expected {needle:?} in\n{}",
+            run.stderr
+        );
+    }
+}
+
+fn tiny_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(TINY)).unwrap()
+}
+
+#[test]
+fn bad_input_is_named_and_exits_2() {
+    let tiny = tiny_text();
+    assert_rejected(
+        "wrong-type",
+        &tiny.replace("users = 100000", "users = \"many\""),
+        &[
+            "tier[0].users: invalid type: string \"many\", expected a number",
+            "wrong-type.toml:52:9",
+        ],
+    );
+    assert_rejected(
+        "unknown-key",
+        &tiny.replace("users = 100000", "uesrs = 100000"),
+        &[
+            "unknown field `uesrs`",
+            "did you mean `users`?",
+            "unknown-key.toml:52:1",
+        ],
+    );
+    assert_rejected(
+        "missing-key",
+        &tiny.replace("users = 100000\n", ""),
+        &["tier[0]: missing field `users`", "missing-key.toml:50:1"],
+    );
+    assert_rejected(
+        "syntax",
+        &tiny.replace("[scenario]", "[scenario"),
+        &["invalid TOML", "syntax.toml:20:10"],
+    );
+    assert_rejected(
+        "several",
+        &tiny
+            .replace("mix = { sonnet = 1.0 }", "mix = { sonnet = 0.9 }")
+            .replace("curve = \"flat\"", "curve = \"flta\"")
+            .replace("pue = 1.2\ngpus", "pue = nan\ngpus"),
+        &[
+            "site[0].pue: expected a PUE of at least 1 (at most 10), found NaN",
+            "tier[0].curve: unknown curve \"flta\"; did you mean \"flat\"?",
+            "tier[0].mix: expected class shares that sum to 1",
+            "several.toml:56:7",
+        ],
+    );
+    assert_rejected(
+        "bad-window",
+        &tiny.replace(
+            "window = \"5h\"\nwindow_tokens = 1000000",
+            "window = \"five hours\"\nwindow_tokens = 1000000",
+        ),
+        &["policy[1].limits.pro.window: expected a duration such as \"5h\""],
+    );
+    assert_rejected(
+        "bad-date",
+        &tiny.replace("2026-06-06", "2026-02-30"),
+        &["site[1].online: day 30 does not exist"],
+    );
+    assert_rejected(
+        "bad-peak",
+        &tiny.replace("mon-fri 13:00-19:00", "weekdays 1pm"),
+        &["scenario.peak_hours[0]: expected a peak-hours spec"],
+    );
+    assert_rejected(
+        "unknown-sku",
+        &tiny.replace("gpus = { h100 = 1000 }", "gpus = { h10 = 1000 }"),
+        &["site[0].gpus.h10: unknown GPU SKU \"h10\"; did you mean \"h100\"?"],
+    );
+    assert_rejected(
+        "unknown-class",
+        &tiny.replace("mix = { sonnet = 1.0 }", "mix = { opus = 1.0 }"),
+        &["tier[0].mix.opus: no GPU SKU lists model class \"opus\""],
+    );
+    assert_rejected(
+        "unknown-tier",
+        &tiny.replace(
+            "[policy.limits.pro]\nwindow = \"5h\"\nwindow_tokens = 1000000",
+            "[policy.limits.prp]\nwindow = \"5h\"\nwindow_tokens = 1000000",
+        ),
+        &["policy[1].limits.prp: unknown tier \"prp\"; did you mean \"pro\"?"],
+    );
+    assert_rejected(
+        "duplicate",
+        &tiny.replace("name = \"new\"", "name = \"home\""),
+        &["site[1].name: duplicate site name \"home\""],
+    );
+    assert_rejected(
+        "curve-length",
+        &tiny.replace("weekend = [0.05, 0.05,", "weekend = [0.05,"),
+        &["curve.flat.weekend: expected 24 hourly values, found 23"],
+    );
+    assert_rejected(
+        "curve-range",
+        &tiny.replace("weekday = [0.1, 0.1,", "weekday = [1.5, 0.1,"),
+        &["curve.flat.weekday[0]: expected a share between 0 and 1"],
+    );
+    assert_rejected(
+        "no-policies",
+        &tiny[..tiny.find("[[policy]]").unwrap()],
+        &["policy: expected at least one [[policy]]"],
+    );
+    assert_rejected("empty", "", &["empty.toml: the file is empty"]);
+    assert_rejected(
+        "binary",
+        "\0\u{1}\u{2}",
+        &["binary.toml: the file holds binary data"],
+    );
+}
+
+#[test]
+fn an_unreadable_file_exits_2() {
+    let run = capplan(&["compare", "no/such/scenario.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot read scenario no/such/scenario.toml")
+    );
+    let file = ScenarioFile::new("latin1", b"[scenario]\nname = \"caf\xe9\"\n");
+    let run = capplan(&["compare", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not UTF-8"), "{}", run.stderr);
+}
+
+/// Hourly shares for a tier: a smooth day with its own peak hour, weekends scaled.
+fn curve(peak_hour: usize, level: f64, weekend: f64) -> Vec<f64> {
+    (0..168)
+        .map(|h| {
+            let (day, hour) = (h / 24, h % 24);
+            let distance = (hour as f64 - peak_hour as f64)
+                .abs()
+                .min(24.0 - (hour as f64 - peak_hour as f64).abs());
+            let value = level * (0.35 + 0.65 * (1.0 - distance / 12.0));
+            if day >= 5 { value * weekend } else { value }
+        })
+        .collect()
+}
+
+fn unseen_scenario() -> reference::Scenario {
+    use reference::*;
+    Scenario {
+        step_minutes: 15,
+        step: "15m",
+        target: 0.75,
+        peak_hours: vec!["mon-fri 13:00-19:00", "sat 10:30-12:15"],
+        peak: |minute| {
+            let (day, m) = (minute / 1440, minute % 1440);
+            (day < 5 && (780..1140).contains(&m)) || (day == 5 && (630..735).contains(&m))
+        },
+        skus: vec![
+            Sku {
+                name: "h100",
+                watts: 700.0,
+                overhead: 0.82,
+                tokens_per_s: vec![("opus", 310.0), ("sonnet", 1150.0)],
+            },
+            Sku {
+                name: "h200",
+                watts: 700.0,
+                overhead: 0.8,
+                tokens_per_s: vec![("opus", 455.0), ("sonnet", 1790.0), ("haiku", 7000.0)],
+            },
+            Sku {
+                name: "gb200",
+                watts: 1200.0,
+                overhead: 0.52,
+                tokens_per_s: vec![("opus", 1490.0), ("sonnet", 6100.0), ("haiku", 23000.0)],
+            },
+        ],
+        sites: vec![
+            Site {
+                name: "a",
+                power_mw: 30.0,
+                pue: 1.25,
+                availability: 0.97,
+                serving_share: 0.7,
+                online: None,
+                gpus: vec![("h100", 9000.0), ("h200", 4000.0)],
+            },
+            // Power-bound: draws ~23.5 MW of IT against 20 / 1.15.
+            Site {
+                name: "b",
+                power_mw: 20.0,
+                pue: 1.15,
+                availability: 0.93,
+                serving_share: 0.85,
+                online: None,
+                gpus: vec![("gb200", 9000.0), ("h200", 3000.0)],
+            },
+            Site {
+                name: "c",
+                power_mw: 45.0,
+                pue: 1.3,
+                availability: 0.95,
+                serving_share: 1.0,
+                online: Some("2026-07-01"),
+                gpus: vec![("h100", 20000.0), ("gb200", 6000.0)],
+            },
+        ],
+        tiers: vec![
+            Tier {
+                name: "free",
+                users: 3.0e7,
+                hourly: curve(15, 0.03, 0.7),
+                tokens_per_active_hour: 9000.0,
+                spread: 1.3,
+                mix: vec![("sonnet", 0.75), ("haiku", 0.25)],
+            },
+            Tier {
+                name: "pro",
+                users: 7.0e6,
+                hourly: curve(14, 0.11, 0.8),
+                tokens_per_active_hour: 60000.0,
+                spread: 0.9,
+                mix: vec![("sonnet", 0.8), ("opus", 0.2)],
+            },
+            Tier {
+                name: "max",
+                users: 1.2e6,
+                hourly: curve(16, 0.13, 0.85),
+                tokens_per_active_hour: 250000.0,
+                spread: 1.1,
+                mix: vec![("opus", 0.55), ("sonnet", 0.45)],
+            },
+            Tier {
+                name: "api",
+                users: 40000.0,
+                hourly: curve(17, 0.55, 0.9),
+                tokens_per_active_hour: 1.5e6,
+                spread: 2.1,
+                mix: vec![("opus", 0.4), ("sonnet", 0.4), ("haiku", 0.2)],
+            },
+        ],
+        policies: vec![
+            Policy {
+                name: "open",
+                limits: vec![],
+            },
+            Policy {
+                name: "tight",
+                limits: vec![
+                    (
+                        "free",
+                        Limit {
+                            window: "5h",
+                            window_hours: 5.0,
+                            window_tokens: 90000.0,
+                            weekly_tokens: None,
+                            peak_factor: 0.6,
+                        },
+                    ),
+                    (
+                        "pro",
+                        Limit {
+                            window: "5h",
+                            window_hours: 5.0,
+                            window_tokens: 700000.0,
+                            weekly_tokens: Some(1.5e6),
+                            peak_factor: 0.5,
+                        },
+                    ),
+                    (
+                        "max",
+                        Limit {
+                            window: "5h",
+                            window_hours: 5.0,
+                            window_tokens: 4.0e6,
+                            weekly_tokens: Some(9.0e6),
+                            peak_factor: 0.75,
+                        },
+                    ),
+                    (
+                        "api",
+                        Limit {
+                            window: "1m",
+                            window_hours: 1.0 / 60.0,
+                            window_tokens: 80000.0,
+                            weekly_tokens: None,
+                            peak_factor: 1.0,
+                        },
+                    ),
+                ],
+            },
+            Policy {
+                name: "generous",
+                limits: vec![
+                    (
+                        "pro",
+                        Limit {
+                            window: "5h",
+                            window_hours: 5.0,
+                            window_tokens: 1.4e6,
+                            weekly_tokens: Some(4.0e6),
+                            peak_factor: 1.0,
+                        },
+                    ),
+                    (
+                        "max",
+                        Limit {
+                            window: "1h 30m",
+                            window_hours: 1.5,
+                            window_tokens: 2.4e6,
+                            weekly_tokens: None,
+                            peak_factor: 1.2,
+                        },
+                    ),
+                    (
+                        "api",
+                        Limit {
+                            window: "1m",
+                            window_hours: 1.0 / 60.0,
+                            window_tokens: 400000.0,
+                            weekly_tokens: None,
+                            peak_factor: 1.0,
+                        },
+                    ),
+                ],
+            },
+        ],
+    }
+}
+
+fn close(actual: &Value, expected: f64, what: &str) {
+    let actual = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what} is not a number"));
+    let scale = expected.abs().max(1e-300);
+    assert!(
+        (actual - expected).abs() <= 1e-9 * scale || (expected == 0.0 && actual.abs() < 1e-12),
+        "{what}: capplan {actual}, reference {expected}"
+    );
+}
+
+#[test]
+fn json_agrees_with_the_reference_model_to_1e9() {
+    let scenario = unseen_scenario();
+    let file = ScenarioFile::new("reference", scenario.to_toml());
+    let doc = json(&capplan(&["compare", file.path(), "--format", "json"]));
+    assert_eq!(doc["step_minutes"], 15);
+    for (index, after) in [false, true].into_iter().enumerate() {
+        let expect = scenario.phase(after);
+        let phase = &doc["phases"][index];
+        close(&phase["serving_mw"], expect.serving_mw, "serving_mw");
+        for (class, rate) in &expect.tokens_per_s {
+            close(&phase["tokens_per_s"][class], *rate, class);
+        }
+        for (s, site) in phase["sites"].as_array().unwrap().iter().enumerate() {
+            close(
+                &site["power_factor"],
+                expect.power_factor[s],
+                "power_factor",
+            );
+            assert_eq!(site["power_bound"], expect.power_factor[s] < 1.0);
+            assert_eq!(
+                site["serving_gpus"].as_object().unwrap().len(),
+                expect.serving_gpus[s].len()
+            );
+            for (sku, n) in &expect.serving_gpus[s] {
+                close(&site["serving_gpus"][sku], *n, "serving_gpus");
+            }
+        }
+    }
+    assert_eq!(doc["phases"][0]["sites"][1]["power_bound"], true);
+    let results = doc["results"].as_array().unwrap();
+    let mut fits = 0;
+    let mut over = 0;
+    for (i, policy) in scenario.policies.iter().enumerate() {
+        for (j, after) in [false, true].into_iter().enumerate() {
+            let expect = scenario.result(policy, after);
+            let actual = &results[2 * i + j];
+            assert_eq!(actual["policy"], expect.policy);
+            assert_eq!(actual["phase"], expect.phase);
+            let what = format!("{} {}", expect.policy, expect.phase);
+            close(
+                &actual["peak_utilization"],
+                expect.peak_utilization,
+                &format!("{what} peak_utilization"),
+            );
+            assert_eq!(actual["peak_step"], expect.peak_step, "{what}");
+            close(
+                &actual["hours_over_target"],
+                expect.hours_over_target,
+                &format!("{what} hours"),
+            );
+            close(
+                &actual["served_share"],
+                expect.served_share,
+                &format!("{what} served"),
+            );
+            close(
+                &actual["throttled_share_at_peak"],
+                expect.throttled_share_at_peak,
+                &format!("{what} throttled"),
+            );
+            close(
+                &actual["shed_share"],
+                expect.shed_share,
+                &format!("{what} shed"),
+            );
+            close(
+                &actual["mw_to_fit"],
+                expect.mw_to_fit,
+                &format!("{what} mw_to_fit"),
+            );
+            assert_eq!(actual["fits"], expect.fits, "{what}");
+            fits += usize::from(expect.fits);
+            over += usize::from(expect.shed_share > 0.0);
+        }
+    }
+    // The case exercises both outcomes, and demand past 100 %.
+    assert!(fits > 0 && fits < 6, "fits {fits}");
+    assert!(over > 0, "no result sheds");
+}
+
+mod invariants {
+    //! Properties that must hold for any valid scenario, checked on generated variants of
+    //! tiny.toml with several tiers, spreads and limits.
+    use capplan::model::{Comparison, Phase};
+    use capplan::scenario::Scenario;
+    use proptest::prelude::*;
+
+    /// A scenario with two SKUs, two sites, two tiers, one limited policy.
+    fn scenario(
+        gpus: f64,
+        power_mw: f64,
+        budget: f64,
+        weekly: f64,
+        spread: f64,
+        peak: f64,
+        users: f64,
+    ) -> Scenario {
+        let text = format!(
+            r#"
+[scenario]
+name = "prop"
+step = "30m"
+utilization_target = 0.8
+peak_hours = ["mon-fri 13:00-19:00"]
+
+[gpu.a]
+watts = 700
+overhead = 0.8
+tokens_per_s = {{ big = 300, small = 1200 }}
+
+[gpu.b]
+watts = 1200
+overhead = 0.5
+tokens_per_s = {{ big = 1500, small = 6000 }}
+
+[[site]]
+name = "one"
+power_mw = {power_mw:?}
+pue = 1.2
+availability = 0.95
+gpus = {{ a = {gpus:?}, b = 100 }}
+
+[[site]]
+name = "two"
+online = "2026-06-01"
+power_mw = 5
+pue = 1.3
+gpus = {{ b = 1000 }}
+
+[curve.c]
+weekday = [0.02, 0.02, 0.02, 0.02, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09,
+           0.1, 0.1, 0.1, 0.1, 0.09, 0.08, 0.07, 0.06, 0.05, 0.04, 0.03, 0.02]
+weekend = [0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.02, 0.02, 0.03, 0.03, 0.04, 0.04,
+           0.05, 0.05, 0.05, 0.05, 0.04, 0.04, 0.03, 0.03, 0.02, 0.02, 0.01, 0.01]
+
+[[tier]]
+name = "sub"
+users = {users:?}
+curve = "c"
+tokens_per_active_hour = 50000
+spread = {spread:?}
+mix = {{ big = 0.3, small = 0.7 }}
+
+[[tier]]
+name = "api"
+users = 500
+curve = "c"
+tokens_per_active_hour = 2000000
+spread = 2
+mix = {{ big = 1.0 }}
+
+[[policy]]
+name = "p"
+[policy.limits.sub]
+window = "5h"
+window_tokens = {budget:?}
+weekly_tokens = {weekly:?}
+peak_factor = {peak:?}
+[policy.limits.api]
+window = "1m"
+window_tokens = {budget:?}
+"#
+        );
+        Scenario::parse(&text, "prop.toml").unwrap()
+    }
+
+    fn run(s: &Scenario) -> Comparison {
+        Comparison::run(s, &[0], &Phase::ALL)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn outputs_are_finite_and_in_range(
+            gpus in 0.0f64..50_000.0, power in 0.1f64..100.0, budget in 0.0f64..1e7,
+            weekly in 0.0f64..1e8, spread in 0.0f64..3.0, peak in 0.0f64..2.0, users in 0.0f64..1e7,
+        ) {
+            let s = scenario(gpus, power, budget, weekly, spread, peak, users);
+            for result in run(&s).results {
+                let h = result.headroom;
+                for value in [h.peak_utilization, h.hours_over_target, h.served_share,
+                              h.throttled_share_at_peak, h.shed_share, h.mw_to_fit] {
+                    prop_assert!(value.is_finite() && value >= 0.0, "{value}");
+                }
+                prop_assert!(h.served_share <= 1.0 + 1e-12);
+                prop_assert!(h.throttled_share_at_peak <= 1.0 + 1e-12);
+                prop_assert!(h.shed_share < 1.0);
+                prop_assert!(h.hours_over_target <= 168.0);
+                prop_assert!(h.utilization.iter().all(|u| u.is_finite() && *u >= 0.0));
+            }
+        }
+
+        #[test]
+        fn more_capacity_never_raises_utilization(
+            gpus in 1.0f64..20_000.0, more in 1.0f64..3.0, power in 0.5f64..50.0, extra_power in 1.0f64..3.0,
+            budget in 1e4f64..1e7, spread in 0.1f64..2.5,
+        ) {
+            let small = run(&scenario(gpus, power, budget, 1e8, spread, 0.5, 2e6));
+            let big = run(&scenario(gpus * more, power * extra_power, budget, 1e8, spread, 0.5, 2e6));
+            for (a, b) in small.results.iter().zip(&big.results) {
+                prop_assert!(b.headroom.peak_utilization <= a.headroom.peak_utilization * (1.0 + 1e-12));
+                for (ua, ub) in a.headroom.utilization.iter().zip(&b.headroom.utilization) {
+                    prop_assert!(ub <= &(ua * (1.0 + 1e-12)));
+                }
+            }
+        }
+
+        #[test]
+        fn larger_limits_never_lower_served_demand(
+            budget in 0.0f64..1e7, raise in 1.0f64..4.0, weekly in 1e5f64..1e8, spread in 0.0f64..2.5,
+            peak in 0.1f64..1.5,
+        ) {
+            let tight = run(&scenario(5000.0, 20.0, budget, weekly, spread, peak, 2e6));
+            let loose = run(&scenario(5000.0, 20.0, budget * raise, weekly * raise, spread, peak, 2e6));
+            for (a, b) in tight.results.iter().zip(&loose.results) {
+                prop_assert!(b.headroom.served_share >= a.headroom.served_share * (1.0 - 1e-12));
+                prop_assert!(b.headroom.peak_utilization >= a.headroom.peak_utilization * (1.0 - 1e-12));
+            }
+        }
+    }
+}

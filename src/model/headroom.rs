@@ -87,14 +87,22 @@ pub fn evaluate(
         }
         served_total += served_step;
         utilization.push(u);
-        throttled_by_step.push(if active > 0.0 { throttled / active } else { 0.0 });
+        throttled_by_step.push(if active > 0.0 {
+            throttled / active
+        } else {
+            0.0
+        });
     }
 
-    let (peak_step, peak_utilization) = utilization
-        .iter()
-        .copied()
-        .enumerate()
-        .fold((0, 0.0), |best, (step, u)| if u > best.1 { (step, u) } else { best });
+    let (peak_step, peak_utilization) =
+        utilization
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |best, (step, u)| if u > best.1 { (step, u) } else { best },
+            );
     let steps_over = utilization.iter().filter(|&&u| u > target).count();
     let unservable_classes: Vec<usize> = (0..classes).filter(|&c| unservable[c]).collect();
     // Both sums are of tokens/s per step; the common factor 3600 * dt cancels in the ratios.
@@ -102,9 +110,17 @@ pub fn evaluate(
         peak_utilization,
         peak_step,
         hours_over_target: dt * steps_over as f64,
-        served_share: if desired_total > 0.0 { served_total / desired_total } else { 1.0 },
+        served_share: if desired_total > 0.0 {
+            served_total / desired_total
+        } else {
+            1.0
+        },
         throttled_share_at_peak: throttled_by_step[peak_step],
-        shed_share: if served_total > 0.0 { shed_total / served_total } else { 0.0 },
+        shed_share: if served_total > 0.0 {
+            shed_total / served_total
+        } else {
+            0.0
+        },
         mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
         fits: peak_utilization <= target && unservable_classes.is_empty(),
         unservable_classes,

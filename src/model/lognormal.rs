@@ -47,8 +47,16 @@ mod tests {
     #[test]
     fn spread_one_at_the_mean() {
         // z = 0: phi = Phi(-1/2) + (1 - Phi(1/2)) = 2 Phi(-1/2).
-        assert_relative_eq!(served_share(1.0, 1.0), 0.6170750774519738, max_relative = 1e-15);
-        assert_relative_eq!(throttled_share(1.0, 1.0), 0.3085375387259869, max_relative = 1e-15);
+        assert_relative_eq!(
+            served_share(1.0, 1.0),
+            0.6170750774519738,
+            max_relative = 1e-15
+        );
+        assert_relative_eq!(
+            throttled_share(1.0, 1.0),
+            0.3085375387259869,
+            max_relative = 1e-15
+        );
     }
 
     #[test]
@@ -75,7 +83,10 @@ mod tests {
             for i in 1..200 {
                 let k = f64::from(i) * 0.05;
                 let phi = served_share(k, spread);
-                assert!(phi >= last && phi <= 1.0 && phi <= k + 1e-15, "k={k} s={spread}");
+                assert!(
+                    phi >= last && phi <= 1.0 && phi <= k + 1e-15,
+                    "k={k} s={spread}"
+                );
                 last = phi;
             }
         }

@@ -42,7 +42,9 @@ impl Comparison {
         let results = policies
             .iter()
             .flat_map(|&policy| {
-                capacities.iter().map(move |(phase, fleet)| (policy, *phase, fleet))
+                capacities
+                    .iter()
+                    .map(move |(phase, fleet)| (policy, *phase, fleet))
             })
             .map(|(policy, phase, fleet)| PolicyResult {
                 policy,
@@ -53,6 +55,220 @@ impl Comparison {
         Comparison {
             phases: capacities,
             results,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Hand-computed cases on scenarios/tiny.toml (its header shows the arithmetic) and small
+    //! variants of it.
+    use super::*;
+    use approx::assert_relative_eq;
+
+    const TINY: &str = include_str!("../../scenarios/tiny.toml");
+
+    fn tiny() -> Scenario {
+        Scenario::parse(TINY, "tiny.toml").unwrap()
+    }
+
+    fn result(
+        comparison: &Comparison,
+        policy: &str,
+        phase: Phase,
+        scenario: &Scenario,
+    ) -> Headroom {
+        let index = scenario.policy_index(policy).unwrap();
+        comparison
+            .results
+            .iter()
+            .find(|r| r.policy == index && r.phase == phase)
+            .unwrap()
+            .headroom
+            .clone()
+    }
+
+    #[test]
+    fn power_bound_site_runs_half_its_gpus() {
+        let scenario = tiny();
+        let after = FleetCapacity::of_phase(&scenario, Phase::After);
+        let home = &after.sites[0];
+        assert_eq!(home.power_factor, 1.0);
+        assert!(!home.power_bound);
+        let new = &after.sites[1];
+        // IT 0.756e6 / 1.2 = 630,000 W; 1,000 GPUs * 1,260 W = 1,260,000 W.
+        assert_relative_eq!(new.power_factor, 0.5, max_relative = 1e-15);
+        assert!(new.power_bound);
+        assert_relative_eq!(new.serving_gpus[0].1, 500.0, max_relative = 1e-15);
+        assert_relative_eq!(after.tokens_per_s[0], 1_200_000.0, max_relative = 1e-15);
+        assert_relative_eq!(after.serving_mw, 2.268, max_relative = 1e-15);
+        let before = FleetCapacity::of_phase(&scenario, Phase::Before);
+        assert_eq!(before.sites.len(), 1);
+        assert_relative_eq!(before.tokens_per_s[0], 800_000.0, max_relative = 1e-15);
+        assert_relative_eq!(before.serving_mw, 1.512, max_relative = 1e-15);
+    }
+
+    #[test]
+    fn unlimited_demand_over_capacity() {
+        let scenario = tiny();
+        let all: Vec<usize> = (0..scenario.policies.len()).collect();
+        let comparison = Comparison::run(&scenario, &all, &Phase::ALL);
+        let h = result(&comparison, "unlimited", Phase::Before, &scenario);
+        // 1,000,000 tok/s wanted on weekdays against 800,000.
+        assert_relative_eq!(h.peak_utilization, 1.25, max_relative = 1e-12);
+        assert_eq!(h.peak_step, 0);
+        assert_eq!(h.hours_over_target, 120.0);
+        assert_eq!(h.served_share, 1.0);
+        assert_eq!(h.throttled_share_at_peak, 0.0);
+        // Weekdays shed 1 - 1/1.25 = 20 % of 120 h * 1e6; weekends (U = 0.625) none.
+        assert_relative_eq!(h.shed_share, 24.0 / 144.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            h.mw_to_fit,
+            (1.25 / 0.85 - 1.0) * 1.512,
+            max_relative = 1e-12
+        );
+        assert!(!h.fits);
+        let h = result(&comparison, "unlimited", Phase::After, &scenario);
+        assert_relative_eq!(h.peak_utilization, 1.0 / 1.2, max_relative = 1e-12);
+        assert!(h.fits);
+        assert_eq!(h.mw_to_fit, 0.0);
+    }
+
+    #[test]
+    fn peak_factor_halves_the_cap_in_peak_steps() {
+        let scenario = tiny();
+        let comparison = Comparison::run(&scenario, &[1], &[Phase::Before]);
+        let h = &comparison.results[0].headroom;
+        // Off peak: cap 200,000 tok/h, k = 5/9; peak: k = 5/18. Spread 0: phi = k.
+        let off_peak = 1_000_000.0 * (5.0 / 9.0) / 800_000.0;
+        let peak = 1_000_000.0 * (5.0 / 18.0) / 800_000.0;
+        assert_relative_eq!(h.utilization[12], off_peak, max_relative = 1e-12);
+        assert_relative_eq!(h.utilization[13], peak, max_relative = 1e-12);
+        assert_relative_eq!(
+            h.utilization[5 * 24 + 13],
+            off_peak / 2.0,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(h.peak_utilization, off_peak, max_relative = 1e-12);
+        // Every active user wants more than the cap: all are throttled.
+        assert_eq!(h.throttled_share_at_peak, 1.0);
+        // Served: (90 h * 1e6 * 5/9 + 30 h * 1e6 * 5/18 + 48 h * 5e5 * 5/9) / (144 h * 1e6).
+        let served = (90.0 * 5.0 / 9.0 + 30.0 * 5.0 / 18.0 + 24.0 * 5.0 / 9.0) / 144.0;
+        assert_relative_eq!(h.served_share, served, max_relative = 1e-12);
+        assert!(h.fits);
+    }
+
+    #[test]
+    fn weekly_cap_binds_below_the_window() {
+        let scenario = tiny();
+        let comparison = Comparison::run(&scenario, &[2], &Phase::ALL);
+        let before = &comparison.results[0].headroom;
+        // Weekly 4,320,000 / 14.4 h = 300,000 tok/h < window 400,000: k = 5/6 off peak.
+        // Peak: window 200,000 tok/h binds, k = 5/9.
+        assert_relative_eq!(
+            before.utilization[0],
+            1_000_000.0 * (5.0 / 6.0) / 800_000.0,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            before.utilization[14],
+            1_000_000.0 * (5.0 / 9.0) / 800_000.0,
+            max_relative = 1e-12
+        );
+        assert_eq!(before.hours_over_target, 90.0);
+        assert!(!before.fits);
+        let after = &comparison.results[1].headroom;
+        assert_relative_eq!(
+            after.peak_utilization,
+            1_000_000.0 * (5.0 / 6.0) / 1_200_000.0,
+            max_relative = 1e-12
+        );
+        assert!(after.fits);
+    }
+
+    #[test]
+    fn spread_one_at_the_mean_cap() {
+        // One flat tier, spread 1, cap equal to the mean: phi = 0.6170750774519738.
+        let text = TINY
+            .replace("spread = 0", "spread = 1")
+            .replace("window_tokens = 1000000", "window_tokens = 1800000")
+            .replace(
+                "peak_factor = 0.5\n\n[[policy]]",
+                "peak_factor = 1\n\n[[policy]]",
+            );
+        let scenario = Scenario::parse(&text, "t.toml").unwrap();
+        let comparison = Comparison::run(&scenario, &[1], &[Phase::Before]);
+        let h = &comparison.results[0].headroom;
+        assert_relative_eq!(h.served_share, 0.6170750774519738, max_relative = 1e-12);
+        assert_relative_eq!(
+            h.peak_utilization,
+            1.25 * 0.6170750774519738,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            h.throttled_share_at_peak,
+            0.3085375387259869,
+            max_relative = 1e-12
+        );
+    }
+
+    #[test]
+    fn finer_steps_hold_the_hourly_value() {
+        let hourly = tiny();
+        let quarter =
+            Scenario::parse(&TINY.replace("step = \"1h\"", "step = \"15m\""), "q.toml").unwrap();
+        let all: Vec<usize> = (0..3).collect();
+        let a = Comparison::run(&hourly, &all, &Phase::ALL);
+        let b = Comparison::run(&quarter, &all, &Phase::ALL);
+        for (x, y) in a.results.iter().zip(&b.results) {
+            assert_eq!(y.headroom.utilization.len(), 672);
+            assert_relative_eq!(
+                x.headroom.peak_utilization,
+                y.headroom.peak_utilization,
+                max_relative = 1e-12
+            );
+            assert_relative_eq!(
+                x.headroom.served_share,
+                y.headroom.served_share,
+                max_relative = 1e-12
+            );
+            assert_relative_eq!(
+                x.headroom.hours_over_target,
+                y.headroom.hours_over_target,
+                max_relative = 1e-12
+            );
+            assert_eq!(x.headroom.peak_step * 4, y.headroom.peak_step);
+        }
+    }
+
+    #[test]
+    fn a_class_without_capacity_is_unservable() {
+        // The only site able to serve `opus` comes online later: before, opus is unservable.
+        let text = TINY
+            .replace("tokens_per_s = { sonnet = 800 }", "tokens_per_s = { sonnet = 800 }\n\n[gpu.b200]\nwatts = 1000\ntokens_per_s = { opus = 500 }")
+            .replace("gpus = { h100 = 1000 }\n\n[curve", "gpus = { h100 = 1000, b200 = 10 }\n\n[curve")
+            .replace("mix = { sonnet = 1.0 }", "mix = { sonnet = 0.9, opus = 0.1 }");
+        let scenario = Scenario::parse(&text, "t.toml").unwrap();
+        let comparison = Comparison::run(&scenario, &[0], &Phase::ALL);
+        let before = &comparison.results[0].headroom;
+        assert_eq!(before.unservable_classes, vec![1]);
+        assert!(!before.fits);
+        assert!(before.peak_utilization.is_finite());
+        let after = &comparison.results[1].headroom;
+        assert!(after.unservable_classes.is_empty());
+    }
+
+    #[test]
+    fn more_capacity_never_raises_utilization() {
+        let scenario = tiny();
+        let all: Vec<usize> = (0..scenario.policies.len()).collect();
+        let comparison = Comparison::run(&scenario, &all, &Phase::ALL);
+        for pair in comparison.results.chunks(2) {
+            let (before, after) = (&pair[0].headroom, &pair[1].headroom);
+            for (b, a) in before.utilization.iter().zip(&after.utilization) {
+                assert!(a <= b);
+            }
+            assert!(after.mw_to_fit <= before.mw_to_fit || after.fits);
         }
     }
 }

@@ -32,7 +32,11 @@ pub fn check(scenario: &Scenario, policies: &[usize], phase: Phase) -> CompareRe
 
 /// Writes a check: the report, then (for human formats) one line per policy saying whether
 /// it fits and, if not, by how much and the MW it would take.
-pub fn write_check(report: &CompareReport, format: Format, out: &mut dyn io::Write) -> io::Result<()> {
+pub fn write_check(
+    report: &CompareReport,
+    format: Format,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     report.write(format, out)?;
     if matches!(format, Format::Json | Format::Csv) {
         return Ok(());
@@ -75,7 +79,11 @@ pub fn write_check(report: &CompareReport, format: Format, out: &mut dyn io::Wri
     if let Some(verdict) = &report.check {
         let total = report.results.len();
         if verdict.passed {
-            writeln!(out, "\ncheck passed: all {total} policies fit ({})", verdict.phase)?;
+            writeln!(
+                out,
+                "\ncheck passed: all {total} policies fit ({})",
+                verdict.phase
+            )?;
         } else {
             writeln!(
                 out,

@@ -77,7 +77,11 @@ pub fn write(report: &CompareReport, style: Style, out: &mut dyn io::Write) -> i
 
 /// Writes the capacity table of one phase and its tokens per second.
 fn write_phase(phase: &PhaseReport, style: Style, out: &mut dyn io::Write) -> io::Result<()> {
-    let gpus: f64 = phase.sites.iter().flat_map(|s| s.serving_gpus.values()).sum();
+    let gpus: f64 = phase
+        .sites
+        .iter()
+        .flat_map(|s| s.serving_gpus.values())
+        .sum();
     writeln!(
         out,
         "{}\n",
@@ -150,7 +154,10 @@ fn policy_table(report: &CompareReport, style: Style) -> Table {
     ]);
     for result in &report.results {
         let fits = if !result.unservable_classes.is_empty() {
-            format!("NO: no capacity for {}", result.unservable_classes.join(", "))
+            format!(
+                "NO: no capacity for {}",
+                result.unservable_classes.join(", ")
+            )
         } else if result.fits {
             "yes".into()
         } else {

@@ -22,7 +22,9 @@ pub fn parse_duration_hours(text: &str) -> Result<f64, String> {
         format!("expected a duration such as \"5h\", \"1m\" or \"7d\", found {text:?} ({err})")
     })?;
     if duration.is_zero() {
-        return Err(format!("expected a duration longer than zero, found {text:?}"));
+        return Err(format!(
+            "expected a duration longer than zero, found {text:?}"
+        ));
     }
     Ok(duration.as_secs_f64() / 3600.0)
 }
@@ -116,7 +118,11 @@ impl PeakHours {
         let mut ranges = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
             let (days, start, end) = parse_peak_spec(spec).map_err(|msg| (index, msg))?;
-            let length = if end > start { end - start } else { end + 24 * 60 - start };
+            let length = if end > start {
+                end - start
+            } else {
+                end + 24 * 60 - start
+            };
             for day in days {
                 let from = day * 24 * 60 + start;
                 let to = from + length;
@@ -134,7 +140,9 @@ impl PeakHours {
 
     /// Whether the step that starts `minute` minutes after Monday 00:00 UTC is a peak step.
     pub fn contains(&self, minute: u32) -> bool {
-        self.ranges.iter().any(|&(from, to)| from <= minute && minute < to)
+        self.ranges
+            .iter()
+            .any(|&(from, to)| from <= minute && minute < to)
     }
 
     /// The peak flag of every step of the week at the given step length.
@@ -160,7 +168,9 @@ fn parse_peak_spec(spec: &str) -> Result<(Vec<u32>, u32, u32), String> {
     let start = parse_clock(start).ok_or_else(expected)?;
     let end = parse_clock(end).ok_or_else(expected)?;
     if start >= 24 * 60 {
-        return Err(format!("a peak period cannot start at 24:00, found {spec:?}"));
+        return Err(format!(
+            "a peak period cannot start at 24:00, found {spec:?}"
+        ));
     }
     if start == end {
         return Err(format!("a peak period must not be empty, found {spec:?}"));
@@ -248,7 +258,11 @@ mod tests {
     fn dates_are_checked() {
         assert_eq!(
             Date::parse("2026-06-06"),
-            Ok(Date { year: 2026, month: 6, day: 6 })
+            Ok(Date {
+                year: 2026,
+                month: 6,
+                day: 6
+            })
         );
         assert!(Date::parse("2026-02-29").is_err());
         assert!(Date::parse("2028-02-29").is_ok());
@@ -280,7 +294,10 @@ mod tests {
 
     #[test]
     fn bad_peak_specs_name_their_index() {
-        let specs = ["mon-fri 13:00-19:00".to_string(), "weekdays 1pm".to_string()];
+        let specs = [
+            "mon-fri 13:00-19:00".to_string(),
+            "weekdays 1pm".to_string(),
+        ];
         let (index, message) = PeakHours::parse(&specs).unwrap_err();
         assert_eq!(index, 1);
         assert!(message.contains("mon-fri 13:00-19:00"), "{message}");

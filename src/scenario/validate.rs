@@ -97,18 +97,20 @@ fn key_path_of(path: &serde_path_to_error::Path) -> KeyPath {
     )
 }
 
-/// Adds "did you mean" to serde's unknown-field message.
+/// Makes serde's messages read for people: "a number" for f64, and "did you mean" for an
+/// unknown field.
 fn explain_serde_message(message: &str) -> String {
+    let message = message.replace("expected f64", "expected a number");
     let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message.to_string();
+        return message;
     };
     let Some((found, expected)) = rest.split_once('`') else {
-        return message.to_string();
+        return message.clone();
     };
     let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     match closest(found, &candidates) {
         Some(best) => format!("{message}; did you mean `{best}`?"),
-        None => message.to_string(),
+        None => message.clone(),
     }
 }
 
@@ -117,7 +119,7 @@ fn closest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (edit_distance(found, c), *c))
-        .filter(|(d, c)| *d <= (c.len().max(found.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= c.len().max(found.len()).div_ceil(3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -200,7 +202,10 @@ impl Checker<'_, '_> {
             } else {
                 format!(" (at most {})", bounds.high)
             };
-            self.error(path, format!("expected {}{high}, found {value}", bounds.what));
+            self.error(
+                path,
+                format!("expected {}{high}, found {value}", bounds.what),
+            );
         }
         value
     }
@@ -209,14 +214,20 @@ impl Checker<'_, '_> {
         if name.trim().is_empty() {
             self.error(path, format!("expected a non-empty {kind} name"));
         } else if !seen.insert(name.to_string()) {
-            self.error(path, format!("duplicate {kind} name {name:?}; names must be unique"));
+            self.error(
+                path,
+                format!("duplicate {kind} name {name:?}; names must be unique"),
+            );
         }
     }
 
     fn scenario(&mut self, file: ScenarioFile) -> Scenario {
         let section = KeyPath::root("scenario");
         if file.scenario.name.trim().is_empty() {
-            self.error(section.key("name"), "expected a non-empty scenario name".into());
+            self.error(
+                section.key("name"),
+                "expected a non-empty scenario name".into(),
+            );
         }
         let step_minutes = units::parse_step_minutes(&file.scenario.step).unwrap_or_else(|msg| {
             self.error(section.key("step"), msg);
@@ -329,9 +340,11 @@ impl Checker<'_, '_> {
                     Some(index) => gpus.push((index, count)),
                     None => self.error(
                         path.key("gpus").key(sku),
-                        format!(
-                            "unknown GPU SKU {sku:?}; expected one of the [gpu.<id>] tables: {}",
-                            list(skus.iter().map(|s| s.name.as_str()))
+                        unknown(
+                            "GPU SKU",
+                            sku,
+                            "[gpu.<id>] tables",
+                            skus.iter().map(|s| s.name.as_str()),
                         ),
                     ),
                 }
@@ -385,7 +398,10 @@ impl Checker<'_, '_> {
         if values.len() != expected_len {
             self.error(
                 path.clone(),
-                format!("expected {expected_len} hourly values, found {}", values.len()),
+                format!(
+                    "expected {expected_len} hourly values, found {}",
+                    values.len()
+                ),
             );
         }
         for (i, &v) in values.iter().enumerate() {
@@ -431,10 +447,11 @@ impl Checker<'_, '_> {
                 None => {
                     self.error(
                         path.key("curve"),
-                        format!(
-                            "unknown curve {:?}; expected one of the [curve.<id>] tables: {}",
-                            spec.curve,
-                            list(curves.keys().copied())
+                        unknown(
+                            "curve",
+                            &spec.curve,
+                            "[curve.<id>] tables",
+                            curves.keys().copied(),
                         ),
                     );
                     vec![0.0; HOURS_PER_WEEK]
@@ -454,7 +471,12 @@ impl Checker<'_, '_> {
         tiers
     }
 
-    fn mix(&mut self, path: &KeyPath, spec: &IndexMap<String, f64>, classes: &[String]) -> Vec<f64> {
+    fn mix(
+        &mut self,
+        path: &KeyPath,
+        spec: &IndexMap<String, f64>,
+        classes: &[String],
+    ) -> Vec<f64> {
         let path = path.key("mix");
         let mut mix = vec![0.0; classes.len()];
         let mut sum = 0.0;
@@ -473,7 +495,10 @@ impl Checker<'_, '_> {
             }
         }
         if spec.is_empty() {
-            self.error(path, "expected at least one class share, e.g. { sonnet = 1.0 }".into());
+            self.error(
+                path,
+                "expected at least one class share, e.g. { sonnet = 1.0 }".into(),
+            );
         } else if sum.is_finite() && (sum - 1.0).abs() > MIX_TOLERANCE {
             self.error(
                 path,
@@ -487,7 +512,8 @@ impl Checker<'_, '_> {
         if file.policy.is_empty() {
             self.error(
                 KeyPath::root("policy"),
-                "expected at least one [[policy]] to evaluate (one with no limits means unlimited)".into(),
+                "expected at least one [[policy]] to evaluate (one with no limits means unlimited)"
+                    .into(),
             );
         }
         let mut names = HashSet::new();
@@ -527,9 +553,11 @@ impl Checker<'_, '_> {
                     }
                     None => self.error(
                         path,
-                        format!(
-                            "unknown tier {tier:?}; expected one of the [[tier]] names: {}",
-                            list(tiers.iter().map(|t| t.name.as_str()))
+                        unknown(
+                            "tier",
+                            tier,
+                            "[[tier]] names",
+                            tiers.iter().map(|t| t.name.as_str()),
                         ),
                     ),
                 }
@@ -542,6 +570,24 @@ impl Checker<'_, '_> {
         }
         policies
     }
+}
+
+/// "unknown curve "flta"; did you mean "flat"? expected one of …": a reference to a name
+/// the file does not define.
+fn unknown<'a>(
+    kind: &str,
+    found: &str,
+    defined_in: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+) -> String {
+    let candidates: Vec<&str> = names.clone().collect();
+    let hint = closest(found, &candidates)
+        .map(|best| format!(" did you mean {best:?}?"))
+        .unwrap_or_default();
+    format!(
+        "unknown {kind} {found:?};{hint} expected one of the {defined_in}: {}",
+        list(names)
+    )
 }
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
@@ -559,10 +605,7 @@ mod tests {
 
     #[test]
     fn typos_get_a_suggestion() {
-        assert_eq!(
-            closest("uesrs", &["name", "users", "curve"]),
-            Some("users")
-        );
+        assert_eq!(closest("uesrs", &["name", "users", "curve"]), Some("users"));
         assert_eq!(closest("zzzzzz", &["name", "users"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
