@@ -53,7 +53,11 @@ pub fn write(report: &CompareReport, style: Style, out: &mut dyn io::Write) -> i
     for phase in &report.phases {
         write_phase(phase, style, out)?;
     }
-    writeln!(out, "{}\n", style.heading("Policies"))?;
+    writeln!(
+        out,
+        "{}\n",
+        style.heading("Policies (peak times UTC; hours over target per week; throttled = active users at the peak step)")
+    )?;
     writeln!(out, "{}", policy_table(report, style))?;
     let mut described: Vec<(&str, &str)> = Vec::new();
     for r in &report.results {
@@ -144,10 +148,10 @@ fn policy_table(report: &CompareReport, style: Style) -> Table {
         "Policy",
         "Phase",
         "Peak util",
-        "Peak at (UTC)",
-        "Hours > target",
+        "Peak at",
+        "Hours over",
         "Served",
-        "Throttled at peak",
+        "Throttled",
         "Shed",
         "MW to fit",
         "Fits",
