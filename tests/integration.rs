@@ -166,6 +166,17 @@ fn tiny_json_has_the_contracted_shape_and_hand_computed_values() {
 }
 
 #[test]
+fn online_may_be_a_toml_date() {
+    let file = ScenarioFile::new(
+        "toml-date",
+        tiny_text().replace("\"2026-06-06\"", "2026-06-06"),
+    );
+    let doc = json(&capplan(&["compare", file.path(), "--format", "json"]));
+    assert_eq!(doc["phases"][1]["sites"][1]["online"], "2026-06-06");
+    assert_eq!(doc["phases"][0]["sites"].as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn policy_flag_selects_policies() {
     let doc = json(&capplan(&[
         "compare", TINY, "--format", "json", "--policy", "current",
@@ -349,6 +360,19 @@ fn bad_input_is_named_and_exits_2() {
         "bad-date",
         &tiny.replace("2026-06-06", "2026-02-30"),
         &["site[1].online: day 30 does not exist"],
+    );
+    assert_rejected(
+        "date-time",
+        &tiny.replace("\"2026-06-06\"", "2026-06-06T10:00:00"),
+        &[
+            "site[1].online: expected a date without a time",
+            "date-time.toml:39:10",
+        ],
+    );
+    assert_rejected(
+        "date-number",
+        &tiny.replace("\"2026-06-06\"", "5"),
+        &["site[1].online: expected a date as \"YYYY-MM-DD\", found 5"],
     );
     assert_rejected(
         "bad-peak",

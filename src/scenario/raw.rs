@@ -76,9 +76,10 @@ pub struct SiteSpec {
     /// Share of healthy GPUs given to inference.
     #[serde(default = "one")]
     pub serving_share: f64,
-    /// `YYYY-MM-DD` when the site comes online; absent for the existing fleet.
+    /// When the site comes online: `"YYYY-MM-DD"` or a TOML date; absent for the fleet
+    /// in service. Kept as a raw value so both spellings get a precise message.
     #[serde(default)]
-    pub online: Option<String>,
+    pub online: Option<toml::Value>,
     /// GPU count per SKU id.
     pub gpus: IndexMap<String, f64>,
 }

@@ -328,8 +328,8 @@ impl Checker<'_, '_> {
             let availability =
                 self.number(path.key("availability"), spec.availability, POSITIVE_SHARE);
             let serving_share = self.number(path.key("serving_share"), spec.serving_share, SHARE);
-            let online = spec.online.as_deref().and_then(|text| {
-                Date::parse(text)
+            let online = spec.online.as_ref().and_then(|value| {
+                online_date(value)
                     .map_err(|msg| self.error(path.key("online"), msg))
                     .ok()
             });
@@ -588,6 +588,22 @@ fn unknown<'a>(
         "unknown {kind} {found:?};{hint} expected one of the {defined_in}: {}",
         list(names)
     )
+}
+
+/// A site's `online` date, written `"2026-06-06"` or as the TOML date `2026-06-06`.
+fn online_date(value: &toml::Value) -> Result<Date, String> {
+    match value {
+        toml::Value::String(text) => Date::parse(text),
+        toml::Value::Datetime(datetime) => match (datetime.date, datetime.time) {
+            (Some(date), None) => Ok(Date {
+                year: i32::from(date.year),
+                month: u32::from(date.month),
+                day: u32::from(date.day),
+            }),
+            _ => Err(format!("expected a date without a time, found {datetime}")),
+        },
+        other => Err(format!("expected a date as \"YYYY-MM-DD\", found {other}")),
+    }
 }
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
