@@ -819,6 +819,32 @@ window_tokens = {budget:?}
         Comparison::run(s, &[0], &Phase::ALL)
     }
 
+    /// Utilization of `big` is nowhere above that of `small`, step by step.
+    fn assert_not_higher(small: &Comparison, big: &Comparison) -> Result<(), TestCaseError> {
+        for (a, b) in small.results.iter().zip(&big.results) {
+            prop_assert!(
+                b.headroom.peak_utilization <= a.headroom.peak_utilization * (1.0 + 1e-12)
+            );
+            for (ua, ub) in a.headroom.utilization.iter().zip(&b.headroom.utilization) {
+                prop_assert!(*ub <= ua * (1.0 + 1e-12));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn more_gpus_on_a_power_bound_site_can_lower_capacity() {
+        // The power is shared pro rata over every GPU, so adding H100-class GPUs (fewer
+        // tokens per watt) to a power-bound site takes power from its GB200-class GPUs.
+        // This is the formula's behaviour, documented in docs/model.md.
+        let few = run(&scenario(1000.0, 0.5, 1e6, 1e8, 1.0, 1.0, 2e6));
+        let many = run(&scenario(5000.0, 0.5, 1e6, 1e8, 1.0, 1.0, 2e6));
+        assert!(many.phases[0].1.tokens_per_s[0] < few.phases[0].1.tokens_per_s[0]);
+        assert!(
+            many.results[0].headroom.peak_utilization > few.results[0].headroom.peak_utilization
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -843,18 +869,23 @@ window_tokens = {budget:?}
         }
 
         #[test]
-        fn more_capacity_never_raises_utilization(
-            gpus in 1.0f64..20_000.0, more in 1.0f64..3.0, power in 0.5f64..50.0, extra_power in 1.0f64..3.0,
+        fn more_power_never_raises_utilization(
+            gpus in 1.0f64..20_000.0, power in 0.5f64..50.0, extra_power in 1.0f64..3.0,
             budget in 1e4f64..1e7, spread in 0.1f64..2.5,
         ) {
             let small = run(&scenario(gpus, power, budget, 1e8, spread, 0.5, 2e6));
-            let big = run(&scenario(gpus * more, power * extra_power, budget, 1e8, spread, 0.5, 2e6));
-            for (a, b) in small.results.iter().zip(&big.results) {
-                prop_assert!(b.headroom.peak_utilization <= a.headroom.peak_utilization * (1.0 + 1e-12));
-                for (ua, ub) in a.headroom.utilization.iter().zip(&b.headroom.utilization) {
-                    prop_assert!(ub <= &(ua * (1.0 + 1e-12)));
-                }
-            }
+            let big = run(&scenario(gpus, power * extra_power, budget, 1e8, spread, 0.5, 2e6));
+            assert_not_higher(&small, &big)?;
+        }
+
+        #[test]
+        fn more_gpus_on_ample_power_never_raise_utilization(
+            gpus in 1.0f64..20_000.0, more in 1.0f64..3.0, budget in 1e4f64..1e7, spread in 0.1f64..2.5,
+        ) {
+            // 1,000 MW runs every GPU: the site is never power-bound here.
+            let small = run(&scenario(gpus, 1000.0, budget, 1e8, spread, 0.5, 2e6));
+            let big = run(&scenario(gpus * more, 1000.0, budget, 1e8, spread, 0.5, 2e6));
+            assert_not_higher(&small, &big)?;
         }
 
         #[test]
