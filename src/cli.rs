@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::Phase;
+use crate::plan::DemandCase;
 use crate::report::Format;
 
 /// capplan: which rate limits can your GPUs and megawatts carry, before and after new
@@ -26,6 +27,12 @@ pub enum Command {
     Compare(CompareArgs),
     /// Gate for CI: exit 0 if every selected policy fits, 1 if any does not.
     Check(CheckArgs),
+    /// Month by month from the scenario's [timeline]: when does each policy run out?
+    Timeline(TimelineArgs),
+    /// The largest multiplier on a policy's budgets with which it still fits.
+    Solve(SolveArgs),
+    /// Why a policy peaks where it does, and what more capacity would buy.
+    Explain(ExplainArgs),
 }
 
 /// Arguments of `capplan compare`.
@@ -50,6 +57,61 @@ pub struct CheckArgs {
     #[arg(long = "policy", value_name = "NAME")]
     pub policies: Vec<String>,
     /// The phase that must fit.
+    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
+    pub phase: PhaseArg,
+    /// Also require each policy to survive losing the phase's largest site (utilization
+    /// <= 100 % without it).
+    #[arg(long)]
+    pub n_minus_1: bool,
+    /// The demand case that must fit; low and high need an [uncertainty] table.
+    #[arg(long, value_enum, default_value_t = DemandCase::Mid)]
+    pub at: DemandCase,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Arguments of `capplan timeline`.
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// The scenario file (TOML), with a [timeline] table.
+    pub scenario: PathBuf,
+    /// Only these policies (repeatable); all policies when absent.
+    #[arg(long = "policy", value_name = "NAME")]
+    pub policies: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Arguments of `capplan solve`.
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The policy whose budgets are scaled.
+    #[arg(long, value_name = "NAME")]
+    pub policy: String,
+    /// Scale only these tiers' budgets (repeatable); every tier the policy limits when absent.
+    #[arg(long = "tier", value_name = "NAME")]
+    pub tiers: Vec<String>,
+    /// The phase that must fit.
+    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
+    pub phase: PhaseArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Arguments of `capplan explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The policy to explain.
+    #[arg(long, value_name = "NAME")]
+    pub policy: String,
+    /// The phase to explain.
     #[arg(long, value_enum, default_value_t = PhaseArg::After)]
     pub phase: PhaseArg,
     /// Output format.

@@ -17,6 +17,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
+use crate::report::Report as _;
+
 pub use exit::ExitStatus;
 
 use cli::{Cli, Command};
@@ -29,21 +31,71 @@ pub fn run(cli: &Cli, out: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
         Command::Compare(args) => {
             let scenario = load(&args.scenario)?;
             let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
-            let report = plan::compare(&scenario, &policies);
-            report.write(args.format, out)?;
-            Ok(ExitStatus::Success)
+            plan::compare(&scenario, &policies).write(args.format, out)?;
         }
         Command::Check(args) => {
             let scenario = load(&args.scenario)?;
             let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
-            let report = plan::check(&scenario, &policies, args.phase.into());
-            plan::write_check(&report, args.format, out)?;
-            Ok(match &report.check {
-                Some(verdict) if !verdict.passed => ExitStatus::CheckFailed,
-                _ => ExitStatus::Success,
-            })
+            let rule = plan::CheckRule {
+                phase: args.phase.into(),
+                at: args.at,
+                n_minus_1: args.n_minus_1,
+            };
+            let report = plan::check(&scenario, &policies, rule)?;
+            report.write(args.format, out)?;
+            if report.check.is_some_and(|verdict| !verdict.passed) {
+                return Ok(ExitStatus::CheckFailed);
+            }
+        }
+        Command::Timeline(args) => {
+            let scenario = load(&args.scenario)?;
+            let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
+            plan::timeline(&scenario, &policies)?.write(args.format, out)?;
+        }
+        Command::Solve(args) => {
+            let scenario = load(&args.scenario)?;
+            let policy = select_policies(
+                &scenario,
+                std::slice::from_ref(&args.policy),
+                &args.scenario,
+            )?[0];
+            let tiers = args
+                .tiers
+                .iter()
+                .map(|name| {
+                    scenario
+                        .tiers
+                        .iter()
+                        .position(|t| &t.name == name)
+                        .with_context(|| {
+                            let known: Vec<&str> =
+                                scenario.tiers.iter().map(|t| t.name.as_str()).collect();
+                            format!(
+                                "--tier {name:?}: no such tier in {}; expected one of: {}",
+                                args.scenario.display(),
+                                known.join(", ")
+                            )
+                        })
+                })
+                .collect::<anyhow::Result<Vec<usize>>>()?;
+            let request = plan::SolveRequest {
+                policy,
+                tiers,
+                phase: args.phase.into(),
+            };
+            plan::solve(&scenario, &request)?.write(args.format, out)?;
+        }
+        Command::Explain(args) => {
+            let scenario = load(&args.scenario)?;
+            let policy = select_policies(
+                &scenario,
+                std::slice::from_ref(&args.policy),
+                &args.scenario,
+            )?[0];
+            plan::explain(&scenario, policy, args.phase.into()).write(args.format, out)?;
         }
     }
+    Ok(ExitStatus::Success)
 }
 
 /// Reads and validates a scenario file.

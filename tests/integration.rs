@@ -313,7 +313,7 @@ fn bad_input_is_named_and_exits_2() {
         &tiny.replace("users = 100000", "users = \"many\""),
         &[
             "tier[0].users: invalid type: string \"many\", expected a number",
-            "wrong-type.toml:52:9",
+            "wrong-type.toml:66:9",
         ],
     );
     assert_rejected(
@@ -322,18 +322,18 @@ fn bad_input_is_named_and_exits_2() {
         &[
             "unknown field `uesrs`",
             "did you mean `users`?",
-            "unknown-key.toml:52:1",
+            "unknown-key.toml:66:1",
         ],
     );
     assert_rejected(
         "missing-key",
         &tiny.replace("users = 100000\n", ""),
-        &["tier[0]: missing field `users`", "missing-key.toml:50:1"],
+        &["tier[0]: missing field `users`", "missing-key.toml:64:1"],
     );
     assert_rejected(
         "syntax",
         &tiny.replace("[scenario]", "[scenario"),
-        &["invalid TOML", "syntax.toml:20:10"],
+        &["invalid TOML", "syntax.toml:25:10"],
     );
     assert_rejected(
         "several",
@@ -345,7 +345,7 @@ fn bad_input_is_named_and_exits_2() {
             "site[0].pue: expected a PUE of at least 1 (at most 10), found NaN",
             "tier[0].curve: unknown curve \"flta\"; did you mean \"flat\"?",
             "tier[0].mix: expected class shares that sum to 1",
-            "several.toml:56:7",
+            "several.toml:70:7",
         ],
     );
     assert_rejected(
@@ -366,7 +366,7 @@ fn bad_input_is_named_and_exits_2() {
         &tiny.replace("\"2026-06-06\"", "2026-06-06T10:00:00"),
         &[
             "site[1].online: expected a date without a time",
-            "date-time.toml:39:10",
+            "date-time.toml:53:10",
         ],
     );
     assert_rejected(
@@ -898,6 +898,418 @@ window_tokens = {budget:?}
             for (a, b) in tight.results.iter().zip(&loose.results) {
                 prop_assert!(b.headroom.served_share >= a.headroom.served_share * (1.0 - 1e-12));
                 prop_assert!(b.headroom.peak_utilization >= a.headroom.peak_utilization * (1.0 - 1e-12));
+            }
+        }
+    }
+}
+
+/// The JSON result of `policy` on `phase` in a compare document.
+fn result<'a>(doc: &'a Value, policy: &str, phase: &str) -> &'a Value {
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["policy"] == policy && r["phase"] == phase)
+        .unwrap()
+}
+
+#[test]
+fn compare_shows_n_minus_1_and_uncertainty() {
+    let doc = json(&capplan(&["compare", TINY, "--format", "json"]));
+    // After: losing "home" (800,000 of 1,200,000 tok/s) leaves 400,000 tok/s.
+    let current = result(&doc, "current", "after");
+    let n1 = &current["n_minus_1"];
+    assert_eq!(n1["site"], "home");
+    assert_relative_eq!(
+        n1["peak_utilization"].as_f64().unwrap(),
+        1e6 * (5.0 / 9.0) / 4e5,
+        max_relative = 1e-12
+    );
+    assert_eq!(n1["survives"], false);
+    // Before: the only site is lost, nothing can serve sonnet.
+    let before = &result(&doc, "current", "before")["n_minus_1"];
+    assert_eq!(before["unservable_classes"], serde_json::json!(["sonnet"]));
+    assert_eq!(before["survives"], false);
+    // Uncertainty: users x0.8 and x1.2 scale utilization linearly.
+    let u = &result(&doc, "unlimited", "after")["uncertainty"];
+    assert_relative_eq!(
+        u["low"]["peak_utilization"].as_f64().unwrap(),
+        0.8 / 1.2,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        u["high"]["peak_utilization"].as_f64().unwrap(),
+        1.0,
+        max_relative = 1e-12
+    );
+    assert_eq!(u["high"]["fits"], false);
+    assert_eq!(u["low"]["multiplier"], 0.8);
+}
+
+#[test]
+fn colossus_n_minus_1_names_the_new_site() {
+    let doc = json(&capplan(&[
+        "compare", COLOSSUS, "--format", "json", "--policy", "current",
+    ]));
+    let after = result(&doc, "current", "after");
+    assert_eq!(after["n_minus_1"]["site"], "colossus-1");
+    let before = result(&doc, "current", "before");
+    // cloud-west's GB200s give it the larger share of every class.
+    assert_eq!(before["n_minus_1"]["site"], "cloud-west");
+}
+
+#[test]
+fn check_n_minus_1_and_demand_cases() {
+    let run = capplan(&["check", TINY, "--n-minus-1", "--policy", "current"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "FAIL  current (after): fits, but not N-1: losing home utilization reaches 138.9%"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = capplan(&["check", TINY, "--at", "high", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["check"]["at"], "high");
+    assert_eq!(doc["check"]["failing"], serde_json::json!(["unlimited"]));
+    let run = capplan(&["check", TINY, "--at", "low"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // Without [uncertainty], --at high is a usage error.
+    let file = ScenarioFile::new(
+        "no-uncertainty",
+        tiny_text().replace("[uncertainty]\nlow = 0.8\nhigh = 1.2\n", ""),
+    );
+    let run = capplan(&["check", file.path(), "--at", "high"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("needs an [uncertainty] table"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn timeline_hand_computed() {
+    let doc = json(&capplan(&["timeline", TINY, "--format", "json"]));
+    let months = doc["months"].as_array().unwrap();
+    let dates: Vec<&str> = months.iter().map(|m| m["date"].as_str().unwrap()).collect();
+    assert_eq!(
+        dates,
+        ["2026-05-01", "2026-06-01", "2026-07-01", "2026-08-01"]
+    );
+    assert_eq!(months[2]["additions"], serde_json::json!(["new"]));
+    assert_eq!(months[1]["additions"], serde_json::json!([]));
+    let peaks = |policy: usize| -> Vec<f64> {
+        months
+            .iter()
+            .map(|m| m["results"][policy]["peak_utilization"].as_f64().unwrap())
+            .collect()
+    };
+    let growth = [1.0, 1.1, 1.21, 1.331];
+    let capacity = [8e5, 8e5, 1.2e6, 1.2e6];
+    for (policy, per_user) in [(0, 1.0), (1, 5.0 / 9.0), (2, 5.0 / 6.0)] {
+        for (m, peak) in peaks(policy).iter().enumerate() {
+            assert_relative_eq!(
+                *peak,
+                1e6 * per_user * growth[m] / capacity[m],
+                max_relative = 1e-12
+            );
+        }
+    }
+    let runway = doc["runway"].as_array().unwrap();
+    assert_eq!(runway[0]["last_fit"], Value::Null);
+    assert_eq!(runway[1]["fits_throughout"], true);
+    assert_eq!(runway[2]["first_fit"], "2026-07-01");
+    assert_eq!(runway[2]["last_fit"], "2026-07-01");
+    assert_eq!(runway[2]["first_miss"], "2026-05-01");
+    let table = capplan(&["timeline", TINY]);
+    assert!(
+        table
+            .stdout
+            .contains("│ double-5h ┆ fits through 2026-07 ┆ 2026-05 to 2026-06; 2026-08 │"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn timeline_runway_matches_month_by_month_compare() {
+    let doc = json(&capplan(&[
+        "timeline", COLOSSUS, "--format", "json", "--policy", "may-2026",
+    ]));
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(COLOSSUS)).unwrap();
+    for month in doc["months"].as_array().unwrap().iter().step_by(5) {
+        let m = month["month"].as_i64().unwrap() as i32;
+        // The same month as a plain scenario: users grown, sites online by then.
+        let mut grown = String::new();
+        let mut tier = "";
+        for line in text.lines() {
+            if let Some(name) = line.strip_prefix("name = ") {
+                tier = name;
+            }
+            match line.strip_prefix("users = ") {
+                Some(rest) => {
+                    let users: f64 = rest.split_whitespace().next().unwrap().parse().unwrap();
+                    let growth = if tier.starts_with("\"api-") {
+                        1.08f64
+                    } else {
+                        1.06
+                    };
+                    grown.push_str(&format!("users = {:?}\n", users * growth.powi(m)));
+                }
+                None => grown.push_str(&format!("{line}\n")),
+            }
+        }
+        let file = ScenarioFile::new("month", grown);
+        let compare = json(&capplan(&[
+            "compare",
+            file.path(),
+            "--format",
+            "json",
+            "--policy",
+            "may-2026",
+        ]));
+        // Before Colossus 1 is online, the month's fleet is the `before` phase.
+        let phase = if month["sites_online"] == 2 {
+            "before"
+        } else {
+            "after"
+        };
+        let after = result(&compare, "may-2026", phase);
+        assert_relative_eq!(
+            after["peak_utilization"].as_f64().unwrap(),
+            month["results"][0]["peak_utilization"].as_f64().unwrap(),
+            max_relative = 1e-12
+        );
+        assert_eq!(after["fits"], month["results"][0]["fits"]);
+    }
+}
+
+#[test]
+fn timeline_needs_a_timeline_table() {
+    let file = ScenarioFile::new(
+        "no-timeline",
+        tiny_text().replace(
+            "[timeline]\nstart = \"2026-05-01\"\nmonths = 4\ngrowth = 0.1\n",
+            "",
+        ),
+    );
+    let run = capplan(&["timeline", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the scenario has no [timeline]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn solve_hand_computed() {
+    // current, before: weekday off peak U = 1.25 * (5/9) m <= 0.85 gives m* = 1.224.
+    let doc = json(&capplan(&[
+        "solve", TINY, "--policy", "current", "--phase", "before", "--format", "json",
+    ]));
+    assert_eq!(doc["outcome"], "bounded");
+    assert_eq!(doc["multiplier"], 1.22);
+    assert_eq!(doc["binding_time"], "Mon 00:00");
+    assert_eq!(doc["budgets"][0]["tier"], "pro");
+    assert_eq!(doc["budgets"][0]["solved_window_tokens"], 1_220_000.0);
+    let run = capplan(&["solve", TINY, "--policy", "current", "--phase", "before"]);
+    assert!(
+        run.stdout
+            .contains("pro: 5h window 1,000,000 → 1,220,000 tokens"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("x1.22"), "{}", run.stdout);
+    // After, unlimited demand fits (83.3% <= 85%): no budget binds.
+    let doc = json(&capplan(&[
+        "solve", TINY, "--policy", "current", "--format", "json",
+    ]));
+    assert_eq!(doc["outcome"], "unbounded");
+    assert_eq!(doc["multiplier"], Value::Null);
+}
+
+#[test]
+fn solved_budgets_fit_and_one_percent_more_does_not() {
+    let doc = json(&capplan(&[
+        "solve", COLOSSUS, "--policy", "may-2026", "--phase", "before", "--tier", "pro", "--tier",
+        "max", "--format", "json",
+    ]));
+    let m = doc["multiplier"].as_f64().unwrap();
+    assert!(m > 0.0 && m < 1.0, "{m}");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(COLOSSUS)).unwrap();
+    // Put the budgets back into the scenario as a new policy, scaled by m and by 1.01 m.
+    let section = |scale: f64, name: &str| {
+        let start = text.find("name = \"may-2026\"").unwrap();
+        let body = &text[start..];
+        let mut out = format!("\n[[policy]]\nname = \"{name}\"\n");
+        let mut tier = "";
+        for line in body.lines().skip(2) {
+            if let Some(t) = line.strip_prefix("[policy.limits.") {
+                tier = t.trim_end_matches(']');
+            }
+            let scaled_tier = tier == "pro" || tier == "max";
+            match line.split_once(" = ") {
+                Some((key @ ("window_tokens" | "weekly_tokens"), value)) if scaled_tier => {
+                    let v: f64 = value.split_whitespace().next().unwrap().parse().unwrap();
+                    out.push_str(&format!("{key} = {:?}\n", (v * scale).floor()));
+                }
+                _ => out.push_str(&format!("{line}\n")),
+            }
+        }
+        out
+    };
+    let scenario = format!(
+        "{text}{}{}",
+        section(m, "solved"),
+        section(m * 1.01, "solved-plus-1pc")
+    );
+    let file = ScenarioFile::new("solved", scenario);
+    let run = capplan(&[
+        "check",
+        file.path(),
+        "--phase",
+        "before",
+        "--policy",
+        "solved",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = capplan(&[
+        "check",
+        file.path(),
+        "--phase",
+        "before",
+        "--policy",
+        "solved-plus-1pc",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+}
+
+#[test]
+fn solve_zero_and_bad_tiers() {
+    // A second, unlimited tier that alone exceeds the target: no budget for pro helps.
+    let text = tiny_text().replace(
+        "[[policy]]\nname = \"unlimited\"",
+        "[[tier]]\nname = \"api\"\nusers = 100\ncurve = \"flat\"\ntokens_per_active_hour = 1e9\nmix = { sonnet = 1.0 }\n\n[[policy]]\nname = \"unlimited\"",
+    );
+    let file = ScenarioFile::new("zero", text);
+    let doc = json(&capplan(&[
+        "solve",
+        file.path(),
+        "--policy",
+        "current",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(doc["outcome"], "zero");
+    assert_eq!(doc["multiplier"], 0.0);
+    let run = capplan(&["solve", file.path(), "--policy", "current", "--tier", "api"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("sets no limit for it"),
+        "{}",
+        run.stderr
+    );
+    let run = capplan(&["solve", TINY, "--policy", "current", "--tier", "nope"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--tier \"nope\": no such tier"),
+        "{}",
+        run.stderr
+    );
+    let run = capplan(&["solve", TINY, "--policy", "unlimited"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("limits no tier"), "{}", run.stderr);
+}
+
+#[test]
+fn explain_hand_computed() {
+    let doc = json(&capplan(&[
+        "explain", TINY, "--policy", "current", "--format", "json",
+    ]));
+    let base = 1e6 * (5.0 / 9.0) / 1.2e6;
+    assert_relative_eq!(
+        doc["peak_utilization"].as_f64().unwrap(),
+        base,
+        max_relative = 1e-12
+    );
+    assert_eq!(doc["peak_hour"], false);
+    assert_eq!(doc["tiers"][0]["load_share"], 1.0);
+    assert_eq!(doc["classes"][0]["name"], "sonnet");
+    assert_relative_eq!(
+        doc["classes"][0]["utilization"].as_f64().unwrap(),
+        base,
+        max_relative = 1e-12
+    );
+    let site = &doc["power_bound_sites"][0];
+    assert_eq!(site["name"], "new");
+    assert_relative_eq!(
+        site["unpowered_gpus"].as_f64().unwrap(),
+        500.0,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        site["mw_to_power_all"].as_f64().unwrap(),
+        0.756,
+        max_relative = 1e-12
+    );
+    let what_if = doc["what_if"].as_array().unwrap();
+    let row = |change: &str| {
+        what_if.iter().find(|w| w["change"] == change).unwrap()["peak_utilization"]
+            .as_f64()
+            .unwrap()
+    };
+    // +1 MW at "new" powers all its GPUs: 1.6e6 tok/s.
+    assert_relative_eq!(
+        row("+1 MW at new (power-bound)"),
+        1e6 * (5.0 / 9.0) / 1.6e6,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        row("+1 MW of the phase's serving mix"),
+        base * 2.268 / 3.268,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        row("+1,000 serving h100 GPUs"),
+        1e6 * (5.0 / 9.0) / 2.0e6,
+        max_relative = 1e-12
+    );
+    let run = capplan(&[
+        "explain", COLOSSUS, "--policy", "may-2026", "--phase", "before",
+    ]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Tiers at the peak step"));
+}
+
+#[test]
+fn every_command_and_format_runs_on_every_scenario() {
+    for scenario in [TINY, COLOSSUS] {
+        for format in ["table", "json", "csv", "markdown"] {
+            for args in [
+                vec!["compare", scenario],
+                vec!["timeline", scenario],
+                vec!["solve", scenario, "--policy", "current"],
+                vec!["explain", scenario, "--policy", "current"],
+            ] {
+                let mut args = args.clone();
+                args.extend(["--format", format]);
+                let first = capplan(&args);
+                assert_eq!(first.code, 0, "{args:?}: {}", first.stderr);
+                assert!(
+                    !first.stdout.contains("NaN") && !first.stdout.contains("inf"),
+                    "{args:?}"
+                );
+                assert_eq!(
+                    first.stdout,
+                    capplan(&args).stdout,
+                    "{args:?} is not deterministic"
+                );
             }
         }
     }

@@ -77,7 +77,22 @@ impl FleetCapacity {
             .filter(|(_, site)| include(site))
             .map(|(index, _)| site_capacity(scenario, index))
             .collect();
-        let mut tokens_per_s = vec![0.0; scenario.classes.len()];
+        FleetCapacity::from_sites(sites, scenario.classes.len())
+    }
+
+    /// Capacity of one phase.
+    pub fn of_phase(scenario: &Scenario, phase: Phase) -> FleetCapacity {
+        FleetCapacity::of(scenario, |site| phase.includes(site))
+    }
+
+    /// Capacity of the sites in service on `date`.
+    pub fn on_date(scenario: &Scenario, date: Date) -> FleetCapacity {
+        FleetCapacity::of(scenario, |site| online_on(site, date))
+    }
+
+    /// The fleet from the given site capacities, summed in order.
+    fn from_sites(sites: Vec<SiteCapacity>, classes: usize) -> FleetCapacity {
+        let mut tokens_per_s = vec![0.0; classes];
         let mut serving_mw = 0.0;
         for site in &sites {
             for (total, add) in tokens_per_s.iter_mut().zip(&site.tokens_per_s) {
@@ -92,9 +107,40 @@ impl FleetCapacity {
         }
     }
 
-    /// Capacity of one phase.
-    pub fn of_phase(scenario: &Scenario, phase: Phase) -> FleetCapacity {
-        FleetCapacity::of(scenario, |site| phase.includes(site))
+    /// The position in [`FleetCapacity::sites`] of the site with the largest serving
+    /// capacity, measured as the sum over classes of its share of the fleet's tokens/s
+    /// (so classes with different token costs weigh alike). The first one wins a tie.
+    pub fn largest_site(&self) -> Option<usize> {
+        let weight = |site: &SiteCapacity| -> f64 {
+            site.tokens_per_s
+                .iter()
+                .zip(&self.tokens_per_s)
+                .filter(|(_, total)| **total > 0.0)
+                .map(|(part, total)| part / total)
+                .sum()
+        };
+        (0..self.sites.len()).fold(None, |best, i| match best {
+            Some(b) if weight(&self.sites[b]) >= weight(&self.sites[i]) => Some(b),
+            _ => Some(i),
+        })
+    }
+
+    /// This fleet without the site at `position` in [`FleetCapacity::sites`]: N-1.
+    pub fn without(&self, position: usize) -> FleetCapacity {
+        let mut sites = self.sites.clone();
+        sites.remove(position);
+        FleetCapacity::from_sites(sites, self.tokens_per_s.len())
+    }
+
+    /// This fleet with extra tokens/s per class and extra serving MW: what an added block of
+    /// GPUs or megawatts would give.
+    pub fn with_extra(&self, tokens_per_s: &[f64], serving_mw: f64) -> FleetCapacity {
+        let mut fleet = self.clone();
+        for (total, add) in fleet.tokens_per_s.iter_mut().zip(tokens_per_s) {
+            *total += add;
+        }
+        fleet.serving_mw += serving_mw;
+        fleet
     }
 }
 

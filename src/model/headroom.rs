@@ -4,7 +4,7 @@
 
 use super::demand::{TierShares, tier_shares};
 use super::fleet::FleetCapacity;
-use crate::scenario::Scenario;
+use crate::scenario::{Policy, Scenario};
 
 /// The outcome of one policy on one fleet.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,21 +31,21 @@ pub struct Headroom {
     pub fits: bool,
 }
 
-/// Evaluates policy `policy` of the scenario on `fleet`, with each tier's users multiplied
-/// by `users_scale` (1 for the reference week; growth and uncertainty use other values).
+/// Evaluates `policy` (one of the scenario's, or a variant of one) on `fleet`, with each
+/// tier's users multiplied by `users_scale` (1 for the reference week; growth and
+/// uncertainty use other values).
 pub fn evaluate(
     scenario: &Scenario,
     fleet: &FleetCapacity,
-    policy: usize,
+    policy: &Policy,
     users_scale: &[f64],
 ) -> Headroom {
-    let policy = &scenario.policies[policy];
-    let shares: Vec<TierShares> = scenario
-        .tiers
-        .iter()
-        .zip(&policy.limits)
-        .map(|(tier, limit)| tier_shares(scenario, tier, limit.as_ref()))
-        .collect();
+    assert_eq!(
+        users_scale.len(),
+        scenario.tiers.len(),
+        "one users scale per tier"
+    );
+    let shares = policy_shares(scenario, policy);
     let peak_mask = scenario.peak_hours.mask(scenario.step_minutes);
     let per_hour = 60 / scenario.step_minutes as usize;
     let dt = scenario.step_hours();
@@ -126,4 +126,66 @@ pub fn evaluate(
         unservable_classes,
         utilization,
     }
+}
+
+fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
+    scenario
+        .tiers
+        .iter()
+        .zip(&policy.limits)
+        .map(|(tier, limit)| tier_shares(scenario, tier, limit.as_ref()))
+        .collect()
+}
+
+/// Who makes up the load at one step: what `explain` shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBreakdown {
+    /// Each tier's contribution to U at the step, sum_c d(t,c,h) / T(c).
+    pub tier_utilization: Vec<f64>,
+    /// Active users of each tier throttled at the step, a(t,h) * theta.
+    pub tier_throttled_users: Vec<f64>,
+    /// Active users of each tier at the step.
+    pub tier_active_users: Vec<f64>,
+    /// Each class's contribution to U at the step, D(c,h) / T(c) (0 where T(c) = 0).
+    pub class_utilization: Vec<f64>,
+}
+
+/// The load at `step` split by tier and by class, with the same formulas as [`evaluate`].
+pub fn breakdown(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    policy: &Policy,
+    users_scale: &[f64],
+    step: usize,
+) -> LoadBreakdown {
+    let shares = policy_shares(scenario, policy);
+    let peak = scenario
+        .peak_hours
+        .contains(step as u32 * scenario.step_minutes);
+    let hour = step / (60 / scenario.step_minutes as usize);
+    let classes = scenario.classes.len();
+    let mut result = LoadBreakdown {
+        tier_utilization: Vec::with_capacity(scenario.tiers.len()),
+        tier_throttled_users: Vec::with_capacity(scenario.tiers.len()),
+        tier_active_users: Vec::with_capacity(scenario.tiers.len()),
+        class_utilization: vec![0.0; classes],
+    };
+    for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
+        let active_users = tier.users * scale * tier.hourly_activity[hour];
+        let (phi, theta) = tier_shares.at(peak);
+        let served = active_users * tier.tokens_per_active_hour / 3600.0 * phi;
+        let mut u = 0.0;
+        for c in 0..classes {
+            let capacity = fleet.tokens_per_s[c];
+            if capacity > 0.0 {
+                let part = served * tier.mix[c] / capacity;
+                u += part;
+                result.class_utilization[c] += part;
+            }
+        }
+        result.tier_utilization.push(u);
+        result.tier_throttled_users.push(active_users * theta);
+        result.tier_active_users.push(active_users);
+    }
+    result
 }

@@ -7,22 +7,43 @@ pub mod headroom;
 pub mod lognormal;
 
 pub use fleet::{FleetCapacity, Phase};
-pub use headroom::{Headroom, evaluate};
+pub use headroom::{Headroom, LoadBreakdown, breakdown, evaluate};
 
 use crate::scenario::Scenario;
 
-/// One policy evaluated on one phase.
+/// One policy evaluated on one phase, with its N-1 and demand-uncertainty variants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyResult {
     /// Index into [`Scenario::policies`].
     pub policy: usize,
     /// The phase whose fleet it ran on.
     pub phase: Phase,
-    /// What the model found.
+    /// What the model found on the whole fleet.
+    pub headroom: Headroom,
+    /// The same without the phase's largest site, if the phase has any site.
+    pub n_minus_1: Option<NMinusOne>,
+    /// The optimistic and pessimistic demand cases, if the scenario has `[uncertainty]`.
+    pub uncertainty: Option<(Headroom, Headroom)>,
+}
+
+/// The outcome with one site lost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NMinusOne {
+    /// Index into [`Scenario::sites`] of the site lost.
+    pub site: usize,
+    /// What the model found on the rest of the fleet.
     pub headroom: Headroom,
 }
 
-/// The selected policies on both phases: what `compare` and `check` report.
+impl NMinusOne {
+    /// The fleet carries the load without the site: utilization never above 100 % and every
+    /// class still servable.
+    pub fn survives(&self) -> bool {
+        self.headroom.peak_utilization <= 1.0 && self.headroom.unservable_classes.is_empty()
+    }
+}
+
+/// The selected policies on the selected phases: what `compare` and `check` report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     /// Capacity of each phase, `before` then `after`.
@@ -38,20 +59,31 @@ impl Comparison {
             .iter()
             .map(|&phase| (phase, FleetCapacity::of_phase(scenario, phase)))
             .collect();
-        let users_scale = vec![1.0; scenario.tiers.len()];
-        let results = policies
-            .iter()
-            .flat_map(|&policy| {
-                capacities
-                    .iter()
-                    .map(move |(phase, fleet)| (policy, *phase, fleet))
-            })
-            .map(|(policy, phase, fleet)| PolicyResult {
-                policy,
-                phase,
-                headroom: evaluate(scenario, fleet, policy, &users_scale),
-            })
-            .collect();
+        let ones = vec![1.0; scenario.tiers.len()];
+        let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
+        let mut results = Vec::with_capacity(policies.len() * phases.len());
+        for &policy in policies {
+            let spec = &scenario.policies[policy];
+            for (phase, fleet) in &capacities {
+                let n_minus_1 = fleet.largest_site().map(|position| NMinusOne {
+                    site: fleet.sites[position].site,
+                    headroom: evaluate(scenario, &fleet.without(position), spec, &ones),
+                });
+                let uncertainty = scenario.uncertainty.map(|u| {
+                    (
+                        evaluate(scenario, fleet, spec, &scaled(u.low)),
+                        evaluate(scenario, fleet, spec, &scaled(u.high)),
+                    )
+                });
+                results.push(PolicyResult {
+                    policy,
+                    phase: *phase,
+                    headroom: evaluate(scenario, fleet, spec, &ones),
+                    n_minus_1,
+                    uncertainty,
+                });
+            }
+        }
         Comparison {
             phases: capacities,
             results,

@@ -32,6 +32,30 @@ pub struct Scenario {
     pub tiers: Vec<Tier>,
     /// Policies in file order.
     pub policies: Vec<Policy>,
+    /// The months `capplan timeline` evaluates, if the file has a `[timeline]`.
+    pub timeline: Option<Timeline>,
+    /// Demand multipliers for the optimistic and pessimistic cases, if given.
+    pub uncertainty: Option<Uncertainty>,
+}
+
+/// `[timeline]`: which months to evaluate and how demand grows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// The first month evaluated.
+    pub start: Date,
+    /// Months evaluated, the start month included.
+    pub months: u32,
+    /// Monthly compound growth of users per tier, indexed like [`Scenario::tiers`].
+    pub growth: Vec<f64>,
+}
+
+/// `[uncertainty]`: demand multipliers applied to every tier's users.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uncertainty {
+    /// Optimistic multiplier, in (0, 1].
+    pub low: f64,
+    /// Pessimistic multiplier, >= 1.
+    pub high: f64,
 }
 
 /// A GPU SKU.

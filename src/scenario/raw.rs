@@ -25,6 +25,38 @@ pub struct ScenarioFile {
     /// `[[policy]]`: rate-limit policies to compare.
     #[serde(default)]
     pub policy: Vec<PolicySpec>,
+    /// `[timeline]`: months to evaluate for `capplan timeline`.
+    #[serde(default)]
+    pub timeline: Option<TimelineSpec>,
+    /// `[uncertainty]`: low and high demand multipliers.
+    #[serde(default)]
+    pub uncertainty: Option<UncertaintySpec>,
+}
+
+/// `[timeline]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineSpec {
+    /// First month evaluated: `"YYYY-MM-DD"` or a TOML date.
+    pub start: toml::Value,
+    /// How many months to evaluate, the start month included.
+    pub months: u32,
+    /// Monthly compound growth of users, e.g. 0.05 for 5 % a month.
+    #[serde(default)]
+    pub growth: f64,
+    /// Growth per tier name, overriding `growth`.
+    #[serde(default)]
+    pub tier_growth: IndexMap<String, f64>,
+}
+
+/// `[uncertainty]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintySpec {
+    /// Multiplier on every tier's users in the optimistic case (<= 1).
+    pub low: f64,
+    /// Multiplier on every tier's users in the pessimistic case (>= 1).
+    pub high: f64,
 }
 
 /// `[scenario]`.

@@ -87,6 +87,20 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The same day `months` months later, clamped to the end of a shorter month
+    /// (2026-01-31 + 1 month = 2026-02-28).
+    pub fn add_months(self, months: u32) -> Date {
+        let index = self.year * 12 + (self.month as i32 - 1) + months as i32;
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+        Date {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -270,6 +284,12 @@ mod tests {
         assert!(Date::parse("2026-6-6").is_err());
         assert!(Date::parse("June 6").is_err());
         assert_eq!(Date::parse("2026-06-06").unwrap().to_string(), "2026-06-06");
+        let jan31 = Date::parse("2026-01-31").unwrap();
+        assert_eq!(jan31.add_months(1).to_string(), "2026-02-28");
+        assert_eq!(jan31.add_months(13).to_string(), "2027-02-28");
+        assert_eq!(jan31.add_months(25).to_string(), "2028-02-29");
+        assert_eq!(jan31.add_months(11).to_string(), "2026-12-31");
+        assert_eq!(jan31.add_months(0), jan31);
     }
 
     #[test]

@@ -8,9 +8,9 @@ use toml::Spanned;
 use toml::de::DeTable;
 
 use super::diagnostic::{Diagnostic, KeyPath, KeySegment, MAX_DIAGNOSTICS, ScenarioError, locate};
-use super::raw::{CurveSpec, ScenarioFile};
+use super::raw::{CurveSpec, ScenarioFile, TimelineSpec};
 use super::units::{self, Date, HOURS_PER_WEEK, PeakHours};
-use super::{Limit, Policy, Scenario, Site, Sku, Tier};
+use super::{Limit, Policy, Scenario, Site, Sku, Tier, Timeline, Uncertainty};
 
 /// Largest count, power or token figure accepted: far above any real fleet, low enough that
 /// sums and products stay finite.
@@ -247,6 +247,26 @@ impl Checker<'_, '_> {
         let sites = self.sites(&file, &skus);
         let tiers = self.tiers(&file, &classes);
         let policies = self.policies(&file, &tiers);
+        let timeline = file
+            .timeline
+            .as_ref()
+            .map(|spec| self.timeline(spec, &tiers));
+        let uncertainty = file.uncertainty.as_ref().map(|spec| {
+            let path = KeyPath::root("uncertainty");
+            Uncertainty {
+                low: self.number(path.key("low"), spec.low, POSITIVE_SHARE),
+                high: self.number(
+                    path.key("high"),
+                    spec.high,
+                    Bounds {
+                        low: 1.0,
+                        low_inclusive: true,
+                        high: 100.0,
+                        what: "a multiplier of at least 1",
+                    },
+                ),
+            }
+        });
         Scenario {
             name: file.scenario.name,
             step_minutes,
@@ -257,6 +277,54 @@ impl Checker<'_, '_> {
             sites,
             tiers,
             policies,
+            timeline,
+            uncertainty,
+        }
+    }
+
+    fn timeline(&mut self, spec: &TimelineSpec, tiers: &[Tier]) -> Timeline {
+        let path = KeyPath::root("timeline");
+        let start = online_date(&spec.start).unwrap_or_else(|msg| {
+            self.error(path.key("start"), msg);
+            Date {
+                year: 2026,
+                month: 1,
+                day: 1,
+            }
+        });
+        if !(1..=120).contains(&spec.months) {
+            self.error(
+                path.key("months"),
+                format!("expected between 1 and 120 months, found {}", spec.months),
+            );
+        }
+        let growth_bounds = Bounds {
+            low: -1.0,
+            low_inclusive: false,
+            high: 10.0,
+            what: "a monthly growth rate above -1 (0.05 = 5 % a month)",
+        };
+        let growth = self.number(path.key("growth"), spec.growth, growth_bounds);
+        let mut by_tier = vec![growth; tiers.len()];
+        for (name, &rate) in &spec.tier_growth {
+            let rate = self.number(path.key("tier_growth").key(name), rate, growth_bounds);
+            match tiers.iter().position(|t| &t.name == name) {
+                Some(index) => by_tier[index] = rate,
+                None => self.error(
+                    path.key("tier_growth").key(name),
+                    unknown(
+                        "tier",
+                        name,
+                        "[[tier]] names",
+                        tiers.iter().map(|t| t.name.as_str()),
+                    ),
+                ),
+            }
+        }
+        Timeline {
+            start,
+            months: spec.months,
+            growth: by_tier,
         }
     }
 
@@ -590,7 +658,8 @@ fn unknown<'a>(
     )
 }
 
-/// A site's `online` date, written `"2026-06-06"` or as the TOML date `2026-06-06`.
+/// A date (a site's `online`, the timeline's `start`), written `"2026-06-06"` or as the TOML
+/// date `2026-06-06`.
 fn online_date(value: &toml::Value) -> Result<Date, String> {
     match value {
         toml::Value::String(text) => Date::parse(text),

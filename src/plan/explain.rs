@@ -1,0 +1,120 @@
+//! `explain`: why a policy's peak is what it is. At the peak step: each tier's share of the
+//! load and of the throttled users, each class's share of the load, the power-bound sites,
+//! and what one more MW or 1,000 more GPUs of each SKU would buy.
+
+use crate::model::{FleetCapacity, Headroom, Phase, breakdown, evaluate};
+use crate::report::explain::PowerBoundSite;
+use crate::report::{ExplainReport, SCHEMA_VERSION, Share, WhatIf};
+use crate::scenario::Scenario;
+use crate::scenario::units::step_label;
+
+/// GPUs added per SKU in the what-if rows.
+const MORE_GPUS: f64 = 1000.0;
+
+/// Explains policy `policy` on `phase`.
+pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainReport {
+    let spec = &scenario.policies[policy];
+    let ones = vec![1.0; scenario.tiers.len()];
+    let fleet = FleetCapacity::of_phase(scenario, phase);
+    let base = evaluate(scenario, &fleet, spec, &ones);
+    let step = base.peak_step;
+    let load = breakdown(scenario, &fleet, spec, &ones, step);
+    let total_u: f64 = load.tier_utilization.iter().sum();
+    let total_throttled: f64 = load.tier_throttled_users.iter().sum();
+    let share = |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
+    let tiers = scenario
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(t, tier)| Share {
+            name: tier.name.clone(),
+            utilization: load.tier_utilization[t],
+            load_share: share(load.tier_utilization[t], total_u),
+            throttled_users: Some(load.tier_throttled_users[t]),
+            throttled_share: Some(share(load.tier_throttled_users[t], total_throttled)),
+        })
+        .collect();
+    let classes = scenario
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| Share {
+            name: class.clone(),
+            utilization: load.class_utilization[c],
+            load_share: share(load.class_utilization[c], total_u),
+            throttled_users: None,
+            throttled_share: None,
+        })
+        .collect();
+
+    let what_if_row = |change: String, h: Headroom| WhatIf {
+        change,
+        peak_utilization: h.peak_utilization,
+        change_points: (h.peak_utilization - base.peak_utilization) * 100.0,
+        fits: h.fits,
+    };
+    let mut what_if = Vec::new();
+    let mut power_bound_sites = Vec::new();
+    for site in fleet.sites.iter().filter(|s| s.power_bound) {
+        let spec_site = &scenario.sites[site.site];
+        let draw_mw: f64 = spec_site
+            .gpus
+            .iter()
+            .map(|&(k, n)| n * scenario.skus[k].allin_watts() * spec_site.pue / 1e6)
+            .sum();
+        power_bound_sites.push(PowerBoundSite {
+            name: spec_site.name.clone(),
+            power_factor: site.power_factor,
+            unpowered_gpus: spec_site
+                .gpus
+                .iter()
+                .map(|&(_, n)| n * (1.0 - site.power_factor))
+                .sum(),
+            mw_to_power_all: draw_mw - spec_site.power_mw,
+        });
+        let mut more_power = scenario.clone();
+        more_power.sites[site.site].power_mw += 1.0;
+        let fleet = FleetCapacity::of_phase(&more_power, phase);
+        what_if.push(what_if_row(
+            format!("+1 MW at {} (power-bound)", spec_site.name),
+            evaluate(scenario, &fleet, spec, &ones),
+        ));
+    }
+    if fleet.serving_mw > 0.0 {
+        let per_mw: Vec<f64> = fleet
+            .tokens_per_s
+            .iter()
+            .map(|t| t / fleet.serving_mw)
+            .collect();
+        what_if.push(what_if_row(
+            "+1 MW of the phase's serving mix".into(),
+            evaluate(scenario, &fleet.with_extra(&per_mw, 1.0), spec, &ones),
+        ));
+    }
+    for sku in &scenario.skus {
+        let extra: Vec<f64> = sku.tokens_per_s.iter().map(|r| r * MORE_GPUS).collect();
+        what_if.push(what_if_row(
+            format!("+1,000 serving {} GPUs", sku.name),
+            evaluate(scenario, &fleet.with_extra(&extra, 0.0), spec, &ones),
+        ));
+    }
+
+    ExplainReport {
+        schema_version: SCHEMA_VERSION,
+        scenario: scenario.name.clone(),
+        policy: spec.name.clone(),
+        phase: phase.name(),
+        utilization_target: scenario.utilization_target,
+        peak_utilization: base.peak_utilization,
+        peak_step: step,
+        peak_time: step_label(step, scenario.step_minutes),
+        peak_hour: scenario
+            .peak_hours
+            .contains(step as u32 * scenario.step_minutes),
+        fits: base.fits,
+        tiers,
+        classes,
+        power_bound_sites,
+        what_if,
+    }
+}

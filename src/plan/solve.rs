@@ -1,0 +1,165 @@
+//! `solve`: the largest multiplier on some tiers' budgets (window and weekly) with which a
+//! policy still fits. Served demand, and so utilization, grows monotonically with the
+//! multiplier, so the answer is found by bisection and reported to 3 significant digits,
+//! rounded down: the reported multiplier fits, and 1 % more does not.
+
+use anyhow::bail;
+
+use crate::model::{FleetCapacity, Headroom, Phase, evaluate};
+use crate::report::{SCHEMA_VERSION, SolveOutcome, SolveReport, SolvedBudget};
+use crate::scenario::units::step_label;
+use crate::scenario::{Policy, Scenario};
+
+/// What to solve for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SolveRequest {
+    /// Index of the policy whose budgets are scaled.
+    pub policy: usize,
+    /// Indices of the tiers to scale; empty means every tier the policy limits.
+    pub tiers: Vec<usize>,
+    /// The phase that must fit.
+    pub phase: Phase,
+}
+
+/// Bisection stops when the bracket is this narrow, relative to the multiplier.
+const RELATIVE_PRECISION: f64 = 1e-9;
+
+/// A multiplier past which budgets are taken as never binding (a budget of 0 tokens, which
+/// no multiplier lifts, would otherwise keep the search doubling forever).
+const LARGEST_MULTIPLIER: f64 = 1e12;
+
+/// Solves for the largest multiplier. Errors when a named tier has no limit to scale.
+pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveReport> {
+    let policy = &scenario.policies[request.policy];
+    let tiers: Vec<usize> = if request.tiers.is_empty() {
+        (0..scenario.tiers.len())
+            .filter(|&t| policy.limits[t].is_some())
+            .collect()
+    } else {
+        for &t in &request.tiers {
+            if policy.limits[t].is_none() {
+                bail!(
+                    "--tier {:?}: policy {:?} sets no limit for it, so there is no budget to scale",
+                    scenario.tiers[t].name,
+                    policy.name
+                );
+            }
+        }
+        request.tiers.clone()
+    };
+    if tiers.is_empty() {
+        bail!(
+            "policy {:?} limits no tier, so there is no budget to scale",
+            policy.name
+        );
+    }
+    let fleet = FleetCapacity::of_phase(scenario, request.phase);
+    let ones = vec![1.0; scenario.tiers.len()];
+    let run = |multiplier: Option<f64>| -> Headroom {
+        evaluate(scenario, &fleet, &scaled(policy, &tiers, multiplier), &ones)
+    };
+
+    let zero = run(Some(0.0));
+    let (outcome, multiplier, at) = if !zero.fits {
+        (SolveOutcome::Zero, Some(0.0), zero)
+    } else if run(None).fits {
+        (SolveOutcome::Unbounded, None, run(None))
+    } else {
+        // Bracket the answer: `low` fits, `high` does not.
+        let (mut low, mut high) = (0.0, 1.0);
+        while high < LARGEST_MULTIPLIER && run(Some(high)).fits {
+            low = high;
+            high *= 2.0;
+        }
+        if high >= LARGEST_MULTIPLIER {
+            (SolveOutcome::Unbounded, None, run(Some(low)))
+        } else {
+            while high - low > RELATIVE_PRECISION * high {
+                let middle = 0.5 * (low + high);
+                if run(Some(middle)).fits {
+                    low = middle;
+                } else {
+                    high = middle;
+                }
+            }
+            let reported = floor_significant(low, 3);
+            (SolveOutcome::Bounded, Some(reported), run(Some(reported)))
+        }
+    };
+
+    let budgets = tiers
+        .iter()
+        .map(|&t| {
+            let limit = policy.limits[t].expect("only limited tiers are scaled");
+            let scale = |tokens: f64| multiplier.map(|m| (tokens * m).floor());
+            SolvedBudget {
+                tier: scenario.tiers[t].name.clone(),
+                window_hours: limit.window_hours,
+                window_tokens: limit.window_tokens,
+                solved_window_tokens: scale(limit.window_tokens),
+                weekly_tokens: limit.weekly_tokens,
+                solved_weekly_tokens: limit.weekly_tokens.and_then(scale),
+            }
+        })
+        .collect();
+    Ok(SolveReport {
+        schema_version: SCHEMA_VERSION,
+        scenario: scenario.name.clone(),
+        policy: policy.name.clone(),
+        phase: request.phase.name(),
+        utilization_target: scenario.utilization_target,
+        outcome,
+        multiplier,
+        peak_utilization: at.peak_utilization,
+        binding_step: at.peak_step,
+        binding_time: step_label(at.peak_step, scenario.step_minutes),
+        budgets,
+    })
+}
+
+/// The policy with the budgets of `tiers` multiplied (window and weekly), or removed when
+/// `multiplier` is `None` (the limit of a multiplier growing without bound).
+fn scaled(policy: &Policy, tiers: &[usize], multiplier: Option<f64>) -> Policy {
+    let mut policy = policy.clone();
+    for &t in tiers {
+        policy.limits[t] = match multiplier {
+            None => None,
+            Some(m) => policy.limits[t].map(|mut limit| {
+                limit.window_tokens *= m;
+                limit.weekly_tokens = limit.weekly_tokens.map(|w| w * m);
+                limit
+            }),
+        };
+    }
+    policy
+}
+
+/// `value` rounded down to `digits` significant digits: 2.3789 → 2.37.
+fn floor_significant(value: f64, digits: i32) -> f64 {
+    if value <= 0.0 {
+        return 0.0;
+    }
+    let exponent = value.log10().floor() as i32 - (digits - 1);
+    let unit = 10f64.powi(exponent);
+    // Guard against 2.37 being stored as 2.3699999…: nudge up by a few ulps first.
+    let units = (value / unit * (1.0 + 4.0 * f64::EPSILON)).floor();
+    if exponent >= 0 {
+        units * unit
+    } else {
+        units / 10f64.powi(-exponent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_down_to_three_significant_digits() {
+        assert_eq!(floor_significant(2.3789, 3), 2.37);
+        assert_eq!(floor_significant(2.37, 3), 2.37);
+        assert_eq!(floor_significant(1234.9, 3), 1230.0);
+        assert_eq!(floor_significant(0.0123456, 3), 0.0123);
+        assert_eq!(floor_significant(0.0, 3), 0.0);
+    }
+}
