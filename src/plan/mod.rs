@@ -100,12 +100,12 @@ fn judge(r: &ResultReport, rule: CheckRule, target: f64, serving_mw: f64) -> (bo
         (DemandCase::Low, Some(u)) => (
             u.low.peak_utilization,
             u.low.fits,
-            format!(" at low demand (users x{})", u.low.multiplier),
+            format!(", low demand x{}", u.low.multiplier),
         ),
         (DemandCase::High, Some(u)) => (
             u.high.peak_utilization,
             u.high.fits,
-            format!(" at high demand (users x{})", u.high.multiplier),
+            format!(", high demand x{}", u.high.multiplier),
         ),
         _ => (r.peak_utilization, r.fits, String::new()),
     };
