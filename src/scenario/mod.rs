@@ -4,6 +4,8 @@
 
 pub mod diagnostic;
 mod raw;
+mod shape;
+mod suggest;
 pub mod units;
 mod validate;
 

@@ -4,8 +4,9 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-/// The whole file.
-#[derive(Debug, Deserialize)]
+/// The whole file. Built section by section (see `shape`), so one bad table does not hide
+/// the errors in the others.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// `[scenario]`: name, step, target, peak hours.
@@ -60,7 +61,7 @@ pub struct UncertaintySpec {
 }
 
 /// `[scenario]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSection {
     /// Name shown in reports.

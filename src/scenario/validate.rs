@@ -7,7 +7,9 @@ use indexmap::IndexMap;
 use toml::Spanned;
 use toml::de::DeTable;
 
-use super::diagnostic::{Diagnostic, KeyPath, KeySegment, MAX_DIAGNOSTICS, ScenarioError, locate};
+use super::diagnostic::{Diagnostic, KeyPath, MAX_DIAGNOSTICS, ScenarioError, locate};
+use super::shape;
+use super::suggest::closest;
 use super::raw::{CurveSpec, ScenarioFile, TimelineSpec};
 use super::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use super::{Limit, Policy, Scenario, Site, Sku, Tier, Timeline, Uncertainty};
@@ -51,7 +53,7 @@ pub(super) fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioErro
             }]));
         }
     };
-    let file = deserialize(source, &document).map_err(|d| error(vec![d]))?;
+    let file = shape::scenario_file(&document).map_err(error)?;
     let mut checker = Checker {
         document: &document,
         diagnostics: Vec::new(),
@@ -62,83 +64,6 @@ pub(super) fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioErro
     } else {
         Err(error(checker.diagnostics))
     }
-}
-
-fn deserialize(source: &str, document: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Diagnostic> {
-    let deserializer = toml::Deserializer::parse(source).map_err(|err| Diagnostic {
-        key_path: None,
-        span: err.span(),
-        message: err.message().trim_end().to_string(),
-    })?;
-    serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let path = key_path_of(err.path());
-        let inner = err.into_inner();
-        let message = explain_serde_message(inner.message().trim_end());
-        let span = inner.span().or_else(|| locate(document, &path));
-        Diagnostic {
-            key_path: (!path.0.is_empty()).then_some(path),
-            span,
-            message,
-        }
-    })
-}
-
-fn key_path_of(path: &serde_path_to_error::Path) -> KeyPath {
-    use serde_path_to_error::Segment;
-    KeyPath(
-        path.iter()
-            .filter_map(|segment| match segment {
-                Segment::Seq { index } => Some(KeySegment::Index(*index)),
-                Segment::Map { key } => Some(KeySegment::Key(key.clone())),
-                Segment::Enum { variant } => Some(KeySegment::Key(variant.clone())),
-                Segment::Unknown => None,
-            })
-            .collect(),
-    )
-}
-
-/// Makes serde's messages read for people: "a number" for f64, and "did you mean" for an
-/// unknown field.
-fn explain_serde_message(message: &str) -> String {
-    let message = message.replace("expected f64", "expected a number");
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message;
-    };
-    let Some((found, expected)) = rest.split_once('`') else {
-        return message.clone();
-    };
-    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    match closest(found, &candidates) {
-        Some(best) => format!("{message}; did you mean `{best}`?"),
-        None => message.clone(),
-    }
-}
-
-/// The candidate closest to `found` by edit distance, if it is close enough to be a typo.
-fn closest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(found, c), *c))
-        .filter(|(d, c)| *d <= c.len().max(found.len()).div_ceil(3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A numeric range a value must lie in, with the words that describe it.
@@ -681,17 +606,5 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
         "(none defined)".to_string()
     } else {
         names.join(", ")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typos_get_a_suggestion() {
-        assert_eq!(closest("uesrs", &["name", "users", "curve"]), Some("users"));
-        assert_eq!(closest("zzzzzz", &["name", "users"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
