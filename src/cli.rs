@@ -33,6 +33,18 @@ pub enum Command {
     Solve(SolveArgs),
     /// Why a policy peaks where it does, and what more capacity would buy.
     Explain(ExplainArgs),
+    /// Check a scenario without running the model: a summary, warnings and errors.
+    Validate(ValidateArgs),
+}
+
+/// Arguments of `capplan validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// Arguments of `capplan compare`.

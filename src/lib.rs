@@ -22,11 +22,20 @@ use crate::report::Report as _;
 pub use exit::ExitStatus;
 
 use cli::{Cli, Command};
-use scenario::{Scenario, ScenarioError};
+use report::Format;
+use scenario::{Scenario, ScenarioError, ScenarioWarnings};
 
-/// Runs one command, writing its output to `out`. Errors are input or usage errors
-/// (exit 2); a failed check is `Ok(ExitStatus::CheckFailed)`.
-pub fn run(cli: &Cli, out: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
+/// Runs one command, writing its output to `out` and the scenario's warnings to `err`.
+/// Errors are input or usage errors (exit 2); a failed check is
+/// `Ok(ExitStatus::CheckFailed)`.
+pub fn run(cli: &Cli, out: &mut dyn io::Write, err: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
+    let mut load = |path: &Path| -> anyhow::Result<Scenario> {
+        let (scenario, warnings) = load(path)?;
+        if !warnings.is_empty() {
+            writeln!(err, "{warnings}")?;
+        }
+        Ok(scenario)
+    };
     match &cli.command {
         Command::Compare(args) => {
             let scenario = load(&args.scenario)?;
@@ -85,6 +94,22 @@ pub fn run(cli: &Cli, out: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
             };
             plan::solve(&scenario, &request)?.write(args.format, out)?;
         }
+        Command::Validate(args) => {
+            let file = args.scenario.display().to_string();
+            let report = match self::load(&args.scenario) {
+                // The report lists the warnings itself.
+                Ok((scenario, warnings)) => report::ValidateReport::valid(&file, &scenario, &warnings),
+                Err(error) if args.format == Format::Table => return Err(error),
+                Err(error) => match error.downcast_ref::<ScenarioError>() {
+                    Some(diagnostics) => report::ValidateReport::invalid(&file, diagnostics),
+                    None => report::ValidateReport::invalid(&file, &ScenarioError::whole_file(&file, format!("{error:#}"))),
+                },
+            };
+            report.write(args.format, out)?;
+            if !report.valid {
+                return Ok(ExitStatus::InputError);
+            }
+        }
         Command::Explain(args) => {
             let scenario = load(&args.scenario)?;
             let policy = select_policies(
@@ -98,8 +123,9 @@ pub fn run(cli: &Cli, out: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// Reads and validates a scenario file.
-pub fn load(path: &Path) -> anyhow::Result<Scenario> {
+/// Reads and validates a scenario file, with the CSV curve files it refers to (paths
+/// relative to the scenario's folder), and returns it with its warnings.
+pub fn load(path: &Path) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read scenario {origin}"))?;
     let text = String::from_utf8(bytes).map_err(|err| {
@@ -111,7 +137,11 @@ pub fn load(path: &Path) -> anyhow::Result<Scenario> {
             ),
         )
     })?;
-    Ok(Scenario::parse(&text, &origin)?)
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let files = |relative: &str| -> Result<String, String> {
+        std::fs::read_to_string(folder.join(relative)).map_err(|e| e.to_string())
+    };
+    Ok(Scenario::load(&text, &origin, &files)?)
 }
 
 /// Resolves `--policy` names to indices in file order; all policies when none are named.

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let result = capplan::run(&cli, &mut out).and_then(|status| {
+    let result = capplan::run(&cli, &mut out, &mut io::stderr()).and_then(|status| {
         out.flush()?;
         Ok(status)
     });

@@ -39,11 +39,8 @@ impl TierShares {
 
 /// Active hours per user per week, H(t) = sum over steps of curve(t, h) * dt.
 pub fn active_hours_per_week(scenario: &Scenario, tier: &Tier) -> f64 {
-    let per_hour = 60 / scenario.step_minutes as usize;
     let dt = scenario.step_hours();
-    (0..scenario.steps())
-        .map(|h| tier.hourly_activity[h / per_hour] * dt)
-        .sum()
+    tier.activity.iter().map(|a| a * dt).sum()
 }
 
 /// Per-user cap in tokens per active hour: min(window budget * p / window hours,

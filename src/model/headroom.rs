@@ -47,7 +47,6 @@ pub fn evaluate(
     );
     let shares = policy_shares(scenario, policy);
     let peak_mask = scenario.peak_hours.mask(scenario.step_minutes);
-    let per_hour = 60 / scenario.step_minutes as usize;
     let dt = scenario.step_hours();
     let classes = scenario.classes.len();
     let target = scenario.utilization_target;
@@ -61,7 +60,7 @@ pub fn evaluate(
         class_demand.iter_mut().for_each(|d| *d = 0.0);
         let (mut served_step, mut active, mut throttled) = (0.0, 0.0, 0.0);
         for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
-            let active_users = tier.users * scale * tier.hourly_activity[step / per_hour];
+            let active_users = tier.users * scale * tier.activity[step];
             let (phi, theta) = tier_shares.at(peak);
             let desired = active_users * tier.tokens_per_active_hour / 3600.0;
             let served = desired * phi;
@@ -162,7 +161,6 @@ pub fn breakdown(
     let peak = scenario
         .peak_hours
         .contains(step as u32 * scenario.step_minutes);
-    let hour = step / (60 / scenario.step_minutes as usize);
     let classes = scenario.classes.len();
     let mut result = LoadBreakdown {
         tier_utilization: Vec::with_capacity(scenario.tiers.len()),
@@ -171,7 +169,7 @@ pub fn breakdown(
         class_utilization: vec![0.0; classes],
     };
     for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
-        let active_users = tier.users * scale * tier.hourly_activity[hour];
+        let active_users = tier.users * scale * tier.activity[step];
         let (phi, theta) = tier_shares.at(peak);
         let served = active_users * tier.tokens_per_active_hour / 3600.0 * phi;
         let mut u = 0.0;

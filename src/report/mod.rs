@@ -8,6 +8,7 @@ pub mod document;
 pub mod explain;
 mod solve;
 pub mod timeline;
+mod validate;
 
 use std::io;
 
@@ -21,6 +22,7 @@ pub use document::{Document, Section, Style, TableData};
 pub use explain::{ExplainReport, Share, WhatIf};
 pub use solve::{SolveOutcome, SolveReport, SolvedBudget};
 pub use timeline::{MonthReport, RunwayReport, TimelineReport};
+pub use validate::{Finding, Summary, ValidateReport};
 
 /// Version of the JSON layouts; raised only when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;

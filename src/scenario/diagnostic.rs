@@ -100,12 +100,17 @@ impl ScenarioError {
 
     /// Line and column (both from 1) of a byte offset in the source.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.source.len());
-        let before = &self.source[..floor_char_boundary(&self.source, offset)];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
+        line_column(&self.source, offset)
     }
+}
+
+/// Line and column (both from 1) of a byte offset in a text.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source[..floor_char_boundary(source, offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -117,44 +122,83 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let renderer = Renderer::plain();
-        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            let title = match &diagnostic.key_path {
-                Some(path) => format!("{path}: {}", diagnostic.message),
-                None => diagnostic.message.clone(),
-            };
-            let title = title.as_str();
-            let report = match &diagnostic.span {
-                // The snippet's own header names the file, line and column.
-                Some(span) if !self.source.is_empty() => {
-                    renderer.render(&[Level::ERROR.primary_title(title).element(
-                        Snippet::source(self.source.as_str())
-                            .path(self.origin.as_str())
-                            .fold(true)
-                            .annotation(AnnotationKind::Primary.span(span.clone())),
-                    )])
-                }
-                _ => {
-                    let header = format!("{}: {title}", self.origin);
-                    renderer.render(&[Group::with_title(
-                        Level::ERROR.primary_title(header.as_str()),
-                    )])
-                }
-            };
-            write!(f, "{report}")?;
-        }
+        render(f, &self.origin, &self.source, &self.diagnostics, Level::ERROR)?;
         if self.omitted > 0 {
-            write!(
-                f,
-                "\n{}: {} more error(s) not shown",
-                self.origin, self.omitted
-            )?;
+            write!(f, "\n{}: {} more error(s) not shown", self.origin, self.omitted)?;
         }
         Ok(())
     }
+}
+
+/// What is legal in a scenario but suspicious: shown on stderr, never a failure.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioWarnings {
+    /// The file name as the user gave it.
+    pub origin: String,
+    /// The file's text.
+    pub source: String,
+    /// The warnings, in the order found.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl ScenarioWarnings {
+    /// True when there is nothing to warn about.
+    pub fn is_empty(&self) -> bool {
+        self.warnings.is_empty()
+    }
+
+    /// Line and column (both from 1) of each warning that points into the file.
+    pub fn positions(&self) -> Vec<Option<(usize, usize)>> {
+        self.warnings
+            .iter()
+            .map(|w| w.span.as_ref().map(|span| line_column(&self.source, span.start)))
+            .collect()
+    }
+}
+
+impl fmt::Display for ScenarioWarnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        render(f, &self.origin, &self.source, &self.warnings, Level::WARNING)
+    }
+}
+
+/// Renders diagnostics the way rustc does: a title with the key path, then the file, line
+/// and column and the offending line with a caret.
+fn render(
+    f: &mut fmt::Formatter<'_>,
+    origin: &str,
+    source: &str,
+    diagnostics: &[Diagnostic],
+    level: Level<'_>,
+) -> fmt::Result {
+    let renderer = Renderer::plain();
+    for (i, diagnostic) in diagnostics.iter().enumerate() {
+        if i > 0 {
+            writeln!(f)?;
+        }
+        let title = match &diagnostic.key_path {
+            Some(path) => format!("{path}: {}", diagnostic.message),
+            None => diagnostic.message.clone(),
+        };
+        let title = title.as_str();
+        let report = match &diagnostic.span {
+            // The snippet's own header names the file, line and column.
+            Some(span) if !source.is_empty() => {
+                renderer.render(&[level.clone().primary_title(title).element(
+                    Snippet::source(source)
+                        .path(origin)
+                        .fold(true)
+                        .annotation(AnnotationKind::Primary.span(span.clone())),
+                )])
+            }
+            _ => {
+                let header = format!("{origin}: {title}");
+                renderer.render(&[Group::with_title(level.clone().primary_title(header.as_str()))])
+            }
+        };
+        write!(f, "{report}")?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for ScenarioError {}

@@ -2,6 +2,7 @@
 //! TOML and validated into plain types the model can trust: every name resolved to an index,
 //! every number finite and in range, every duration in hours.
 
+mod curve;
 pub mod diagnostic;
 mod raw;
 mod shape;
@@ -9,7 +10,7 @@ mod suggest;
 pub mod units;
 mod validate;
 
-pub use diagnostic::{Diagnostic, KeyPath, ScenarioError};
+pub use diagnostic::{Diagnostic, KeyPath, ScenarioError, ScenarioWarnings};
 pub use units::{Date, PeakHours};
 
 /// A validated scenario. Built only by [`Scenario::parse`], so its invariants hold:
@@ -108,8 +109,10 @@ pub struct Tier {
     pub users: f64,
     /// Name of the curve it uses, for reports.
     pub curve: String,
-    /// Share of users active in each hour of the reference week (168 values).
-    pub hourly_activity: Vec<f64>,
+    /// Share of users active in each model step of the reference week, from Monday 00:00
+    /// UTC ([`Scenario::steps`] values): an hourly curve held within its hour, a per-minute
+    /// curve averaged over the step.
+    pub activity: Vec<f64>,
     /// Mean tokens an active user wants per hour.
     pub tokens_per_active_hour: f64,
     /// Sigma of the log-normal per-user intensity.
@@ -144,9 +147,30 @@ pub struct Limit {
 
 impl Scenario {
     /// Parses and validates a scenario from TOML text. `origin` (usually the file name) is
-    /// used in messages. All problems found are reported together.
+    /// used in messages. All problems found are reported together. A scenario that refers
+    /// to a CSV curve file needs [`Scenario::load`].
     pub fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        validate::parse(source, origin)
+        let no_files = |path: &str| Err(format!("{path}: curve files need a scenario read from disk"));
+        Scenario::load(source, origin, &no_files).map(|(scenario, _)| scenario)
+    }
+
+    /// Parses and validates a scenario, reading the files it refers to (CSV curves, by
+    /// their path as written) through `files`, and returns it with its warnings. The caller
+    /// does the I/O, so this crate's core stays free of it.
+    pub fn load(
+        source: &str,
+        origin: &str,
+        files: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<(Scenario, ScenarioWarnings), ScenarioError> {
+        let (scenario, warnings) = validate::parse(source, origin, files)?;
+        Ok((
+            scenario,
+            ScenarioWarnings {
+                origin: origin.to_string(),
+                source: source.to_string(),
+                warnings,
+            },
+        ))
     }
 
     /// Steps in the reference week at this scenario's step length.

@@ -134,6 +134,9 @@ pub struct CurveSpec {
     /// 168 hourly shares from Monday 00:00 UTC.
     #[serde(default)]
     pub week: Option<Vec<f64>>,
+    /// A CSV file (path relative to the scenario) of 168 hourly or 10,080 per-minute shares.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// `[[tier]]`.

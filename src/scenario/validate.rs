@@ -11,6 +11,7 @@ use super::diagnostic::{Diagnostic, KeyPath, MAX_DIAGNOSTICS, ScenarioError, loc
 use super::shape;
 use super::suggest::closest;
 use super::raw::{CurveSpec, ScenarioFile, TimelineSpec};
+use super::curve::{self, CurveValues};
 use super::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use super::{Limit, Policy, Scenario, Site, Sku, Tier, Timeline, Uncertainty};
 
@@ -21,7 +22,12 @@ const ABSURD: f64 = 1e15;
 /// Tolerance on a mix summing to 1.
 const MIX_TOLERANCE: f64 = 1e-6;
 
-pub(super) fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+/// Parses and validates; on success also returns the warnings.
+pub(super) fn parse(
+    source: &str,
+    origin: &str,
+    files: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<(Scenario, Vec<Diagnostic>), ScenarioError> {
     if source.trim().is_empty() {
         return Err(ScenarioError::whole_file(
             origin,
@@ -56,11 +62,14 @@ pub(super) fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioErro
     let file = shape::scenario_file(&document).map_err(error)?;
     let mut checker = Checker {
         document: &document,
+        files,
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
     };
     let scenario = checker.scenario(file);
     if checker.diagnostics.is_empty() {
-        Ok(scenario)
+        checker.warn_suspicious(&scenario);
+        Ok((scenario, checker.warnings))
     } else {
         Err(error(checker.diagnostics))
     }
@@ -102,13 +111,24 @@ const POSITIVE_SHARE: Bounds = Bounds {
 
 struct Checker<'a, 'd> {
     document: &'a Spanned<DeTable<'d>>,
+    files: &'a dyn Fn(&str) -> Result<String, String>,
     diagnostics: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Checker<'_, '_> {
     fn error(&mut self, path: KeyPath, message: String) {
         let span = locate(self.document, &path);
         self.diagnostics.push(Diagnostic {
+            key_path: Some(path),
+            span,
+            message,
+        });
+    }
+
+    fn warn(&mut self, path: KeyPath, message: String) {
+        let span = locate(self.document, &path);
+        self.warnings.push(Diagnostic {
             key_path: Some(path),
             span,
             message,
@@ -170,7 +190,7 @@ impl Checker<'_, '_> {
 
         let (classes, skus) = self.skus(&file.gpu);
         let sites = self.sites(&file, &skus);
-        let tiers = self.tiers(&file, &classes);
+        let tiers = self.tiers(&file, &classes, &skus, step_minutes);
         let policies = self.policies(&file, &tiers);
         let timeline = file
             .timeline
@@ -355,35 +375,56 @@ impl Checker<'_, '_> {
         sites
     }
 
-    fn curve(&mut self, id: &str, spec: &CurveSpec) -> Vec<f64> {
+    fn curve(&mut self, id: &str, spec: &CurveSpec) -> CurveValues {
         let path = KeyPath::root("curve").key(id);
-        let hourly = match (&spec.week, &spec.weekday, &spec.weekend) {
-            (Some(week), None, None) => {
+        let flat = || CurveValues::hourly(vec![0.0; HOURS_PER_WEEK]);
+        match (&spec.week, &spec.weekday, &spec.weekend, &spec.file) {
+            (Some(week), None, None, None) => {
                 self.values(path.key("week"), week, HOURS_PER_WEEK);
-                week.clone()
+                if week.len() == HOURS_PER_WEEK {
+                    CurveValues::hourly(week.clone())
+                } else {
+                    flat()
+                }
             }
-            (None, Some(weekday), Some(weekend)) => {
+            (None, Some(weekday), Some(weekend), None) => {
                 self.values(path.key("weekday"), weekday, 24);
                 self.values(path.key("weekend"), weekend, 24);
                 if weekday.len() != 24 || weekend.len() != 24 {
-                    return vec![0.0; HOURS_PER_WEEK];
+                    return flat();
                 }
-                (0..7)
-                    .flat_map(|day| if day < 5 { weekday } else { weekend }.iter().copied())
-                    .collect()
+                CurveValues::hourly(
+                    (0..7)
+                        .flat_map(|day| if day < 5 { weekday } else { weekend }.iter().copied())
+                        .collect(),
+                )
+            }
+            (None, None, None, Some(file)) => {
+                let text = match (self.files)(file) {
+                    Ok(text) => text,
+                    Err(err) => {
+                        self.error(path.key("file"), format!("cannot read the curve file {file:?}: {err}"));
+                        return flat();
+                    }
+                };
+                match curve::parse_csv(&text) {
+                    Ok(values) => values,
+                    Err(problem) => {
+                        self.error(
+                            path.key("file"),
+                            format!("{file}, line {}: {}", problem.line, problem.message),
+                        );
+                        flat()
+                    }
+                }
             }
             _ => {
                 self.error(
                     path,
-                    "expected either `week` (168 hourly values) or both `weekday` and `weekend` (24 values each)".into(),
+                    "expected exactly one of `week` (168 hourly values), both `weekday` and `weekend` (24 values each), or `file` (a CSV of hourly or per-minute values)".into(),
                 );
-                return vec![0.0; HOURS_PER_WEEK];
+                flat()
             }
-        };
-        if hourly.len() == HOURS_PER_WEEK {
-            hourly
-        } else {
-            vec![0.0; HOURS_PER_WEEK]
         }
     }
 
@@ -402,14 +443,14 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn tiers(&mut self, file: &ScenarioFile, classes: &[String]) -> Vec<Tier> {
+    fn tiers(&mut self, file: &ScenarioFile, classes: &[String], skus: &[Sku], step_minutes: u32) -> Vec<Tier> {
         if file.tier.is_empty() {
             self.error(
                 KeyPath::root("tier"),
                 "expected at least one [[tier]] with name, users, curve, tokens_per_active_hour and mix".into(),
             );
         }
-        let curves: IndexMap<&str, Vec<f64>> = file
+        let curves: IndexMap<&str, CurveValues> = file
             .curve
             .iter()
             .map(|(id, spec)| (id.as_str(), self.curve(id, spec)))
@@ -435,8 +476,8 @@ impl Checker<'_, '_> {
                     what: "a log-normal sigma of at least 0",
                 },
             );
-            let hourly_activity = match curves.get(spec.curve.as_str()) {
-                Some(values) => values.clone(),
+            let activity = match curves.get(spec.curve.as_str()) {
+                Some(curve) => curve.at_step(step_minutes),
                 None => {
                     self.error(
                         path.key("curve"),
@@ -447,15 +488,15 @@ impl Checker<'_, '_> {
                             curves.keys().copied(),
                         ),
                     );
-                    vec![0.0; HOURS_PER_WEEK]
+                    vec![0.0; (units::MINUTES_PER_WEEK / step_minutes) as usize]
                 }
             };
-            let mix = self.mix(&path, &spec.mix, classes);
+            let mix = self.mix(&path, &spec.mix, classes, skus);
             tiers.push(Tier {
                 name: spec.name.clone(),
                 users,
                 curve: spec.curve.clone(),
-                hourly_activity,
+                activity,
                 tokens_per_active_hour,
                 spread,
                 mix,
@@ -469,6 +510,7 @@ impl Checker<'_, '_> {
         path: &KeyPath,
         spec: &IndexMap<String, f64>,
         classes: &[String],
+        skus: &[Sku],
     ) -> Vec<f64> {
         let path = path.key("mix");
         let mut mix = vec![0.0; classes.len()];
@@ -477,6 +519,12 @@ impl Checker<'_, '_> {
             let share = self.number(path.key(class), share, SHARE);
             sum += share;
             match classes.iter().position(|c| c == class) {
+                Some(index) if share > 0.0 && skus.iter().all(|s| s.tokens_per_s[index] == 0.0) => {
+                    self.error(
+                        path.key(class),
+                        format!("no GPU SKU can serve model class {class:?}: every tokens_per_s for it is 0"),
+                    );
+                }
                 Some(index) => mix[index] = share,
                 None => self.error(
                     path.key(class),
@@ -562,6 +610,85 @@ impl Checker<'_, '_> {
             });
         }
         policies
+    }
+}
+
+/// All-in watts per GPU known for a SKU family, matched by the SKU id (checked in order, so
+/// `gb200` wins over `b200`), with where the range comes from.
+const KNOWN_ALLIN_WATTS: [(&str, f64, f64, &str); 4] = [
+    ("gb200", 1500.0, 2100.0, "GB200 NVL72: ~120-132 kW per 72 GPUs"),
+    ("b200", 1300.0, 2100.0, "DGX B200: ~14.3 kW per 8 GPUs"),
+    ("h200", 1000.0, 1600.0, "HGX H200: ~1,275 W per GPU, as DGX H100"),
+    ("h100", 1000.0, 1600.0, "DGX H100: 10.2 kW per 8 GPUs = 1,275 W"),
+];
+
+impl Checker<'_, '_> {
+    /// Warnings for what is legal but suspicious in a valid scenario.
+    fn warn_suspicious(&mut self, scenario: &Scenario) {
+        for sku in &scenario.skus {
+            let id = sku.name.to_ascii_lowercase();
+            let allin = sku.allin_watts();
+            if let Some((family, low, high, source)) =
+                KNOWN_ALLIN_WATTS.iter().find(|(family, ..)| id.contains(family))
+            {
+                if allin < *low || allin > *high {
+                    self.warn(
+                        KeyPath::root("gpu").key(&sku.name).key("overhead"),
+                        format!(
+                            "all-in power of {allin:.0} W per GPU (watts * (1 + overhead)) is outside the {low:.0}-{high:.0} W known for {} ({source})",
+                            family.to_ascii_uppercase()
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, site) in scenario.sites.iter().enumerate() {
+            let it_w = site.power_mw * 1e6 / site.pue;
+            let draw_w: f64 = site
+                .gpus
+                .iter()
+                .map(|&(k, n)| n * scenario.skus[k].allin_watts())
+                .sum();
+            if draw_w > it_w {
+                let factor = it_w / draw_w;
+                let gpus: f64 = site.gpus.iter().map(|&(_, n)| n).sum();
+                self.warn(
+                    KeyPath::root("site").index(i).key("power_mw"),
+                    format!(
+                        "site {:?} is power-bound: {:.2} MW of IT power ({} MW / PUE {}) runs {:.1}% of its GPUs, which draw {:.2} MW all-in; {} GPUs cannot be powered",
+                        site.name,
+                        it_w / 1e6,
+                        site.power_mw,
+                        site.pue,
+                        factor * 100.0,
+                        draw_w / 1e6,
+                        crate::report::document::count(gpus * (1.0 - factor))
+                    ),
+                );
+            }
+        }
+        for (i, tier) in scenario.tiers.iter().enumerate() {
+            if tier.activity.iter().all(|&a| a == 0.0) {
+                self.warn(
+                    KeyPath::root("tier").index(i).key("curve"),
+                    format!(
+                        "tier {:?} uses curve {:?}, which is zero all week: the tier never has an active user",
+                        tier.name, tier.curve
+                    ),
+                );
+            }
+        }
+        for (i, policy) in scenario.policies.iter().enumerate() {
+            if let Some(twin) = scenario.policies[..i].iter().find(|p| p.limits == policy.limits) {
+                self.warn(
+                    KeyPath::root("policy").index(i).key("name"),
+                    format!(
+                        "policy {:?} sets exactly the same limits as policy {:?}",
+                        policy.name, twin.name
+                    ),
+                );
+            }
+        }
     }
 }
 
