@@ -35,6 +35,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Check a scenario without running the model: a summary, warnings and errors.
     Validate(ValidateArgs),
+    /// Print the JSON Schema of scenario files, for editors (`#:schema` in the TOML).
+    Schema,
 }
 
 /// Arguments of `capplan validate`.

@@ -28,7 +28,11 @@ use scenario::{Scenario, ScenarioError, ScenarioWarnings};
 /// Runs one command, writing its output to `out` and the scenario's warnings to `err`.
 /// Errors are input or usage errors (exit 2); a failed check is
 /// `Ok(ExitStatus::CheckFailed)`.
-pub fn run(cli: &Cli, out: &mut dyn io::Write, err: &mut dyn io::Write) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    cli: &Cli,
+    out: &mut dyn io::Write,
+    err: &mut dyn io::Write,
+) -> anyhow::Result<ExitStatus> {
     let mut load = |path: &Path| -> anyhow::Result<Scenario> {
         let (scenario, warnings) = load(path)?;
         if !warnings.is_empty() {
@@ -98,17 +102,26 @@ pub fn run(cli: &Cli, out: &mut dyn io::Write, err: &mut dyn io::Write) -> anyho
             let file = args.scenario.display().to_string();
             let report = match self::load(&args.scenario) {
                 // The report lists the warnings itself.
-                Ok((scenario, warnings)) => report::ValidateReport::valid(&file, &scenario, &warnings),
+                Ok((scenario, warnings)) => {
+                    report::ValidateReport::valid(&file, &scenario, &warnings)
+                }
                 Err(error) if args.format == Format::Table => return Err(error),
                 Err(error) => match error.downcast_ref::<ScenarioError>() {
                     Some(diagnostics) => report::ValidateReport::invalid(&file, diagnostics),
-                    None => report::ValidateReport::invalid(&file, &ScenarioError::whole_file(&file, format!("{error:#}"))),
+                    None => report::ValidateReport::invalid(
+                        &file,
+                        &ScenarioError::whole_file(&file, format!("{error:#}")),
+                    ),
                 },
             };
             report.write(args.format, out)?;
             if !report.valid {
                 return Ok(ExitStatus::InputError);
             }
+        }
+        Command::Schema => {
+            serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
+            writeln!(out)?;
         }
         Command::Explain(args) => {
             let scenario = load(&args.scenario)?;

@@ -58,6 +58,7 @@ fn json(run: &Run) -> Value {
 
 const TINY: &str = "scenarios/tiny.toml";
 const COLOSSUS: &str = "scenarios/colossus.toml";
+const TELEMETRY: &str = "scenarios/telemetry.toml";
 
 #[test]
 fn tiny_table_snapshot() {
@@ -65,7 +66,7 @@ fn tiny_table_snapshot() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     // The one warning: the new site is power-bound.
     assert!(run.stderr.starts_with("warning: site[1].power_mw: site \"new\" is power-bound: 0.63 MW of IT power (0.756 MW / PUE 1.2) runs 50.0% of its GPUs, which draw 1.26 MW all-in; 500 GPUs cannot be powered"), "{}", run.stderr);
-    assert!(run.stderr.contains("tiny.toml:54:12"), "{}", run.stderr);
+    assert!(run.stderr.contains("tiny.toml:55:12"), "{}", run.stderr);
     insta::assert_snapshot!("tiny_table", run.stdout);
 }
 
@@ -315,7 +316,7 @@ fn bad_input_is_named_and_exits_2() {
         &tiny.replace("users = 100000", "users = \"many\""),
         &[
             "tier[0].users: invalid type: string \"many\", expected a number",
-            "wrong-type.toml:66:9",
+            "wrong-type.toml:67:9",
         ],
     );
     assert_rejected(
@@ -324,18 +325,18 @@ fn bad_input_is_named_and_exits_2() {
         &[
             "unknown field `uesrs`",
             "did you mean `users`?",
-            "unknown-key.toml:66:1",
+            "unknown-key.toml:67:1",
         ],
     );
     assert_rejected(
         "missing-key",
         &tiny.replace("users = 100000\n", ""),
-        &["tier[0]: missing field `users`", "missing-key.toml:64:1"],
+        &["tier[0]: missing field `users`", "missing-key.toml:65:1"],
     );
     assert_rejected(
         "syntax",
         &tiny.replace("[scenario]", "[scenario"),
-        &["invalid TOML", "syntax.toml:25:10"],
+        &["invalid TOML", "syntax.toml:26:10"],
     );
     assert_rejected(
         "several",
@@ -344,10 +345,10 @@ fn bad_input_is_named_and_exits_2() {
             .replace("curve = \"flat\"", "curve = \"flta\"")
             .replace("pue = 1.2\ngpus", "pue = nan\ngpus"),
         &[
-            "site[0].pue: expected a PUE of at least 1 (at most 10), found NaN",
+            "site[0].pue: expected a PUE between 1 and 10, found NaN",
             "tier[0].curve: unknown curve \"flta\"; did you mean \"flat\"?",
             "tier[0].mix: expected class shares that sum to 1",
-            "several.toml:70:7",
+            "several.toml:71:7",
         ],
     );
     assert_rejected(
@@ -368,7 +369,7 @@ fn bad_input_is_named_and_exits_2() {
         &tiny.replace("\"2026-06-06\"", "2026-06-06T10:00:00"),
         &[
             "site[1].online: expected a date without a time",
-            "date-time.toml:53:10",
+            "date-time.toml:54:10",
         ],
     );
     assert_rejected(
@@ -1291,14 +1292,37 @@ fn explain_hand_computed() {
 
 #[test]
 fn every_command_and_format_runs_on_every_scenario() {
-    for scenario in [TINY, COLOSSUS] {
+    for scenario in [TINY, COLOSSUS, TELEMETRY] {
         for format in ["table", "json", "csv", "markdown"] {
+            let has_timeline = scenario != TELEMETRY;
             for args in [
                 vec!["compare", scenario],
                 vec!["timeline", scenario],
-                vec!["solve", scenario, "--policy", "current"],
-                vec!["explain", scenario, "--policy", "current"],
+                vec![
+                    "solve",
+                    scenario,
+                    "--policy",
+                    if scenario == TELEMETRY {
+                        "today"
+                    } else {
+                        "current"
+                    },
+                ],
+                vec![
+                    "explain",
+                    scenario,
+                    "--policy",
+                    if scenario == TELEMETRY {
+                        "today"
+                    } else {
+                        "current"
+                    },
+                ],
+                vec!["validate", scenario],
             ] {
+                if args[0] == "timeline" && !has_timeline {
+                    continue;
+                }
                 let mut args = args.clone();
                 args.extend(["--format", format]);
                 let first = capplan(&args);
@@ -1315,4 +1339,253 @@ fn every_command_and_format_runs_on_every_scenario() {
             }
         }
     }
+}
+
+#[test]
+fn committed_schema_is_the_generated_one() {
+    let run = capplan(&["schema"]);
+    assert_eq!(run.code, 0);
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/schema.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        run.stdout, committed,
+        "run `cargo run -- schema > scenarios/schema.json`"
+    );
+}
+
+/// A TOML document as JSON, TOML dates as strings, for schema validation.
+fn toml_to_json(value: &toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[test]
+fn every_shipped_scenario_validates_against_the_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("scenarios/schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#:schema ./schema.json\n"),
+            "{} lacks the #:schema line",
+            path.display()
+        );
+        let document: toml::Value = toml::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&toml_to_json(&document))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        // And capplan itself accepts it.
+        assert_eq!(capplan(&["validate", path.to_str().unwrap()]).code, 0);
+        checked += 1;
+    }
+    assert!(checked >= 3);
+    // The schema is not vacuous: a misspelt key and a share above 1 are rejected.
+    let bad: toml::Value = toml::from_str(
+        &tiny_text()
+            .replace("users = 100000", "uesrs = 100000")
+            .replace("pue = 1.2\ngpus", "pue = 0.9\ngpus"),
+    )
+    .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&toml_to_json(&bad))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.len() >= 2, "{errors:?}");
+}
+
+#[test]
+fn validate_summarises_and_lists_warnings() {
+    let run = capplan(&["validate", COLOSSUS]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("scenarios/colossus.toml: valid"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("│ GPUs           ┆ 470,000"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("site \"colossus-1\" is power-bound"),
+        "{}",
+        run.stdout
+    );
+    let doc = json(&capplan(&["validate", COLOSSUS, "--format", "json"]));
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["summary"]["users"], 87_135_000.0);
+    assert_eq!(doc["summary"]["facility_mw"], 740.0);
+    assert_eq!(doc["warnings"][0]["key_path"], "site[2].power_mw");
+    assert_eq!(doc["warnings"][0]["line"], 88);
+}
+
+#[test]
+fn validate_an_invalid_file_exits_2_with_every_error() {
+    let file = ScenarioFile::new(
+        "invalid",
+        tiny_text()
+            .replace("users = 100000", "users = -5")
+            .replace("spread = 0\n", "spread = \"wide\"\n")
+            .replace("utilization_target = 0.85", "utilization_target = 85"),
+    );
+    let run = capplan(&["validate", file.path(), "--format", "json"]);
+    assert_eq!(run.code, 2);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    // The shape error stops the semantic checks: fix it, and the others show together.
+    assert_eq!(doc["errors"][0]["key_path"], "tier[0].spread");
+    let file = ScenarioFile::new(
+        "invalid2",
+        tiny_text()
+            .replace("users = 100000", "users = -5")
+            .replace("utilization_target = 0.85", "utilization_target = 85"),
+    );
+    let doc: Value =
+        serde_json::from_str(&capplan(&["validate", file.path(), "--format", "json"]).stdout)
+            .unwrap();
+    let keys: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["key_path"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["scenario.utilization_target", "tier[0].users"]);
+    assert_eq!(doc["errors"][1]["line"], 67);
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("expected a share greater than 0 and at most 1, found 85"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn warnings_for_what_is_legal_but_suspicious() {
+    let text = tiny_text()
+        .replace("overhead = 0.8", "overhead = 3")
+        .replace(
+            "[curve.flat]",
+            &format!("[curve.never]\nweek = [{}]\n\n[[tier]]\nname = \"ghost\"\nusers = 10\ncurve = \"never\"\ntokens_per_active_hour = 1\nmix = {{ sonnet = 1.0 }}\n\n[curve.flat]", vec!["0"; 168].join(", ")),
+        )
+        + "\n[[policy]]\nname = \"current-again\"\n[policy.limits.pro]\nwindow = \"5h\"\nwindow_tokens = 1000000\npeak_factor = 0.5\n";
+    let file = ScenarioFile::new("suspicious", text);
+    let run = capplan(&["compare", file.path()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for needle in [
+        "warning: gpu.h100.overhead: all-in power of 2800 W per GPU (watts * (1 + overhead)) is outside the 1000-1600 W known for H100",
+        "warning: site[1].power_mw: site \"new\" is power-bound",
+        "warning: tier[0].curve: tier \"ghost\" uses curve \"never\", which is zero all week",
+        "warning: policy[3].name: policy \"current-again\" sets exactly the same limits as policy \"current\"",
+    ] {
+        assert!(
+            run.stderr.contains(needle),
+            "expected {needle:?} in\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn curves_from_csv_files() {
+    // The telemetry scenario reads a per-minute and an hourly CSV.
+    let doc = json(&capplan(&["compare", TELEMETRY, "--format", "json"]));
+    assert_eq!(doc["step_minutes"], 15);
+    assert!(result(&doc, "today", "before")["fits"].as_bool().unwrap());
+    assert!(
+        !result(&doc, "raise-api", "before")["fits"]
+            .as_bool()
+            .unwrap()
+    );
+    assert!(
+        result(&doc, "raise-api", "after")["fits"]
+            .as_bool()
+            .unwrap()
+    );
+
+    // An hourly CSV equals the same values written inline.
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = std::iter::once("hour,share".to_string())
+        .chain((0..168).map(|h| format!("{h},{}", if h % 24 < 8 { 0.05 } else { 0.1 })))
+        .collect();
+    std::fs::write(dir.path().join("c.csv"), rows.join("\n")).unwrap();
+    let inline: Vec<String> = (0..168)
+        .map(|h| if h % 24 < 8 { "0.05" } else { "0.1" }.to_string())
+        .collect();
+    let base = tiny_text();
+    let curve_start = base.find("[curve.flat]").unwrap();
+    let curve_end = base.find("[[tier]]").unwrap();
+    let with = |curve: &str| format!("{}{curve}\n\n{}", &base[..curve_start], &base[curve_end..]);
+    std::fs::write(
+        dir.path().join("csv.toml"),
+        with("[curve.flat]\nfile = \"c.csv\""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("inline.toml"),
+        with(&format!("[curve.flat]\nweek = [{}]", inline.join(", "))),
+    )
+    .unwrap();
+    let a = json(&capplan(&[
+        "compare",
+        dir.path().join("csv.toml").to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let b = json(&capplan(&[
+        "compare",
+        dir.path().join("inline.toml").to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(a["results"], b["results"]);
+
+    // Errors name the CSV file and line, and the key that points at it.
+    let mut bad = rows.clone();
+    bad[42] = "41,1.5".into();
+    std::fs::write(dir.path().join("c.csv"), bad.join("\n")).unwrap();
+    let run = capplan(&["compare", dir.path().join("csv.toml").to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "curve.flat.file: c.csv, line 43: expected a share between 0 and 1, found 1.5"
+        ),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(dir.path().join("c.csv")).unwrap();
+    let run = capplan(&["compare", dir.path().join("csv.toml").to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("curve.flat.file: cannot read the curve file \"c.csv\""),
+        "{}",
+        run.stderr
+    );
 }

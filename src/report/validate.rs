@@ -90,7 +90,11 @@ impl ValidateReport {
                     .iter()
                     .filter_map(|s| s.online.map(|d| format!("{} ({d})", s.name)))
                     .collect(),
-                gpus: scenario.sites.iter().flat_map(|s| s.gpus.iter().map(|g| g.1)).sum(),
+                gpus: scenario
+                    .sites
+                    .iter()
+                    .flat_map(|s| s.gpus.iter().map(|g| g.1))
+                    .sum(),
                 facility_mw: scenario.sites.iter().map(|s| s.power_mw).sum(),
                 tiers: scenario.tiers.iter().map(|t| t.name.clone()).collect(),
                 users: scenario.tiers.iter().map(|t| t.users).sum(),
@@ -108,7 +112,12 @@ impl ValidateReport {
         let positions: Vec<Option<(usize, usize)>> = error
             .diagnostics
             .iter()
-            .map(|d| d.span.as_ref().filter(|_| !error.source.is_empty()).map(|s| error.line_column(s.start)))
+            .map(|d| {
+                d.span
+                    .as_ref()
+                    .filter(|_| !error.source.is_empty())
+                    .map(|s| error.line_column(s.start))
+            })
             .collect();
         ValidateReport {
             schema_version: SCHEMA_VERSION,
@@ -140,7 +149,15 @@ impl Report for ValidateReport {
         if let Some(s) = &self.summary {
             let mut table = TableData::new(&["Item", "Value"]);
             let mut add = |what: &str, value: String| table.row(vec![what.to_string(), value]);
-            add("scenario", format!("{} (step {} min, target {})", s.name, s.step_minutes, percent(s.utilization_target)));
+            add(
+                "scenario",
+                format!(
+                    "{} (step {} min, target {})",
+                    s.name,
+                    s.step_minutes,
+                    percent(s.utilization_target)
+                ),
+            );
             add("GPU SKUs", s.skus.join(", "));
             add("model classes", s.classes.join(", "));
             add(
@@ -149,19 +166,37 @@ impl Report for ValidateReport {
                     "{} in service, {} addition(s){}",
                     s.sites_in_service,
                     s.additions.len(),
-                    if s.additions.is_empty() { String::new() } else { format!(": {}", s.additions.join(", ")) }
+                    if s.additions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", s.additions.join(", "))
+                    }
                 ),
             );
             add("GPUs", count(s.gpus));
             add("facility power", format!("{} MW", mw(s.facility_mw)));
-            add("tiers", format!("{} ({})", s.tiers.len(), s.tiers.join(", ")));
+            add(
+                "tiers",
+                format!("{} ({})", s.tiers.len(), s.tiers.join(", ")),
+            );
             add("users", count(s.users));
-            add("policies", format!("{} ({})", s.policies.len(), s.policies.join(", ")));
+            add(
+                "policies",
+                format!("{} ({})", s.policies.len(), s.policies.join(", ")),
+            );
             add(
                 "timeline",
-                s.timeline_months.map_or_else(|| "none".to_string(), |m| format!("{m} months")),
+                s.timeline_months
+                    .map_or_else(|| "none".to_string(), |m| format!("{m} months")),
             );
-            add("uncertainty", if s.uncertainty { "low and high cases".into() } else { "none".into() });
+            add(
+                "uncertainty",
+                if s.uncertainty {
+                    "low and high cases".into()
+                } else {
+                    "none".into()
+                },
+            );
             sections.push(Section {
                 heading: "Summary".into(),
                 table: Some(table),
@@ -176,7 +211,11 @@ impl Report for ValidateReport {
                         (Some(l), Some(c)) => format!("line {l}, column {c}: "),
                         _ => String::new(),
                     };
-                    let key = f.key_path.as_ref().map(|k| format!("{k}: ")).unwrap_or_default();
+                    let key = f
+                        .key_path
+                        .as_ref()
+                        .map(|k| format!("{k}: "))
+                        .unwrap_or_default();
                     format!("{place}{key}{}", f.message)
                 })
                 .collect()
@@ -194,7 +233,11 @@ impl Report for ValidateReport {
             });
         }
         Document {
-            title: format!("{}: {}", self.file, if self.valid { "valid" } else { "INVALID" }),
+            title: format!(
+                "{}: {}",
+                self.file,
+                if self.valid { "valid" } else { "INVALID" }
+            ),
             sections,
         }
     }

@@ -58,10 +58,7 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
         .flexible(false)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let header_len = reader
-        .headers()
-        .map_err(|err| csv_problem(&err, 1))?
-        .len();
+    let header_len = reader.headers().map_err(|err| csv_problem(&err, 1))?.len();
     if !(1..=2).contains(&header_len) {
         return Err(CsvProblem {
             line: 1,
@@ -73,7 +70,9 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
     let mut values = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|err| csv_problem(&err, values.len() as u64 + 2))?;
-        let line = record.position().map_or(values.len() as u64 + 2, |p| p.line());
+        let line = record
+            .position()
+            .map_or(values.len() as u64 + 2, |p| p.line());
         let field = record.get(record.len() - 1).unwrap_or("");
         let value: f64 = field.parse().map_err(|_| CsvProblem {
             line,
@@ -105,7 +104,9 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
 fn csv_problem(err: &csv::Error, fallback_line: u64) -> CsvProblem {
     let line = err.position().map_or(fallback_line, |p| p.line());
     let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("expected {expected_len} columns like the header, found {len}")
         }
         csv::ErrorKind::Utf8 { .. } => "expected UTF-8 text".to_string(),
@@ -129,7 +130,9 @@ mod tests {
 
     #[test]
     fn minute_values_average_over_the_step() {
-        let values: Vec<f64> = (0..10080).map(|m| if m % 2 == 0 { 0.2 } else { 0.4 }).collect();
+        let values: Vec<f64> = (0..10080)
+            .map(|m| if m % 2 == 0 { 0.2 } else { 0.4 })
+            .collect();
         let curve = CurveValues {
             minutes_per_value: 1,
             values,

@@ -122,9 +122,19 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        render(f, &self.origin, &self.source, &self.diagnostics, Level::ERROR)?;
+        render(
+            f,
+            &self.origin,
+            &self.source,
+            &self.diagnostics,
+            Level::ERROR,
+        )?;
         if self.omitted > 0 {
-            write!(f, "\n{}: {} more error(s) not shown", self.origin, self.omitted)?;
+            write!(
+                f,
+                "\n{}: {} more error(s) not shown",
+                self.origin, self.omitted
+            )?;
         }
         Ok(())
     }
@@ -151,14 +161,24 @@ impl ScenarioWarnings {
     pub fn positions(&self) -> Vec<Option<(usize, usize)>> {
         self.warnings
             .iter()
-            .map(|w| w.span.as_ref().map(|span| line_column(&self.source, span.start)))
+            .map(|w| {
+                w.span
+                    .as_ref()
+                    .map(|span| line_column(&self.source, span.start))
+            })
             .collect()
     }
 }
 
 impl fmt::Display for ScenarioWarnings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        render(f, &self.origin, &self.source, &self.warnings, Level::WARNING)
+        render(
+            f,
+            &self.origin,
+            &self.source,
+            &self.warnings,
+            Level::WARNING,
+        )
     }
 }
 
@@ -193,7 +213,9 @@ fn render(
             }
             _ => {
                 let header = format!("{origin}: {title}");
-                renderer.render(&[Group::with_title(level.clone().primary_title(header.as_str()))])
+                renderer.render(&[Group::with_title(
+                    level.clone().primary_title(header.as_str()),
+                )])
             }
         };
         write!(f, "{report}")?;

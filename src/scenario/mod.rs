@@ -150,7 +150,11 @@ impl Scenario {
     /// used in messages. All problems found are reported together. A scenario that refers
     /// to a CSV curve file needs [`Scenario::load`].
     pub fn parse(source: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let no_files = |path: &str| Err(format!("{path}: curve files need a scenario read from disk"));
+        let no_files = |path: &str| {
+            Err(format!(
+                "{path}: curve files need a scenario read from disk"
+            ))
+        };
         Scenario::load(source, origin, &no_files).map(|(scenario, _)| scenario)
     }
 
@@ -181,6 +185,18 @@ impl Scenario {
     /// Length of one step in hours.
     pub fn step_hours(&self) -> f64 {
         f64::from(self.step_minutes) / 60.0
+    }
+
+    /// The JSON Schema of scenario files (draft-07, for TOML language servers such as
+    /// taplo), generated from the same types the parser reads.
+    pub fn json_schema() -> serde_json::Value {
+        let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+        let mut schema =
+            serde_json::to_value(generator.into_root_schema_for::<raw::ScenarioFile>())
+                .expect("a schema is plain JSON");
+        schema["title"] = "capplan scenario".into();
+        schema["description"] = "A capplan scenario: GPU SKUs, sites, demand curves, tiers and rate-limit policies. See docs/model.md.".into();
+        schema
     }
 
     /// Index of the policy with this name.

@@ -2,11 +2,12 @@
 //! Unknown keys are errors; numbers are checked later, in `validate`, with key paths.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The whole file. Built section by section (see `shape`), so one bad table does not hide
 /// the errors in the others.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// `[scenario]`: name, step, target, peak hours.
@@ -35,12 +36,14 @@ pub struct ScenarioFile {
 }
 
 /// `[timeline]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineSpec {
     /// First month evaluated: `"YYYY-MM-DD"` or a TOML date.
+    #[schemars(with = "String", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub start: toml::Value,
     /// How many months to evaluate, the start month included.
+    #[schemars(range(min = 1, max = 120))]
     pub months: u32,
     /// Monthly compound growth of users, e.g. 0.05 for 5 % a month.
     #[serde(default)]
@@ -51,17 +54,19 @@ pub struct TimelineSpec {
 }
 
 /// `[uncertainty]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UncertaintySpec {
     /// Multiplier on every tier's users in the optimistic case (<= 1).
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub low: f64,
     /// Multiplier on every tier's users in the pessimistic case (>= 1).
+    #[schemars(range(min = 1.0, max = 100.0))]
     pub high: f64,
 }
 
 /// `[scenario]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSection {
     /// Name shown in reports.
@@ -70,6 +75,7 @@ pub struct ScenarioSection {
     #[serde(default = "default_step")]
     pub step: String,
     /// Share of serving capacity usable while meeting the latency SLO.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub utilization_target: f64,
     /// Peak periods in UTC, e.g. `["mon-fri 13:00-19:00"]`.
     #[serde(default)]
@@ -81,37 +87,44 @@ fn default_step() -> String {
 }
 
 /// `[gpu.<id>]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GpuSpec {
     /// Board power in watts.
+    #[schemars(range(min = 0.0))]
     pub watts: f64,
     /// Server, network and storage power as a fraction of board power.
     #[serde(default)]
+    #[schemars(range(min = 0.0))]
     pub overhead: f64,
     /// Output tokens per second one GPU sustains at the latency SLO, per model class.
     pub tokens_per_s: IndexMap<String, f64>,
 }
 
 /// `[[site]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteSpec {
     /// Site name.
     pub name: String,
     /// Facility power available, MW.
+    #[schemars(range(min = 0.0))]
     pub power_mw: f64,
     /// Power usage effectiveness (facility power / IT power).
+    #[schemars(range(min = 1.0, max = 10.0))]
     pub pue: f64,
     /// Healthy share of GPUs.
     #[serde(default = "one")]
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub availability: f64,
     /// Share of healthy GPUs given to inference.
     #[serde(default = "one")]
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub serving_share: f64,
     /// When the site comes online: `"YYYY-MM-DD"` or a TOML date; absent for the fleet
     /// in service. Kept as a raw value so both spellings get a precise message.
     #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub online: Option<toml::Value>,
     /// GPU count per SKU id.
     pub gpus: IndexMap<String, f64>,
@@ -121,18 +134,22 @@ fn one() -> f64 {
     1.0
 }
 
-/// `[curve.<id>]`: either `weekday` + `weekend` (24 values each) or `week` (168 values).
-#[derive(Debug, Deserialize)]
+/// `[curve.<id>]`: exactly one of `weekday` + `weekend` (24 values each), `week` (168
+/// values), or `file` (a CSV of 168 hourly or 10,080 per-minute values); shares in [0, 1].
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CurveSpec {
     /// 24 hourly shares for Monday to Friday.
     #[serde(default)]
+    #[schemars(length(min = 24, max = 24), inner(range(min = 0.0, max = 1.0)))]
     pub weekday: Option<Vec<f64>>,
     /// 24 hourly shares for Saturday and Sunday.
     #[serde(default)]
+    #[schemars(length(min = 24, max = 24), inner(range(min = 0.0, max = 1.0)))]
     pub weekend: Option<Vec<f64>>,
     /// 168 hourly shares from Monday 00:00 UTC.
     #[serde(default)]
+    #[schemars(length(min = 168, max = 168), inner(range(min = 0.0, max = 1.0)))]
     pub week: Option<Vec<f64>>,
     /// A CSV file (path relative to the scenario) of 168 hourly or 10,080 per-minute shares.
     #[serde(default)]
@@ -140,26 +157,29 @@ pub struct CurveSpec {
 }
 
 /// `[[tier]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierSpec {
     /// Tier name, referred to by `[policy.limits.<tier>]`.
     pub name: String,
     /// Users (organisations for an API tier).
+    #[schemars(range(min = 0.0))]
     pub users: f64,
     /// Curve id.
     pub curve: String,
     /// Mean tokens an active user wants per hour.
+    #[schemars(range(min = 0.0))]
     pub tokens_per_active_hour: f64,
     /// Sigma of the log-normal per-user intensity (mean 1); 0 = identical users.
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = 5.0))]
     pub spread: f64,
     /// Share of tokens per model class; sums to 1.
     pub mix: IndexMap<String, f64>,
 }
 
 /// `[[policy]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
     /// Policy name.
@@ -173,17 +193,19 @@ pub struct PolicySpec {
 }
 
 /// `[policy.limits.<tier>]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitSpec {
     /// Window length, e.g. `"5h"` or `"1m"`.
     pub window: String,
     /// Token budget per window.
+    #[schemars(range(min = 0.0))]
     pub window_tokens: f64,
     /// Optional token budget per week.
     #[serde(default)]
     pub weekly_tokens: Option<f64>,
     /// Multiplier on the window budget in peak steps.
     #[serde(default = "one")]
+    #[schemars(range(min = 0.0, max = 1000.0))]
     pub peak_factor: f64,
 }

@@ -91,7 +91,11 @@ struct Shape<'a, 'd> {
 
 impl<'d> Shape<'_, 'd> {
     /// One table deserialized as `T`, or `None` with the error recorded.
-    fn one<T: DeserializeOwned>(&mut self, value: &Spanned<DeValue<'d>>, path: KeyPath) -> Option<T> {
+    fn one<T: DeserializeOwned>(
+        &mut self,
+        value: &Spanned<DeValue<'d>>,
+        path: KeyPath,
+    ) -> Option<T> {
         match serde_path_to_error::deserialize(value.clone().into_deserializer()) {
             Ok(parsed) => Some(parsed),
             Err(err) => {
@@ -110,7 +114,12 @@ impl<'d> Shape<'_, 'd> {
     }
 
     /// `[[name]]` entries, each deserialized on its own.
-    fn array<T: DeserializeOwned>(&mut self, value: &Spanned<DeValue<'d>>, path: KeyPath, form: &str) -> Vec<T> {
+    fn array<T: DeserializeOwned>(
+        &mut self,
+        value: &Spanned<DeValue<'d>>,
+        path: KeyPath,
+        form: &str,
+    ) -> Vec<T> {
         let Some(items) = value.get_ref().as_array() else {
             self.mistyped(value, path, &format!("an array of {form} tables"));
             return Vec::new();
@@ -123,7 +132,12 @@ impl<'d> Shape<'_, 'd> {
     }
 
     /// `[name.<id>]` entries, each deserialized on its own, in file order.
-    fn map<T: DeserializeOwned>(&mut self, value: &Spanned<DeValue<'d>>, path: KeyPath, form: &str) -> IndexMap<String, T> {
+    fn map<T: DeserializeOwned>(
+        &mut self,
+        value: &Spanned<DeValue<'d>>,
+        path: KeyPath,
+        form: &str,
+    ) -> IndexMap<String, T> {
         let Some(table) = value.get_ref().as_table() else {
             self.mistyped(value, path, &format!("{form} tables"));
             return IndexMap::new();
@@ -132,7 +146,8 @@ impl<'d> Shape<'_, 'd> {
             .iter()
             .filter_map(|(key, item)| {
                 let id: &str = key.get_ref();
-                self.one(item, path.key(id)).map(|parsed| (id.to_string(), parsed))
+                self.one(item, path.key(id))
+                    .map(|parsed| (id.to_string(), parsed))
             })
             .collect()
     }

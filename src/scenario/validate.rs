@@ -7,11 +7,11 @@ use indexmap::IndexMap;
 use toml::Spanned;
 use toml::de::DeTable;
 
+use super::curve::{self, CurveValues};
 use super::diagnostic::{Diagnostic, KeyPath, MAX_DIAGNOSTICS, ScenarioError, locate};
+use super::raw::{CurveSpec, ScenarioFile, TimelineSpec};
 use super::shape;
 use super::suggest::closest;
-use super::raw::{CurveSpec, ScenarioFile, TimelineSpec};
-use super::curve::{self, CurveValues};
 use super::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use super::{Limit, Policy, Scenario, Site, Sku, Tier, Timeline, Uncertainty};
 
@@ -142,10 +142,11 @@ impl Checker<'_, '_> {
             value > bounds.low
         };
         if !value.is_finite() || !above_low || value > bounds.high {
-            let high = if bounds.high == ABSURD {
-                String::new()
+            // Every `what` states its own range; only the absurdity cap needs saying.
+            let high = if bounds.high == ABSURD && value > ABSURD {
+                format!(", no larger than {ABSURD:e}")
             } else {
-                format!(" (at most {})", bounds.high)
+                String::new()
             };
             self.error(
                 path,
@@ -207,7 +208,7 @@ impl Checker<'_, '_> {
                         low: 1.0,
                         low_inclusive: true,
                         high: 100.0,
-                        what: "a multiplier of at least 1",
+                        what: "a multiplier between 1 and 100",
                     },
                 ),
             }
@@ -247,7 +248,7 @@ impl Checker<'_, '_> {
             low: -1.0,
             low_inclusive: false,
             high: 10.0,
-            what: "a monthly growth rate above -1 (0.05 = 5 % a month)",
+            what: "a monthly growth rate above -1 and at most 10 (0.05 = 5 % a month)",
         };
         let growth = self.number(path.key("growth"), spec.growth, growth_bounds);
         let mut by_tier = vec![growth; tiers.len()];
@@ -335,7 +336,7 @@ impl Checker<'_, '_> {
                     low: 1.0,
                     low_inclusive: true,
                     high: 10.0,
-                    what: "a PUE of at least 1",
+                    what: "a PUE between 1 and 10",
                 },
             );
             let availability =
@@ -403,7 +404,10 @@ impl Checker<'_, '_> {
                 let text = match (self.files)(file) {
                     Ok(text) => text,
                     Err(err) => {
-                        self.error(path.key("file"), format!("cannot read the curve file {file:?}: {err}"));
+                        self.error(
+                            path.key("file"),
+                            format!("cannot read the curve file {file:?}: {err}"),
+                        );
                         return flat();
                     }
                 };
@@ -443,7 +447,13 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn tiers(&mut self, file: &ScenarioFile, classes: &[String], skus: &[Sku], step_minutes: u32) -> Vec<Tier> {
+    fn tiers(
+        &mut self,
+        file: &ScenarioFile,
+        classes: &[String],
+        skus: &[Sku],
+        step_minutes: u32,
+    ) -> Vec<Tier> {
         if file.tier.is_empty() {
             self.error(
                 KeyPath::root("tier"),
@@ -473,7 +483,7 @@ impl Checker<'_, '_> {
                     low: 0.0,
                     low_inclusive: true,
                     high: 5.0,
-                    what: "a log-normal sigma of at least 0",
+                    what: "a log-normal sigma between 0 and 5",
                 },
             );
             let activity = match curves.get(spec.curve.as_str()) {
@@ -580,7 +590,7 @@ impl Checker<'_, '_> {
                         low: 0.0,
                         low_inclusive: true,
                         high: 1000.0,
-                        what: "a multiplier of at least 0",
+                        what: "a multiplier between 0 and 1000",
                     },
                 );
                 match tiers.iter().position(|t| &t.name == tier) {
@@ -616,10 +626,25 @@ impl Checker<'_, '_> {
 /// All-in watts per GPU known for a SKU family, matched by the SKU id (checked in order, so
 /// `gb200` wins over `b200`), with where the range comes from.
 const KNOWN_ALLIN_WATTS: [(&str, f64, f64, &str); 4] = [
-    ("gb200", 1500.0, 2100.0, "GB200 NVL72: ~120-132 kW per 72 GPUs"),
+    (
+        "gb200",
+        1500.0,
+        2100.0,
+        "GB200 NVL72: ~120-132 kW per 72 GPUs",
+    ),
     ("b200", 1300.0, 2100.0, "DGX B200: ~14.3 kW per 8 GPUs"),
-    ("h200", 1000.0, 1600.0, "HGX H200: ~1,275 W per GPU, as DGX H100"),
-    ("h100", 1000.0, 1600.0, "DGX H100: 10.2 kW per 8 GPUs = 1,275 W"),
+    (
+        "h200",
+        1000.0,
+        1600.0,
+        "HGX H200: ~1,275 W per GPU, as DGX H100",
+    ),
+    (
+        "h100",
+        1000.0,
+        1600.0,
+        "DGX H100: 10.2 kW per 8 GPUs = 1,275 W",
+    ),
 ];
 
 impl Checker<'_, '_> {
@@ -628,8 +653,9 @@ impl Checker<'_, '_> {
         for sku in &scenario.skus {
             let id = sku.name.to_ascii_lowercase();
             let allin = sku.allin_watts();
-            if let Some((family, low, high, source)) =
-                KNOWN_ALLIN_WATTS.iter().find(|(family, ..)| id.contains(family))
+            if let Some((family, low, high, source)) = KNOWN_ALLIN_WATTS
+                .iter()
+                .find(|(family, ..)| id.contains(family))
             {
                 if allin < *low || allin > *high {
                     self.warn(
@@ -679,7 +705,10 @@ impl Checker<'_, '_> {
             }
         }
         for (i, policy) in scenario.policies.iter().enumerate() {
-            if let Some(twin) = scenario.policies[..i].iter().find(|p| p.limits == policy.limits) {
+            if let Some(twin) = scenario.policies[..i]
+                .iter()
+                .find(|p| p.limits == policy.limits)
+            {
                 self.warn(
                     KeyPath::root("policy").index(i).key("name"),
                     format!(
