@@ -1589,3 +1589,53 @@ fn curves_from_csv_files() {
         run.stderr
     );
 }
+
+/// Every file in tests/fixtures/broken is a scenario with one thing wrong. Each must exit 2
+/// without panicking or printing NaN, with a message holding every `# expect: …` line of
+/// the file (or of a sibling `.expect` file, for files that cannot hold a comment).
+#[test]
+fn broken_fixtures_name_what_is_wrong() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken");
+    let mut count = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let sidecar = std::fs::read_to_string(path.with_extension("expect")).unwrap_or_default();
+        let expected: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .chain(sidecar.lines().filter(|l| !l.is_empty()))
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{} has no expectation",
+            path.display()
+        );
+        for command in ["compare", "validate"] {
+            let run = capplan(&[command, path.to_str().unwrap()]);
+            assert_eq!(run.code, 2, "{command} {}: {}", path.display(), run.stderr);
+            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+            assert!(
+                !run.stderr.contains("NaN") || text.contains("nan"),
+                "{}",
+                run.stderr
+            );
+            for needle in &expected {
+                assert!(
+                    run.stderr.contains(needle),
+                    "{}: expected {needle:?} in\n{}",
+                    path.display(),
+                    run.stderr
+                );
+            }
+        }
+        count += 1;
+    }
+    assert!(count >= 30, "only {count} fixtures");
+}

@@ -143,7 +143,7 @@ impl Checker<'_, '_> {
         };
         if !value.is_finite() || !above_low || value > bounds.high {
             // Every `what` states its own range; only the absurdity cap needs saying.
-            let high = if bounds.high == ABSURD && value > ABSURD {
+            let high = if bounds.high == ABSURD && value.is_finite() && value > ABSURD {
                 format!(", no larger than {ABSURD:e}")
             } else {
                 String::new()
