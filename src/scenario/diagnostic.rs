@@ -104,6 +104,20 @@ impl ScenarioError {
     }
 }
 
+/// A span moved onto character boundaries, at least one character long where the text
+/// allows: the renderer slices the text by it.
+fn char_span(source: &str, span: &Range<usize>) -> Range<usize> {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    let mut end = span.end.clamp(start, source.len());
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
+    if end == start {
+        end = source[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+    }
+    start..end
+}
+
 /// Line and column (both from 1) of a byte offset in a text.
 fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
@@ -201,14 +215,14 @@ fn render(
             None => diagnostic.message.clone(),
         };
         let title = title.as_str();
-        let report = match &diagnostic.span {
+        let report = match diagnostic.span.as_ref().map(|s| char_span(source, s)) {
             // The snippet's own header names the file, line and column.
             Some(span) if !source.is_empty() => {
                 renderer.render(&[level.clone().primary_title(title).element(
                     Snippet::source(source)
                         .path(origin)
                         .fold(true)
-                        .annotation(AnnotationKind::Primary.span(span.clone())),
+                        .annotation(AnnotationKind::Primary.span(span)),
                 )])
             }
             _ => {
@@ -272,6 +286,17 @@ mod tests {
         let span = locate(&doc, &KeyPath::root("tier").index(0).key("users")).unwrap();
         assert_eq!(span, 23..31);
         assert_eq!(&src[span], "[[tier]]");
+    }
+
+    #[test]
+    fn spans_land_on_character_boundaries() {
+        // A byte-order mark is three bytes: a span into it must widen to all of it
+        // (found by the fuzzer: the renderer panicked).
+        let text = "\u{feff}# comment";
+        assert_eq!(char_span(text, &(0..1)), 0..3);
+        assert_eq!(char_span(text, &(1..2)), 0..3);
+        assert_eq!(char_span(text, &(3..3)), 3..4);
+        assert_eq!(char_span("ab", &(5..9)), 2..2);
     }
 
     #[test]

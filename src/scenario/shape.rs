@@ -50,7 +50,7 @@ pub fn scenario_file(document: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Ve
             "uncertainty" => file.uncertainty = shape.one(value, path),
             other => {
                 let hint = closest(other, &SECTIONS)
-                    .map(|best| format!("; did you mean `{best}`?"))
+                    .map(|best| format!(" (did you mean `{best}`?)"))
                     .unwrap_or_default();
                 shape.errors.push(Diagnostic {
                     key_path: Some(path),
