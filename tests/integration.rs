@@ -1726,8 +1726,44 @@ mod any_scenario {
             })
     }
 
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The fast evaluator (shared demand matrix, column sums) gives the results of the
+        /// formula-by-formula model to 1e-9.
+        #[test]
+        fn fast_path_agrees_with_the_formulas(text in scenario_text(), scale in 0.1f64..3.0) {
+            let Ok(scenario) = Scenario::parse(&text, "any.toml") else { return Ok(()) };
+            let evaluator = capplan::model::Evaluator::new(&scenario);
+            let users = vec![scale; scenario.tiers.len()];
+            for phase in Phase::ALL {
+                let fleet = capplan::model::FleetCapacity::of_phase(&scenario, phase);
+                for policy in &scenario.policies {
+                    let fast = evaluator.evaluate(&fleet, policy, &users);
+                    let slow = capplan::model::evaluate(&scenario, &fleet, policy, &users);
+                    prop_assert!(close(fast.peak_utilization, slow.peak_utilization));
+                    // A near-tie may pick another step of the same utilization.
+                    prop_assert!(fast.peak_step == slow.peak_step
+                        || close(slow.utilization[fast.peak_step], slow.peak_utilization));
+                    for (a, b) in fast.utilization.iter().zip(&slow.utilization) {
+                        prop_assert!(close(*a, *b), "{a} {b}");
+                    }
+                    prop_assert!(close(fast.served_share, slow.served_share));
+                    prop_assert!(close(fast.shed_share, slow.shed_share) || (fast.shed_share - slow.shed_share).abs() < 1e-12);
+                    prop_assert!(close(fast.mw_to_fit, slow.mw_to_fit));
+                    prop_assert_eq!(&fast.unservable_classes, &slow.unservable_classes);
+                    if fast.peak_step == slow.peak_step {
+                        prop_assert!(close(fast.throttled_share_at_peak, slow.throttled_share_at_peak));
+                        prop_assert_eq!(fast.hours_over_target, slow.hours_over_target);
+                        prop_assert_eq!(fast.fits, slow.fits);
+                    }
+                }
+            }
+        }
 
         #[test]
         fn any_valid_scenario_gives_finite_outputs_in_range(text in scenario_text()) {

@@ -57,10 +57,14 @@ pub fn cap_per_active_hour(limit: &Limit, peak_factor: f64, active_hours: f64) -
 
 /// The shares of a tier under an optional limit.
 pub fn tier_shares(scenario: &Scenario, tier: &Tier, limit: Option<&Limit>) -> TierShares {
+    tier_shares_for(tier, limit, active_hours_per_week(scenario, tier))
+}
+
+/// The shares of a tier under an optional limit, given its active hours per week.
+pub fn tier_shares_for(tier: &Tier, limit: Option<&Limit>, hours: f64) -> TierShares {
     let Some(limit) = limit else {
         return TierShares::UNLIMITED;
     };
-    let hours = active_hours_per_week(scenario, tier);
     let k = |p: f64| cap_per_active_hour(limit, p, hours) / tier.tokens_per_active_hour;
     let (k_off, k_peak) = (k(1.0), k(limit.peak_factor));
     TierShares {

@@ -34,6 +34,9 @@ pub struct Headroom {
 /// Evaluates `policy` (one of the scenario's, or a variant of one) on `fleet`, with each
 /// tier's users multiplied by `users_scale` (1 for the reference week; growth and
 /// uncertainty use other values).
+///
+/// This is the model written formula by formula, loop by loop, as docs/model.md gives it:
+/// the reference the fast [`super::Evaluator`] is tested against, and what `explain` uses.
 pub fn evaluate(
     scenario: &Scenario,
     fleet: &FleetCapacity,
@@ -64,11 +67,15 @@ pub fn evaluate(
             let (phi, theta) = tier_shares.at(peak);
             let desired = active_users * tier.tokens_per_active_hour / 3600.0;
             let served = desired * phi;
+            // Served and desired tokens are summed over classes, as d(t,c,h) is: a mix
+            // may sum to 1 only within 1e-6.
+            let mut mix_total = 0.0;
             for (demand, mix) in class_demand.iter_mut().zip(&tier.mix) {
                 *demand += served * mix;
+                mix_total += mix;
             }
-            desired_total += desired;
-            served_step += served;
+            desired_total += desired * mix_total;
+            served_step += served * mix_total;
             active += active_users;
             throttled += active_users * theta;
         }

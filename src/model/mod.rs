@@ -2,12 +2,16 @@
 //! utilization. No I/O here; reports and commands are built on top.
 
 pub mod demand;
+mod evaluator;
 pub mod fleet;
 pub mod headroom;
 pub mod lognormal;
 
+pub use evaluator::Evaluator;
 pub use fleet::{FleetCapacity, Phase};
 pub use headroom::{Headroom, LoadBreakdown, breakdown, evaluate};
+
+use rayon::prelude::*;
 
 use crate::scenario::Scenario;
 
@@ -53,41 +57,57 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Evaluates the policies (indices, in file order) on the given phases.
+    /// Evaluates the policies (indices, in file order) on the given phases, spreading the
+    /// (policy, phase) pairs over the machine's cores; results keep their order.
     pub fn run(scenario: &Scenario, policies: &[usize], phases: &[Phase]) -> Comparison {
+        let evaluator = Evaluator::new(scenario);
         let capacities: Vec<(Phase, FleetCapacity)> = phases
             .iter()
             .map(|&phase| (phase, FleetCapacity::of_phase(scenario, phase)))
             .collect();
-        let ones = vec![1.0; scenario.tiers.len()];
-        let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
-        let mut results = Vec::with_capacity(policies.len() * phases.len());
-        for &policy in policies {
-            let spec = &scenario.policies[policy];
-            for (phase, fleet) in &capacities {
-                let n_minus_1 = fleet.largest_site().map(|position| NMinusOne {
-                    site: fleet.sites[position].site,
-                    headroom: evaluate(scenario, &fleet.without(position), spec, &ones),
-                });
-                let uncertainty = scenario.uncertainty.map(|u| {
-                    (
-                        evaluate(scenario, fleet, spec, &scaled(u.low)),
-                        evaluate(scenario, fleet, spec, &scaled(u.high)),
-                    )
-                });
-                results.push(PolicyResult {
-                    policy,
-                    phase: *phase,
-                    headroom: evaluate(scenario, fleet, spec, &ones),
-                    n_minus_1,
-                    uncertainty,
-                });
-            }
-        }
+        let jobs: Vec<(usize, usize)> = policies
+            .iter()
+            .flat_map(|&p| (0..capacities.len()).map(move |f| (p, f)))
+            .collect();
+        let results = jobs
+            .par_iter()
+            .map(|&(policy, f)| {
+                let (phase, fleet) = &capacities[f];
+                evaluate_with_variants(&evaluator, policy, *phase, fleet)
+            })
+            .collect();
         Comparison {
             phases: capacities,
             results,
         }
+    }
+}
+
+/// One policy on one fleet, with its N-1 and demand-uncertainty variants.
+fn evaluate_with_variants(
+    evaluator: &Evaluator<'_>,
+    policy: usize,
+    phase: Phase,
+    fleet: &FleetCapacity,
+) -> PolicyResult {
+    let scenario = evaluator.scenario();
+    let spec = &scenario.policies[policy];
+    let ones = vec![1.0; scenario.tiers.len()];
+    let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
+    PolicyResult {
+        policy,
+        phase,
+        headroom: evaluator.evaluate(fleet, spec, &ones),
+        n_minus_1: fleet.largest_site().map(|position| NMinusOne {
+            site: fleet.sites[position].site,
+            headroom: evaluator.evaluate(&fleet.without(position), spec, &ones),
+        }),
+        uncertainty: scenario.uncertainty.map(|u| {
+            (
+                evaluator.evaluate(fleet, spec, &scaled(u.low)),
+                evaluator.evaluate(fleet, spec, &scaled(u.high)),
+            )
+        }),
     }
 }
 

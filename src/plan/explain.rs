@@ -2,7 +2,7 @@
 //! load and of the throttled users, each class's share of the load, the power-bound sites,
 //! and what one more MW or 1,000 more GPUs of each SKU would buy.
 
-use crate::model::{FleetCapacity, Headroom, Phase, breakdown, evaluate};
+use crate::model::{Evaluator, FleetCapacity, Headroom, Phase, breakdown};
 use crate::report::explain::PowerBoundSite;
 use crate::report::{ExplainReport, SCHEMA_VERSION, Share, WhatIf};
 use crate::scenario::Scenario;
@@ -16,7 +16,8 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainRepor
     let spec = &scenario.policies[policy];
     let ones = vec![1.0; scenario.tiers.len()];
     let fleet = FleetCapacity::of_phase(scenario, phase);
-    let base = evaluate(scenario, &fleet, spec, &ones);
+    let evaluator = Evaluator::new(scenario);
+    let base = evaluator.evaluate(&fleet, spec, &ones);
     let step = base.peak_step;
     let load = breakdown(scenario, &fleet, spec, &ones, step);
     let total_u: f64 = load.tier_utilization.iter().sum();
@@ -77,7 +78,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainRepor
         let fleet = FleetCapacity::of_phase(&more_power, phase);
         what_if.push(what_if_row(
             format!("+1 MW at {} (power-bound)", spec_site.name),
-            evaluate(scenario, &fleet, spec, &ones),
+            evaluator.evaluate(&fleet, spec, &ones),
         ));
     }
     if fleet.serving_mw > 0.0 {
@@ -88,14 +89,14 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainRepor
             .collect();
         what_if.push(what_if_row(
             "+1 MW of the phase's serving mix".into(),
-            evaluate(scenario, &fleet.with_extra(&per_mw, 1.0), spec, &ones),
+            evaluator.evaluate(&fleet.with_extra(&per_mw, 1.0), spec, &ones),
         ));
     }
     for sku in &scenario.skus {
         let extra: Vec<f64> = sku.tokens_per_s.iter().map(|r| r * MORE_GPUS).collect();
         what_if.push(what_if_row(
             format!("+1,000 serving {} GPUs", sku.name),
-            evaluate(scenario, &fleet.with_extra(&extra, 0.0), spec, &ones),
+            evaluator.evaluate(&fleet.with_extra(&extra, 0.0), spec, &ones),
         ));
     }
 

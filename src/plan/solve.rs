@@ -5,7 +5,7 @@
 
 use anyhow::bail;
 
-use crate::model::{FleetCapacity, Headroom, Phase, evaluate};
+use crate::model::{Evaluator, FleetCapacity, Headroom, Phase};
 use crate::report::{SCHEMA_VERSION, SolveOutcome, SolveReport, SolvedBudget};
 use crate::scenario::units::step_label;
 use crate::scenario::{Policy, Scenario};
@@ -55,8 +55,9 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
     }
     let fleet = FleetCapacity::of_phase(scenario, request.phase);
     let ones = vec![1.0; scenario.tiers.len()];
+    let evaluator = Evaluator::new(scenario);
     let run = |multiplier: Option<f64>| -> Headroom {
-        evaluate(scenario, &fleet, &scaled(policy, &tiers, multiplier), &ones)
+        evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier), &ones)
     };
 
     let zero = run(Some(0.0));

@@ -3,7 +3,9 @@
 
 use anyhow::bail;
 
-use crate::model::{FleetCapacity, evaluate};
+use rayon::prelude::*;
+
+use crate::model::{Evaluator, FleetCapacity};
 use crate::report::timeline::MonthResult;
 use crate::report::{MonthReport, RunwayReport, SCHEMA_VERSION, TimelineReport};
 use crate::scenario::Scenario;
@@ -16,47 +18,50 @@ pub fn timeline(scenario: &Scenario, policies: &[usize]) -> anyhow::Result<Timel
             "the scenario has no [timeline]; add one, e.g.\n\n[timeline]\nstart = \"2026-05-01\"\nmonths = 12\ngrowth = 0.05"
         );
     };
-    let mut months = Vec::with_capacity(spec.months as usize);
-    let mut previous = None;
-    for month in 0..spec.months {
-        let date = spec.start.add_months(month);
-        let fleet = FleetCapacity::on_date(scenario, date);
-        let additions = scenario
-            .sites
-            .iter()
-            .filter(|site| match (site.online, previous) {
-                (Some(online), Some(prev)) => prev < online && online <= date,
-                _ => false,
-            })
-            .map(|site| site.name.clone())
-            .collect();
-        let users_scale: Vec<f64> = spec
-            .growth
-            .iter()
-            .map(|g| (1.0 + g).powi(month as i32))
-            .collect();
-        let results = policies
-            .iter()
-            .map(|&p| {
-                let h = evaluate(scenario, &fleet, &scenario.policies[p], &users_scale);
-                MonthResult {
-                    policy: scenario.policies[p].name.clone(),
-                    peak_utilization: h.peak_utilization,
-                    peak_time: step_label(h.peak_step, scenario.step_minutes),
-                    fits: h.fits,
-                }
-            })
-            .collect();
-        months.push(MonthReport {
-            month,
-            date: date.to_string(),
-            sites_online: fleet.sites.len(),
-            additions,
-            serving_mw: fleet.serving_mw,
-            results,
-        });
-        previous = Some(date);
-    }
+    let evaluator = Evaluator::new(scenario);
+    // Months are independent: spread them over the cores, keeping their order.
+    let months: Vec<MonthReport> = (0..spec.months)
+        .into_par_iter()
+        .map(|month| {
+            let date = spec.start.add_months(month);
+            let previous = month.checked_sub(1).map(|m| spec.start.add_months(m));
+            let fleet = FleetCapacity::on_date(scenario, date);
+            let additions = scenario
+                .sites
+                .iter()
+                .filter(|site| match (site.online, previous) {
+                    (Some(online), Some(prev)) => prev < online && online <= date,
+                    _ => false,
+                })
+                .map(|site| site.name.clone())
+                .collect();
+            let users_scale: Vec<f64> = spec
+                .growth
+                .iter()
+                .map(|g| (1.0 + g).powi(month as i32))
+                .collect();
+            let results = policies
+                .iter()
+                .map(|&p| {
+                    let h = evaluator.evaluate(&fleet, &scenario.policies[p], &users_scale);
+                    MonthResult {
+                        policy: scenario.policies[p].name.clone(),
+                        peak_utilization: h.peak_utilization,
+                        peak_time: step_label(h.peak_step, scenario.step_minutes),
+                        fits: h.fits,
+                    }
+                })
+                .collect();
+            MonthReport {
+                month,
+                date: date.to_string(),
+                sites_online: fleet.sites.len(),
+                additions,
+                serving_mw: fleet.serving_mw,
+                results,
+            }
+        })
+        .collect();
     let runway = policies
         .iter()
         .enumerate()

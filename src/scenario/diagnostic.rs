@@ -113,7 +113,10 @@ fn char_span(source: &str, span: &Range<usize>) -> Range<usize> {
         end += 1;
     }
     if end == start {
-        end = source[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+        end = source[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
     }
     start..end
 }

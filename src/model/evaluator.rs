@@ -1,0 +1,294 @@
+//! The fast path of the model, for planning-scale runs (10,080 steps, a hundred tiers,
+//! dozens of policies, months of timeline).
+//!
+//! It rests on one observation: the served share `phi` depends on the tier, the policy and
+//! whether the step is a peak step, never on the step itself. So
+//!
+//! ```text
+//! U(h) = sum_t d(h,t) * scale_t * phi_t(p(h)) * w_t,   w_t = sum_{c: T(c) > 0} mix(t,c) / T(c)
+//! ```
+//!
+//! where `d(h,t) = users_t * curve_t(h) * tokens_per_active_hour_t / 3600` is the same for
+//! every policy, phase, growth month and demand case. [`Evaluator::new`] builds `d` once;
+//! each evaluation is then one dot product of length "tiers" per step, and the weekly
+//! totals (served, desired) come from per-tier column sums instead of a second pass.
+//! Results agree with the formula-by-formula [`super::evaluate`] to 1e-9 (tested).
+
+use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
+use super::fleet::FleetCapacity;
+use super::headroom::Headroom;
+use crate::scenario::{Policy, Scenario};
+
+/// Demand per step and tier, built once per scenario and shared by every evaluation.
+#[derive(Debug, Clone)]
+pub struct Evaluator<'s> {
+    scenario: &'s Scenario,
+    tiers: usize,
+    /// d(h,t), step-major: the row of step h is `demand[h * tiers..(h + 1) * tiers]`.
+    demand: Vec<f64>,
+    /// Whether each step is a peak step.
+    peak: Vec<bool>,
+    /// Per tier: sum of d over off-peak steps, and over peak steps.
+    off_peak_sum: Vec<f64>,
+    peak_sum: Vec<f64>,
+    /// Per tier: H(t), active hours per user per week.
+    active_hours: Vec<f64>,
+    /// Per tier: sum of the mix shares (1 within 1e-6).
+    mix_total: Vec<f64>,
+}
+
+impl<'s> Evaluator<'s> {
+    /// Builds the demand matrix of a scenario.
+    pub fn new(scenario: &'s Scenario) -> Evaluator<'s> {
+        let tiers = scenario.tiers.len();
+        let steps = scenario.steps();
+        let peak = scenario.peak_hours.mask(scenario.step_minutes);
+        let mut demand = vec![0.0; steps * tiers];
+        let mut off_peak_sum = vec![0.0; tiers];
+        let mut peak_sum = vec![0.0; tiers];
+        for (t, tier) in scenario.tiers.iter().enumerate() {
+            let rate = tier.users * tier.tokens_per_active_hour / 3600.0;
+            for (h, &activity) in tier.activity.iter().enumerate() {
+                let d = rate * activity;
+                demand[h * tiers + t] = d;
+                if peak[h] {
+                    peak_sum[t] += d;
+                } else {
+                    off_peak_sum[t] += d;
+                }
+            }
+        }
+        Evaluator {
+            scenario,
+            tiers,
+            demand,
+            peak,
+            off_peak_sum,
+            peak_sum,
+            active_hours: scenario
+                .tiers
+                .iter()
+                .map(|t| active_hours_per_week(scenario, t))
+                .collect(),
+            mix_total: scenario.tiers.iter().map(|t| t.mix.iter().sum()).collect(),
+        }
+    }
+
+    /// The scenario this evaluator was built for.
+    pub fn scenario(&self) -> &'s Scenario {
+        self.scenario
+    }
+
+    /// Evaluates `policy` on `fleet` with each tier's users multiplied by `users_scale`:
+    /// the same answer as [`super::evaluate`], computed faster.
+    pub fn evaluate(
+        &self,
+        fleet: &FleetCapacity,
+        policy: &Policy,
+        users_scale: &[f64],
+    ) -> Headroom {
+        let scenario = self.scenario;
+        assert_eq!(users_scale.len(), self.tiers, "one users scale per tier");
+        let shares: Vec<TierShares> = scenario
+            .tiers
+            .iter()
+            .zip(&policy.limits)
+            .zip(&self.active_hours)
+            .map(|((tier, limit), &hours)| tier_shares_for(tier, limit.as_ref(), hours))
+            .collect();
+        let capacity = &fleet.tokens_per_s;
+
+        // Per-tier coefficients of U, off peak and at peak.
+        let mut u_off = vec![0.0; self.tiers];
+        let mut u_peak = vec![0.0; self.tiers];
+        let mut unservable = vec![false; scenario.classes.len()];
+        for (t, tier) in scenario.tiers.iter().enumerate() {
+            let scale = users_scale[t];
+            let mut weight = 0.0;
+            for (c, &mix) in tier.mix.iter().enumerate() {
+                if capacity[c] > 0.0 {
+                    weight += mix / capacity[c];
+                } else if mix > 0.0 && scale > 0.0 {
+                    let s = &shares[t];
+                    let off = self.off_peak_sum[t] > 0.0 && s.served_off_peak > 0.0;
+                    let at_peak = self.peak_sum[t] > 0.0 && s.served_at_peak > 0.0;
+                    unservable[c] |= off || at_peak;
+                }
+            }
+            u_off[t] = scale * shares[t].served_off_peak * weight;
+            u_peak[t] = scale * shares[t].served_at_peak * weight;
+        }
+
+        let steps = self.peak.len();
+        let mut utilization = Vec::with_capacity(steps);
+        for (row, &peak) in self.demand.chunks_exact(self.tiers.max(1)).zip(&self.peak) {
+            utilization.push(dot(row, if peak { &u_peak } else { &u_off }));
+        }
+        if self.tiers == 0 {
+            utilization.resize(steps, 0.0);
+        }
+
+        let (peak_step, peak_utilization) =
+            utilization
+                .iter()
+                .copied()
+                .enumerate()
+                .fold(
+                    (0, 0.0),
+                    |best, (step, u)| if u > best.1 { (step, u) } else { best },
+                );
+        let target = scenario.utilization_target;
+        let steps_over = utilization.iter().filter(|&&u| u > target).count();
+
+        // Weekly totals from column sums; shed needs served(h) only where U > 1.
+        let (mut served_total, mut desired_total) = (0.0, 0.0);
+        let mut served_off = vec![0.0; self.tiers];
+        let mut served_peak = vec![0.0; self.tiers];
+        for t in 0..self.tiers {
+            let factor = users_scale[t] * self.mix_total[t];
+            served_off[t] = factor * shares[t].served_off_peak;
+            served_peak[t] = factor * shares[t].served_at_peak;
+            served_total +=
+                served_off[t] * self.off_peak_sum[t] + served_peak[t] * self.peak_sum[t];
+            desired_total += factor * (self.off_peak_sum[t] + self.peak_sum[t]);
+        }
+        let mut shed_total = 0.0;
+        for (h, &u) in utilization.iter().enumerate() {
+            if u > 1.0 {
+                let row = &self.demand[h * self.tiers..(h + 1) * self.tiers];
+                let served = dot(
+                    row,
+                    if self.peak[h] {
+                        &served_peak
+                    } else {
+                        &served_off
+                    },
+                );
+                shed_total += served * (1.0 - 1.0 / u);
+            }
+        }
+
+        let (mut active, mut throttled) = (0.0, 0.0);
+        for (t, tier) in scenario.tiers.iter().enumerate() {
+            let users = tier.users * users_scale[t] * tier.activity[peak_step];
+            active += users;
+            throttled += users * shares[t].at(self.peak[peak_step]).1;
+        }
+
+        let unservable_classes: Vec<usize> =
+            (0..unservable.len()).filter(|&c| unservable[c]).collect();
+        Headroom {
+            peak_utilization,
+            peak_step,
+            hours_over_target: scenario.step_hours() * steps_over as f64,
+            served_share: if desired_total > 0.0 {
+                served_total / desired_total
+            } else {
+                1.0
+            },
+            throttled_share_at_peak: if active > 0.0 {
+                throttled / active
+            } else {
+                0.0
+            },
+            // The two sums round differently; the share cannot exceed 1.
+            shed_share: if served_total > 0.0 {
+                (shed_total / served_total).min(1.0)
+            } else {
+                0.0
+            },
+            mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
+            fits: peak_utilization <= target && unservable_classes.is_empty(),
+            unservable_classes,
+            utilization,
+        }
+    }
+}
+
+/// Dot product with eight independent partial sums, so the compiler can keep several
+/// vector registers busy; the order is fixed, so the result is the same on every run.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    const LANES: usize = 8;
+    let mut partial = [0.0; LANES];
+    let split = a.len() / LANES * LANES;
+    for (x, y) in a[..split]
+        .chunks_exact(LANES)
+        .zip(b[..split].chunks_exact(LANES))
+    {
+        for i in 0..LANES {
+            partial[i] += x[i] * y[i];
+        }
+    }
+    let mut sum = ((partial[0] + partial[1]) + (partial[2] + partial[3]))
+        + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+    for (x, y) in a[split..].iter().zip(&b[split..]) {
+        sum += x * y;
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Phase, evaluate};
+
+    #[test]
+    fn dot_matches_a_plain_sum() {
+        let a: Vec<f64> = (0..37).map(|i| f64::from(i) * 0.5).collect();
+        let b: Vec<f64> = (0..37).map(|i| 1.0 / f64::from(i + 1)).collect();
+        let plain: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-12 * plain);
+    }
+
+    #[test]
+    fn agrees_with_the_formula_by_formula_model() {
+        for text in [
+            include_str!("../../scenarios/tiny.toml"),
+            include_str!("../../scenarios/colossus.toml"),
+        ] {
+            let scenario = Scenario::parse(text, "s.toml").unwrap();
+            let evaluator = Evaluator::new(&scenario);
+            for phase in Phase::ALL {
+                let fleet = FleetCapacity::of_phase(&scenario, phase);
+                for policy in &scenario.policies {
+                    for scale in [0.5, 1.0, 1.7] {
+                        let users = vec![scale; scenario.tiers.len()];
+                        let fast = evaluator.evaluate(&fleet, policy, &users);
+                        let slow = evaluate(&scenario, &fleet, policy, &users);
+                        assert_close(&fast, &slow);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every figure within 1e-9 relative; discrete results equal.
+    pub(crate) fn assert_close(fast: &Headroom, slow: &Headroom) {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) + 1e-300;
+        assert!(
+            close(fast.peak_utilization, slow.peak_utilization),
+            "{} {}",
+            fast.peak_utilization,
+            slow.peak_utilization
+        );
+        assert_eq!(fast.peak_step, slow.peak_step);
+        assert_eq!(fast.hours_over_target, slow.hours_over_target);
+        assert!(close(fast.served_share, slow.served_share));
+        assert!(close(
+            fast.throttled_share_at_peak,
+            slow.throttled_share_at_peak
+        ));
+        assert!(
+            close(fast.shed_share, slow.shed_share),
+            "{} {}",
+            fast.shed_share,
+            slow.shed_share
+        );
+        assert!(close(fast.mw_to_fit, slow.mw_to_fit));
+        assert_eq!(fast.unservable_classes, slow.unservable_classes);
+        assert_eq!(fast.fits, slow.fits);
+        for (a, b) in fast.utilization.iter().zip(&slow.utilization) {
+            assert!(close(*a, *b));
+        }
+    }
+}
