@@ -37,6 +37,29 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files, for editors (`#:schema` in the TOML).
     Schema,
+    /// Print a synthetic planning-scale scenario (for benchmarks).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// Arguments of the hidden `capplan generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Plan tiers.
+    #[arg(long, default_value_t = 100)]
+    pub tiers: usize,
+    /// Rate-limit policies.
+    #[arg(long, default_value_t = 50)]
+    pub policies: usize,
+    /// Model step in minutes (1, 5, 15, 60, ...).
+    #[arg(long, default_value_t = 1)]
+    pub step_minutes: u32,
+    /// Months of timeline.
+    #[arg(long, default_value_t = 36)]
+    pub months: u32,
+    /// Seed of the pseudo-random numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Arguments of `capplan validate`.

@@ -11,6 +11,7 @@ pub mod model;
 pub mod plan;
 pub mod report;
 pub mod scenario;
+pub mod synth;
 
 use std::io;
 use std::path::Path;
@@ -44,7 +45,10 @@ pub fn run(
         Command::Compare(args) => {
             let scenario = load(&args.scenario)?;
             let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
-            plan::compare(&scenario, &policies).write(args.format, out)?;
+            let bar = progress_bar((policies.len() * 2) as u64, "compare");
+            let report = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
+            bar.finish_and_clear();
+            report.write(args.format, out)?;
         }
         Command::Check(args) => {
             let scenario = load(&args.scenario)?;
@@ -63,7 +67,11 @@ pub fn run(
         Command::Timeline(args) => {
             let scenario = load(&args.scenario)?;
             let policies = select_policies(&scenario, &args.policies, &args.scenario)?;
-            plan::timeline(&scenario, &policies)?.write(args.format, out)?;
+            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+            let bar = progress_bar(u64::from(months), "timeline");
+            let report = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
+            bar.finish_and_clear();
+            report?.write(args.format, out)?;
         }
         Command::Solve(args) => {
             let scenario = load(&args.scenario)?;
@@ -118,6 +126,21 @@ pub fn run(
             if !report.valid {
                 return Ok(ExitStatus::InputError);
             }
+        }
+        Command::Generate(args) => {
+            if !scenario::units::STEP_MINUTES.contains(&args.step_minutes) {
+                bail!("--step-minutes must divide an hour: one of {:?}", scenario::units::STEP_MINUTES);
+            }
+            out.write_all(
+                synth::scenario(synth::SynthSize {
+                    tiers: args.tiers,
+                    policies: args.policies,
+                    step_minutes: args.step_minutes,
+                    months: args.months,
+                    seed: args.seed,
+                })
+                .as_bytes(),
+            )?;
         }
         Command::Schema => {
             serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
@@ -183,6 +206,21 @@ fn select_policies(
     selected.sort_unstable();
     selected.dedup();
     Ok(selected)
+}
+
+/// A progress bar on stderr for runs with many steps; hidden when stderr is not a terminal,
+/// so logs and pipes see no progress output at all.
+fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() || total < 20 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
 }
 
 /// True when the error is a closed pipe on output (`capplan … | head`): not a failure.

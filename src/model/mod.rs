@@ -60,6 +60,17 @@ impl Comparison {
     /// Evaluates the policies (indices, in file order) on the given phases, spreading the
     /// (policy, phase) pairs over the machine's cores; results keep their order.
     pub fn run(scenario: &Scenario, policies: &[usize], phases: &[Phase]) -> Comparison {
+        Comparison::run_with_progress(scenario, policies, phases, &|| {})
+    }
+
+    /// [`Comparison::run`], calling `tick` once per (policy, phase) pair done, from any
+    /// thread: for a progress bar.
+    pub fn run_with_progress(
+        scenario: &Scenario,
+        policies: &[usize],
+        phases: &[Phase],
+        tick: &(dyn Fn() + Sync),
+    ) -> Comparison {
         let evaluator = Evaluator::new(scenario);
         let capacities: Vec<(Phase, FleetCapacity)> = phases
             .iter()
@@ -73,7 +84,9 @@ impl Comparison {
             .par_iter()
             .map(|&(policy, f)| {
                 let (phase, fleet) = &capacities[f];
-                evaluate_with_variants(&evaluator, policy, *phase, fleet)
+                let result = evaluate_with_variants(&evaluator, policy, *phase, fleet);
+                tick();
+                result
             })
             .collect();
         Comparison {

@@ -9,7 +9,7 @@ mod timeline;
 
 pub use explain::explain;
 pub use solve::{SolveRequest, solve};
-pub use timeline::timeline;
+pub use timeline::{timeline, timeline_with_progress};
 
 use crate::model::{Comparison, Phase};
 use crate::report::document::{mw, percent};
@@ -18,7 +18,13 @@ use crate::scenario::Scenario;
 
 /// Every selected policy on both phases, with N-1 and, if given, demand uncertainty.
 pub fn compare(scenario: &Scenario, policies: &[usize]) -> CompareReport {
-    CompareReport::new(scenario, &Comparison::run(scenario, policies, &Phase::ALL))
+    compare_with_progress(scenario, policies, &|| {})
+}
+
+/// [`compare`], calling `tick` once per (policy, phase) evaluated.
+pub fn compare_with_progress(scenario: &Scenario, policies: &[usize], tick: &(dyn Fn() + Sync)) -> CompareReport {
+    let comparison = Comparison::run_with_progress(scenario, policies, &Phase::ALL, tick);
+    CompareReport::new(scenario, &comparison)
 }
 
 /// Which demand case a check gates on.

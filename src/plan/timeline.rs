@@ -13,6 +13,15 @@ use crate::scenario::units::step_label;
 
 /// Evaluates the selected policies month by month. Errors without a `[timeline]`.
 pub fn timeline(scenario: &Scenario, policies: &[usize]) -> anyhow::Result<TimelineReport> {
+    timeline_with_progress(scenario, policies, &|| {})
+}
+
+/// [`timeline`], calling `tick` once per month evaluated, from any thread.
+pub fn timeline_with_progress(
+    scenario: &Scenario,
+    policies: &[usize],
+    tick: &(dyn Fn() + Sync),
+) -> anyhow::Result<TimelineReport> {
     let Some(spec) = &scenario.timeline else {
         bail!(
             "the scenario has no [timeline]; add one, e.g.\n\n[timeline]\nstart = \"2026-05-01\"\nmonths = 12\ngrowth = 0.05"
@@ -52,6 +61,7 @@ pub fn timeline(scenario: &Scenario, policies: &[usize]) -> anyhow::Result<Timel
                     }
                 })
                 .collect();
+            tick();
             MonthReport {
                 month,
                 date: date.to_string(),

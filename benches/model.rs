@@ -1,0 +1,68 @@
+//! Benchmarks of the questions capplan answers, on three sizes: tiny.toml (168 steps, one
+//! tier), colossus.toml (168 steps, 7 tiers, 5 policies) and a synthetic planning-scale
+//! scenario (10,080 steps, 100 tiers, 50 policies, 36 months). Run with `cargo bench`;
+//! figures are recorded in docs/performance.md.
+
+use capplan::model::{Comparison, Evaluator, FleetCapacity, Phase, evaluate};
+use capplan::plan::{self, SolveRequest};
+use capplan::scenario::Scenario;
+use capplan::synth::{self, SynthSize};
+use divan::Bencher;
+
+fn main() {
+    divan::main();
+}
+
+const SIZES: [&str; 3] = ["tiny", "colossus", "planning"];
+
+fn scenario(size: &str) -> Scenario {
+    let text = match size {
+        "tiny" => include_str!("../scenarios/tiny.toml").to_string(),
+        "colossus" => include_str!("../scenarios/colossus.toml").to_string(),
+        _ => synth::scenario(SynthSize::PLANNING),
+    };
+    Scenario::parse(&text, size).unwrap()
+}
+
+/// `compare`: every policy on both phases, with N-1 and the uncertainty cases.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn compare(bencher: Bencher, size: &str) {
+    let scenario = scenario(size);
+    let policies: Vec<usize> = (0..scenario.policies.len()).collect();
+    bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::ALL));
+}
+
+/// `timeline`: every policy for every month.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn timeline(bencher: Bencher, size: &str) {
+    let scenario = scenario(size);
+    let policies: Vec<usize> = (0..scenario.policies.len()).collect();
+    bencher.bench(|| plan::timeline(&scenario, &policies).unwrap());
+}
+
+/// `solve`: bisection on the first policy's budgets, before the additions.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn solve(bencher: Bencher, size: &str) {
+    let scenario = scenario(size);
+    let request = SolveRequest {
+        policy: if size == "planning" { 3 } else { 1 },
+        tiers: Vec::new(),
+        phase: Phase::Before,
+    };
+    bencher.bench(|| plan::solve(&scenario, &request).unwrap());
+}
+
+/// One evaluation, fast path against the formula-by-formula reference: the speed-up the
+/// shared demand matrix buys.
+#[divan::bench(args = ["fast", "reference"], sample_count = 10)]
+fn one_evaluation_planning(bencher: Bencher, path: &str) {
+    let scenario = scenario("planning");
+    let fleet = FleetCapacity::of_phase(&scenario, Phase::After);
+    let ones = vec![1.0; scenario.tiers.len()];
+    let evaluator = Evaluator::new(&scenario);
+    let policy = &scenario.policies[0];
+    match path {
+        "fast" => bencher.bench(|| evaluator.evaluate(&fleet, policy, &ones)),
+        _ => bencher.bench(|| evaluate(&scenario, &fleet, policy, &ones)),
+    }
+}
