@@ -66,3 +66,35 @@ fn one_evaluation_planning(bencher: Bencher, path: &str) {
         _ => bencher.bench(|| evaluate(&scenario, &fleet, policy, &ones)),
     }
 }
+
+/// The machine's limit for the hot loop: reading 8 MiB of f64 (the size of the planning
+/// scenario's demand matrix, so it sits in L3 as the matrix does) with eight independent
+/// sums. The kernel's bytes per second divided by this is how close it runs to the limit.
+#[divan::bench(sample_count = 20)]
+fn read_bandwidth_8mib(bencher: Bencher) {
+    let data: Vec<f64> = (0..1_048_576).map(|i| f64::from(i % 1000)).collect();
+    bencher
+        .counter(divan::counter::BytesCount::of_slice(&data))
+        .bench(|| {
+            let mut partial = [0.0; 8];
+            for chunk in divan::black_box(&data).chunks_exact(8) {
+                for i in 0..8 {
+                    partial[i] += chunk[i];
+                }
+            }
+            partial.iter().sum::<f64>()
+        });
+}
+
+/// One fast evaluation of the planning scenario, counted in bytes of demand matrix read.
+#[divan::bench(sample_count = 20)]
+fn kernel_bytes_planning(bencher: Bencher) {
+    let scenario = scenario("planning");
+    let fleet = FleetCapacity::of_phase(&scenario, Phase::After);
+    let ones = vec![1.0; scenario.tiers.len()];
+    let evaluator = Evaluator::new(&scenario);
+    let bytes = scenario.steps() * scenario.tiers.len() * std::mem::size_of::<f64>();
+    bencher
+        .counter(divan::counter::BytesCount::new(bytes))
+        .bench(|| evaluator.evaluate(&fleet, &scenario.policies[0], &ones));
+}

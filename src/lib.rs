@@ -129,7 +129,10 @@ pub fn run(
         }
         Command::Generate(args) => {
             if !scenario::units::STEP_MINUTES.contains(&args.step_minutes) {
-                bail!("--step-minutes must divide an hour: one of {:?}", scenario::units::STEP_MINUTES);
+                bail!(
+                    "--step-minutes must divide an hour: one of {:?}",
+                    scenario::units::STEP_MINUTES
+                );
             }
             out.write_all(
                 synth::scenario(synth::SynthSize {
@@ -216,7 +219,9 @@ fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(what.to_string());

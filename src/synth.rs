@@ -104,7 +104,9 @@ pub fn scenario(size: SynthSize) -> String {
         let values: Vec<String> = (0..168)
             .map(|h| {
                 let (day, hour) = (h / 24, (h % 24) as f64);
-                let distance = (hour - peak_hour).abs().min(24.0 - (hour - peak_hour).abs());
+                let distance = (hour - peak_hour)
+                    .abs()
+                    .min(24.0 - (hour - peak_hour).abs());
                 let v = level * (0.35 + 0.65 * (-(distance / 5.0).powi(2)).exp());
                 format!("{:.5}", if day >= 5 { v * weekend } else { v })
             })

@@ -22,7 +22,11 @@ pub fn compare(scenario: &Scenario, policies: &[usize]) -> CompareReport {
 }
 
 /// [`compare`], calling `tick` once per (policy, phase) evaluated.
-pub fn compare_with_progress(scenario: &Scenario, policies: &[usize], tick: &(dyn Fn() + Sync)) -> CompareReport {
+pub fn compare_with_progress(
+    scenario: &Scenario,
+    policies: &[usize],
+    tick: &(dyn Fn() + Sync),
+) -> CompareReport {
     let comparison = Comparison::run_with_progress(scenario, policies, &Phase::ALL, tick);
     CompareReport::new(scenario, &comparison)
 }
