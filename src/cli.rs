@@ -18,6 +18,25 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Write the output to FILE instead of standard output (atomically: a temporary file,
+    /// then a rename). Never over the scenario.
+    #[arg(long, short, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl Command {
+    /// The scenario file the command reads, if any.
+    pub fn scenario(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Compare(a) => Some(&a.scenario),
+            Command::Check(a) => Some(&a.scenario),
+            Command::Timeline(a) => Some(&a.scenario),
+            Command::Solve(a) => Some(&a.scenario),
+            Command::Explain(a) => Some(&a.scenario),
+            Command::Validate(a) => Some(&a.scenario),
+            Command::Schema | Command::Generate(_) => None,
+        }
+    }
 }
 
 /// The subcommands.
@@ -83,6 +102,9 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Also draw utilization over the week, per policy, before and after, as an SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Arguments of `capplan check`.
@@ -119,6 +141,9 @@ pub struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Also draw peak utilization per month, additions marked, as an SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Arguments of `capplan solve`.

@@ -34,6 +34,78 @@ pub fn run(
     out: &mut dyn io::Write,
     err: &mut dyn io::Write,
 ) -> anyhow::Result<ExitStatus> {
+    let Some(path) = &cli.output else {
+        return run_command(cli, out, err);
+    };
+    let mut buffer = Vec::new();
+    let status = run_command(cli, &mut buffer, err)?;
+    write_atomically(path, &buffer, cli.command.scenario())?;
+    Ok(status)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a file; refuses to write over `scenario`.
+pub fn write_atomically(path: &Path, bytes: &[u8], scenario: Option<&Path>) -> anyhow::Result<()> {
+    if let Some(scenario) = scenario {
+        if same_file(path, scenario) {
+            bail!(
+                "refusing to write {} over the scenario {} it was computed from",
+                path.display(),
+                scenario.display()
+            );
+        }
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("cannot create a temporary file in {}", folder.display()))?;
+    io::Write::write_all(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // A temporary file is private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Whether two paths name the same file (the second must exist; the first may not yet).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let Ok(b) = b.canonicalize() else {
+        return false;
+    };
+    match a.canonicalize() {
+        Ok(a) => a == b,
+        Err(_) => match (a.parent(), a.file_name()) {
+            (Some(parent), Some(name)) => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                parent
+                    .canonicalize()
+                    .map(|p| p.join(name))
+                    .is_ok_and(|a| a == b)
+            }
+            _ => false,
+        },
+    }
+}
+
+/// Runs the command itself, writing to `out`.
+fn run_command(
+    cli: &Cli,
+    out: &mut dyn io::Write,
+    err: &mut dyn io::Write,
+) -> anyhow::Result<ExitStatus> {
     let mut load = |path: &Path| -> anyhow::Result<Scenario> {
         let (scenario, warnings) = load(path)?;
         if !warnings.is_empty() {
@@ -48,6 +120,14 @@ pub fn run(
             let bar = progress_bar((policies.len() * 2) as u64, "compare");
             let report = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
+            if let Some(path) = &args.plot {
+                let svg = report::plot::week_svg(
+                    &report,
+                    &scenario.peak_hours.mask(scenario.step_minutes),
+                )
+                .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", path.display()))?;
+                write_atomically(path, svg.as_bytes(), Some(&args.scenario))?;
+            }
             report.write(args.format, out)?;
         }
         Command::Check(args) => {
@@ -71,7 +151,13 @@ pub fn run(
             let bar = progress_bar(u64::from(months), "timeline");
             let report = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
-            report?.write(args.format, out)?;
+            let report = report?;
+            if let Some(path) = &args.plot {
+                let svg = report::plot::timeline_svg(&report)
+                    .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", path.display()))?;
+                write_atomically(path, svg.as_bytes(), Some(&args.scenario))?;
+            }
+            report.write(args.format, out)?;
         }
         Command::Solve(args) => {
             let scenario = load(&args.scenario)?;

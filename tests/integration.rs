@@ -16,15 +16,28 @@ struct Run {
     stderr: String,
 }
 
-/// Runs `capplan ARGS…` from the crate root.
+/// Runs `capplan ARGS…` from the crate root, in a UTF-8 locale.
 fn capplan(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("capplan")
-        .unwrap()
+    capplan_with(args, &[("LANG", "C.UTF-8")])
+}
+
+/// Runs `capplan ARGS…` from the crate root with these environment variables (and no
+/// locale or colour variables from the caller's environment).
+fn capplan_with(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::cargo_bin("capplan").unwrap();
+    command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUST_BACKTRACE", "0")
-        .args(args)
-        .output()
-        .unwrap();
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .env_remove("LANG")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap();
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),
@@ -1799,4 +1812,31 @@ mod any_scenario {
             prop_assert!(explained.what_if.iter().all(|w| w.peak_utilization.is_finite()));
         }
     }
+}
+
+#[test]
+fn sparklines_show_the_week_and_fall_back_to_ascii() {
+    let run = capplan(&["compare", TINY]);
+    // Weekdays at 1.25, weekends at 0.625 of the same 1.25 top: full blocks, then half.
+    assert!(
+        run.stdout
+            .contains("│ unlimited ┆ before ┆ ████████████████████▄▄▄▄▄▄▄▄ ┆"),
+        "{}",
+        run.stdout
+    );
+    let ascii = capplan_with(&["compare", TINY], &[("LANG", "C")]);
+    assert!(ascii.stdout.is_ascii(), "{}", ascii.stdout);
+    assert!(
+        ascii
+            .stdout
+            .contains("| unlimited | before | ####################~~~~~~~~ |"),
+        "{}",
+        ascii.stdout
+    );
+    // LC_ALL wins over LANG.
+    let utf8 = capplan_with(
+        &["compare", TINY],
+        &[("LANG", "C"), ("LC_ALL", "en_US.UTF-8")],
+    );
+    assert!(!utf8.stdout.is_ascii());
 }

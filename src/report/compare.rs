@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::document::{Document, Section, TableData, count, hours, mw, percent, yes_no};
+use super::document::{Document, Section, TableData, count, hours, mw, percent, sparkline, yes_no};
 use super::{Report, SCHEMA_VERSION, num, opt_num};
 use crate::model::{Comparison, FleetCapacity, Headroom, Phase};
 use crate::scenario::Scenario;
@@ -95,6 +95,10 @@ pub struct ResultReport {
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintyReport>,
+    /// U(h) over the week, for sparklines and plots; not in the JSON (up to 10,080
+    /// numbers per result).
+    #[serde(skip)]
+    pub week: Vec<f64>,
 }
 
 /// A policy on a phase that lost its largest site.
@@ -178,6 +182,7 @@ impl CompareReport {
                     mw_to_fit: h.mw_to_fit,
                     unservable_classes: classes(h),
                     fits: h.fits,
+                    week: h.utilization.clone(),
                     n_minus_1: result.n_minus_1.as_ref().map(|n| NMinusOneReport {
                         site: scenario.sites[n.site].name.clone(),
                         peak_utilization: n.headroom.peak_utilization,
@@ -408,6 +413,7 @@ impl CompareReport {
         let mut table = TableData::new(&[
             "Policy",
             "Phase",
+            "Week (Mon-Sun)",
             "Peak util",
             "Peak at",
             "Hours over",
@@ -417,7 +423,13 @@ impl CompareReport {
             "MW to fit",
             "Fits",
         ])
-        .right([2, 4, 5, 6, 7, 8]);
+        .right([3, 5, 6, 7, 8, 9]);
+        // One scale for every sparkline, so rows compare.
+        let top = self
+            .results
+            .iter()
+            .map(|r| r.peak_utilization)
+            .fold(self.utilization_target, f64::max);
         let mut notes: Vec<String> = Vec::new();
         for r in &self.results {
             let fits = if r.unservable_classes.is_empty() {
@@ -428,6 +440,7 @@ impl CompareReport {
             table.row(vec![
                 r.policy.clone(),
                 r.phase.to_string(),
+                sparkline(&r.week, 28, top),
                 percent(r.peak_utilization),
                 r.peak_time.clone(),
                 hours(r.hours_over_target),

@@ -9,10 +9,77 @@ use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 /// Where the document will be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
-    /// A terminal or a log: box-drawing tables.
+    /// A terminal or a log: box-drawing tables, block sparklines.
     Terminal,
+    /// A terminal whose locale is not UTF-8: ASCII tables and sparklines.
+    Ascii,
     /// A GitHub comment or step summary: pipe tables under headings.
     Markdown,
+}
+
+impl Style {
+    /// The terminal style the locale allows: ASCII when the first of `LC_ALL`, `LC_CTYPE`
+    /// and `LANG` that is set names no UTF-8 encoding (`C`, `POSIX`, `en_US.ISO-8859-1`);
+    /// Unicode otherwise, including when none is set.
+    pub fn for_terminal() -> Style {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
+        match locale {
+            Some(value) => {
+                let value = value.to_ascii_lowercase();
+                if value.contains("utf-8") || value.contains("utf8") {
+                    Style::Terminal
+                } else {
+                    Style::Ascii
+                }
+            }
+            None => Style::Terminal,
+        }
+    }
+}
+
+/// Eight levels of a sparkline, lowest first.
+const SPARK_BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const SPARK_ASCII: [char; 8] = ['_', '.', '-', '~', '=', '+', '*', '#'];
+
+/// A sparkline of `values` in `width` characters (each the maximum of its share of the
+/// values), scaled from 0 to `top` so that lines drawn with the same `top` compare.
+pub fn sparkline(values: &[f64], width: usize, top: f64) -> String {
+    if values.is_empty() || width == 0 {
+        return String::new();
+    }
+    let width = width.min(values.len());
+    (0..width)
+        .map(|i| {
+            let (a, b) = (
+                i * values.len() / width,
+                ((i + 1) * values.len() / width).max(i * values.len() / width + 1),
+            );
+            let peak = values[a..b].iter().copied().fold(0.0, f64::max);
+            let level = if top > 0.0 {
+                (peak / top * 8.0).ceil() as usize
+            } else {
+                0
+            };
+            SPARK_BLOCKS[level.clamp(1, 8) - 1]
+        })
+        .collect()
+}
+
+/// Replaces what an ASCII terminal cannot show.
+fn to_ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| match SPARK_BLOCKS.iter().position(|&b| b == c) {
+            Some(level) => SPARK_ASCII[level].to_string(),
+            None => match c {
+                '—' | '–' => "-".to_string(),
+                '→' => "->".to_string(),
+                c if c.is_ascii() => c.to_string(),
+                _ => "?".to_string(),
+            },
+        })
+        .collect()
 }
 
 /// A table's header and rows, all cells already formatted.
@@ -71,15 +138,25 @@ pub struct Document {
 impl Document {
     /// Writes the document in the given style.
     pub fn write(&self, style: Style, out: &mut dyn io::Write) -> io::Result<()> {
+        if style == Style::Ascii {
+            // Tables come out in ASCII already; the rest of the text is transliterated.
+            let mut text = Vec::new();
+            self.write_styled(style, &mut text)?;
+            return out.write_all(to_ascii(&String::from_utf8_lossy(&text)).as_bytes());
+        }
+        self.write_styled(style, out)
+    }
+
+    fn write_styled(&self, style: Style, out: &mut dyn io::Write) -> io::Result<()> {
         match style {
-            Style::Terminal => writeln!(out, "{}", self.title)?,
             Style::Markdown => writeln!(out, "## capplan: {}", self.title)?,
+            _ => writeln!(out, "{}", self.title)?,
         }
         for section in &self.sections {
             writeln!(out)?;
             match style {
-                Style::Terminal => writeln!(out, "{}", section.heading)?,
                 Style::Markdown => writeln!(out, "### {}", section.heading)?,
+                _ => writeln!(out, "{}", section.heading)?,
             }
             if let Some(table) = &section.table {
                 writeln!(out)?;
@@ -89,8 +166,8 @@ impl Document {
                 writeln!(out)?;
                 for note in &section.notes {
                     match style {
-                        Style::Terminal => writeln!(out, "  {note}")?,
                         Style::Markdown => writeln!(out, "- {note}")?,
+                        _ => writeln!(out, "  {note}")?,
                     }
                 }
             }
@@ -107,6 +184,7 @@ fn render_table(data: &TableData, style: Style) -> Table {
         .set_content_arrangement(ContentArrangement::Disabled)
         .load_style(match style {
             Style::Terminal => presets::UTF8_FULL_CONDENSED,
+            Style::Ascii => presets::ASCII_FULL_CONDENSED,
             Style::Markdown => presets::ASCII_MARKDOWN,
         })
         .set_header(data.header.clone());
@@ -175,6 +253,20 @@ mod tests {
         assert_eq!(hours(2.25), "2.25");
         assert_eq!(mw(12.3456), "12.35");
         assert_eq!(yes_no(false), "NO");
+    }
+
+    #[test]
+    fn sparklines_scale_to_a_common_top() {
+        let week: Vec<f64> = (0..168)
+            .map(|h| if (h % 24) >= 12 { 0.8 } else { 0.1 })
+            .collect();
+        let line = sparkline(&week, 28, 0.8);
+        assert_eq!(line.chars().count(), 28);
+        assert_eq!(line.chars().next(), Some('▁'));
+        assert_eq!(line.chars().nth(2), Some('█'));
+        assert_eq!(sparkline(&[0.0; 10], 5, 1.0), "▁▁▁▁▁");
+        assert_eq!(sparkline(&[0.5, 1.0], 28, 1.0), "▄█");
+        assert_eq!(to_ascii("▁█ → —"), "_# -> -");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod compare;
 pub mod document;
 pub mod explain;
+pub mod plot;
 mod solve;
 pub mod timeline;
 mod validate;
@@ -50,7 +51,7 @@ pub trait Report: Serialize {
     /// Writes the report in the given format.
     fn write(&self, format: Format, out: &mut dyn io::Write) -> io::Result<()> {
         match format {
-            Format::Table => self.document().write(Style::Terminal, out),
+            Format::Table => self.document().write(Style::for_terminal(), out),
             Format::Markdown => self.document().write(Style::Markdown, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
