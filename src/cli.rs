@@ -34,7 +34,11 @@ impl Command {
             Command::Solve(a) => Some(&a.scenario),
             Command::Explain(a) => Some(&a.scenario),
             Command::Validate(a) => Some(&a.scenario),
-            Command::Schema | Command::Generate(_) => None,
+            Command::Schema
+            | Command::Generate(_)
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Init(_) => None,
         }
     }
 }
@@ -56,9 +60,39 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files, for editors (`#:schema` in the TOML).
     Schema,
+    /// Print a shell completion script: `source <(capplan completions bash)`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `capplan man > capplan.1; man ./capplan.1`.
+    Man,
+    /// Write a commented starter scenario that validates (never over an existing file).
+    Init(InitArgs),
     /// Print a synthetic planning-scale scenario (for benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+/// Arguments of `capplan init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub path: PathBuf,
+    /// What to start from.
+    #[arg(long, value_enum, default_value_t = Template::Minimal)]
+    pub template: Template,
+}
+
+/// Starter scenarios for `capplan init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// One SKU, one site and one addition, two tiers, two policies: every key explained.
+    Minimal,
+    /// The Colossus 1 case of May 2026, with sources.
+    Colossus,
 }
 
 /// Arguments of the hidden `capplan generate`.

@@ -7,6 +7,7 @@
 
 pub mod cli;
 mod exit;
+mod github;
 pub mod model;
 pub mod plan;
 pub mod report;
@@ -22,6 +23,7 @@ use crate::report::Report as _;
 
 pub use exit::ExitStatus;
 
+use clap::CommandFactory;
 use cli::{Cli, Command};
 use report::Format;
 use scenario::{Scenario, ScenarioError, ScenarioWarnings};
@@ -109,7 +111,7 @@ fn run_command(
     let mut load = |path: &Path| -> anyhow::Result<Scenario> {
         let (scenario, warnings) = load(path)?;
         if !warnings.is_empty() {
-            writeln!(err, "{warnings}")?;
+            writeln!(err, "{warnings:#}")?;
         }
         Ok(scenario)
     };
@@ -140,6 +142,7 @@ fn run_command(
             };
             let report = plan::check(&scenario, &policies, rule)?;
             report.write(args.format, out)?;
+            github::report_check(&report, &scenario, &args.scenario, out)?;
             if report.check.is_some_and(|verdict| !verdict.passed) {
                 return Ok(ExitStatus::CheckFailed);
             }
@@ -231,6 +234,13 @@ fn run_command(
                 .as_bytes(),
             )?;
         }
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "capplan", out);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+        }
+        Command::Init(args) => init(args, out)?,
         Command::Schema => {
             serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
             writeln!(out)?;
@@ -246,6 +256,59 @@ fn run_command(
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// `capplan init`: writes a starter scenario (never over an existing file) and, beside it,
+/// the schema its `#:schema` line names, if that is missing.
+fn init(args: &cli::InitArgs, out: &mut dyn io::Write) -> anyhow::Result<()> {
+    let text = match args.template {
+        cli::Template::Minimal => include_str!("../scenarios/starter.toml"),
+        cli::Template::Colossus => include_str!("../scenarios/colossus.toml"),
+    };
+    let path = &args.path;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::AlreadyExists => {
+                anyhow::anyhow!(
+                    "{} already exists; capplan init never overwrites a file",
+                    path.display()
+                )
+            }
+            _ => anyhow::Error::new(err).context(format!("cannot create {}", path.display())),
+        })?;
+    io::Write::write_all(&mut file, text.as_bytes())?;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let schema = folder.join("schema.json");
+    let wrote_schema = !schema.exists();
+    if wrote_schema {
+        let mut json = serde_json::to_string_pretty(&Scenario::json_schema())?;
+        json.push('\n');
+        write_atomically(&schema, json.as_bytes(), None)?;
+    }
+    let template = match args.template {
+        cli::Template::Minimal => "minimal",
+        cli::Template::Colossus => "colossus",
+    };
+    writeln!(out, "wrote {} ({template} template)", path.display())?;
+    if wrote_schema {
+        writeln!(
+            out,
+            "wrote {} (its #:schema line points here, for editors)",
+            schema.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "next: capplan validate {0} && capplan compare {0}",
+        path.display()
+    )?;
+    Ok(())
 }
 
 /// Reads and validates a scenario file, with the CSV curve files it refers to (paths

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let result = capplan::run(&cli, &mut out, &mut io::stderr()).and_then(|status| {
+    // anstream drops colour when stderr is not a terminal, or NO_COLOR is set.
+    let mut stderr = anstream::stderr();
+    let result = capplan::run(&cli, &mut out, &mut stderr).and_then(|status| {
         out.flush()?;
         Ok(status)
     });
@@ -21,8 +23,12 @@ fn main() -> ExitCode {
         Err(err) if capplan::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
             match err.downcast_ref::<capplan::scenario::ScenarioError>() {
-                Some(diagnostics) => eprintln!("{diagnostics}"),
-                None => eprintln!("error: {err:#}"),
+                Some(diagnostics) => {
+                    let _ = writeln!(stderr, "{diagnostics:#}");
+                }
+                None => {
+                    let _ = writeln!(stderr, "error: {err:#}");
+                }
             }
             ExitStatus::InputError.into()
         }

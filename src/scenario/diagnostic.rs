@@ -200,7 +200,8 @@ impl fmt::Display for ScenarioWarnings {
 }
 
 /// Renders diagnostics the way rustc does: a title with the key path, then the file, line
-/// and column and the offending line with a caret.
+/// and column and the offending line with a caret. The alternate form (`{:#}`) adds
+/// colour; print it through a stream that drops colour off a terminal (anstream).
 fn render(
     f: &mut fmt::Formatter<'_>,
     origin: &str,
@@ -208,7 +209,11 @@ fn render(
     diagnostics: &[Diagnostic],
     level: Level<'_>,
 ) -> fmt::Result {
-    let renderer = Renderer::plain();
+    let renderer = if f.alternate() {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     for (i, diagnostic) in diagnostics.iter().enumerate() {
         if i > 0 {
             writeln!(f)?;

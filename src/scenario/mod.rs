@@ -130,6 +130,8 @@ pub struct Policy {
     pub description: Option<String>,
     /// Limit per tier, indexed like [`Scenario::tiers`]; `None` = unlimited.
     pub limits: Vec<Option<Limit>>,
+    /// The line of its `name` in the scenario file, for CI annotations.
+    pub line: Option<usize>,
 }
 
 /// The limit one policy sets for one tier.

@@ -61,6 +61,7 @@ pub(super) fn parse(
     };
     let file = shape::scenario_file(&document).map_err(error)?;
     let mut checker = Checker {
+        source,
         document: &document,
         files,
         diagnostics: Vec::new(),
@@ -110,6 +111,7 @@ const POSITIVE_SHARE: Bounds = Bounds {
 };
 
 struct Checker<'a, 'd> {
+    source: &'a str,
     document: &'a Spanned<DeTable<'d>>,
     files: &'a dyn Fn(&str) -> Result<String, String>,
     diagnostics: Vec<Diagnostic>,
@@ -613,10 +615,15 @@ impl Checker<'_, '_> {
                     ),
                 }
             }
+            let line = locate(self.document, &path.key("name")).map(|span| {
+                let before = &self.source.as_bytes()[..span.start.min(self.source.len())];
+                before.iter().filter(|&&b| b == b'\n').count() + 1
+            });
             policies.push(Policy {
                 name: spec.name.clone(),
                 description: spec.description.clone(),
                 limits,
+                line,
             });
         }
         policies
