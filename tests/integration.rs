@@ -2089,9 +2089,15 @@ fn check_on_github_writes_a_step_summary_and_annotations() {
 fn readme_plots_are_current() {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (command, file) in [("compare", "colossus-week.svg"), ("timeline", "colossus-timeline.svg")] {
+    for (command, file) in [
+        ("compare", "colossus-week.svg"),
+        ("timeline", "colossus-timeline.svg"),
+    ] {
         let fresh = dir.path().join(file);
-        assert_eq!(capplan(&[command, COLOSSUS, "--plot", fresh.to_str().unwrap()]).code, 0);
+        assert_eq!(
+            capplan(&[command, COLOSSUS, "--plot", fresh.to_str().unwrap()]).code,
+            0
+        );
         let committed = std::fs::read_to_string(root.join("docs/img").join(file)).unwrap();
         assert_eq!(
             std::fs::read_to_string(&fresh).unwrap(),

@@ -16,7 +16,7 @@
 
 use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
 use super::fleet::FleetCapacity;
-use super::headroom::Headroom;
+use super::headroom::{Headroom, peak_of};
 use crate::scenario::{Policy, Scenario};
 
 /// Demand per step and tier, built once per scenario and shared by every evaluation.
@@ -128,15 +128,7 @@ impl<'s> Evaluator<'s> {
             utilization.resize(steps, 0.0);
         }
 
-        let (peak_step, peak_utilization) =
-            utilization
-                .iter()
-                .copied()
-                .enumerate()
-                .fold(
-                    (0, 0.0),
-                    |best, (step, u)| if u > best.1 { (step, u) } else { best },
-                );
+        let (peak_step, peak_utilization) = peak_of(&utilization);
         let target = scenario.utilization_target;
         let steps_over = utilization.iter().filter(|&&u| u > target).count();
 

@@ -100,15 +100,7 @@ pub fn evaluate(
         });
     }
 
-    let (peak_step, peak_utilization) =
-        utilization
-            .iter()
-            .copied()
-            .enumerate()
-            .fold(
-                (0, 0.0),
-                |best, (step, u)| if u > best.1 { (step, u) } else { best },
-            );
+    let (peak_step, peak_utilization) = peak_of(&utilization);
     let steps_over = utilization.iter().filter(|&&u| u > target).count();
     let unservable_classes: Vec<usize> = (0..classes).filter(|&c| unservable[c]).collect();
     // Both sums are of tokens/s per step; the common factor 3600 * dt cancels in the ratios.
@@ -132,6 +124,19 @@ pub fn evaluate(
         unservable_classes,
         utilization,
     }
+}
+
+/// The first step at which utilization reaches its maximum, and that maximum (step 0 and 0
+/// for a week without load): the first, so the answer is the same on every run.
+pub(super) fn peak_of(utilization: &[f64]) -> (usize, f64) {
+    utilization
+        .iter()
+        .copied()
+        .enumerate()
+        .fold(
+            (0, 0.0),
+            |best, (step, u)| if u > best.1 { (step, u) } else { best },
+        )
 }
 
 fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
