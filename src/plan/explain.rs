@@ -113,6 +113,11 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainRepor
             .peak_hours
             .contains(step as u32 * scenario.step_minutes),
         fits: base.fits,
+        unservable_classes: base
+            .unservable_classes
+            .iter()
+            .map(|&c| scenario.classes[c].clone())
+            .collect(),
         tiers,
         classes,
         power_bound_sites,

@@ -28,6 +28,8 @@ pub struct ExplainReport {
     pub peak_hour: bool,
     /// Whether the policy fits.
     pub fits: bool,
+    /// Classes with demand but no capacity in the phase (their load is not in the peak).
+    pub unservable_classes: Vec<String>,
     /// Each tier at the peak step.
     pub tiers: Vec<Share>,
     /// Each model class at the peak step.
@@ -144,7 +146,14 @@ impl Report for ExplainReport {
                 self.peak_time,
                 if self.peak_hour { " (a peak hour)" } else { "" },
                 percent(self.utilization_target)
-            ),
+            ) + &if self.unservable_classes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; NO capacity for {} in this phase",
+                    self.unservable_classes.join(", ")
+                )
+            },
             sections: vec![
                 Section {
                     heading: "Tiers at the peak step".into(),
