@@ -2174,3 +2174,33 @@ fn readme_examples_are_current() {
         "README examples out of date (UPDATE_README=1 cargo test readme_examples): {stale:?}"
     );
 }
+
+#[test]
+fn generated_planning_scenarios_are_valid_and_seeded() {
+    let args = [
+        "generate",
+        "--tiers",
+        "6",
+        "--policies",
+        "3",
+        "--step-minutes",
+        "15",
+        "--months",
+        "4",
+        "--seed",
+        "3",
+    ];
+    let first = capplan(&args);
+    assert_eq!(first.code, 0);
+    assert_eq!(
+        first.stdout,
+        capplan(&args).stdout,
+        "same seed, same scenario"
+    );
+    let file = ScenarioFile::new("generated", &first.stdout);
+    let doc = json(&capplan(&["validate", file.path(), "--format", "json"]));
+    assert_eq!(doc["summary"]["tiers"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["summary"]["timeline_months"], 4);
+    assert_eq!(capplan(&["timeline", file.path()]).code, 0);
+    assert_eq!(capplan(&["generate", "--step-minutes", "7"]).code, 2);
+}
