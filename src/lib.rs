@@ -164,11 +164,7 @@ fn run_command(
         }
         Command::Solve(args) => {
             let scenario = load(&args.scenario)?;
-            let policy = select_policies(
-                &scenario,
-                std::slice::from_ref(&args.policy),
-                &args.scenario,
-            )?[0];
+            let policy = select_policy(&scenario, &args.policy, &args.scenario)?;
             let tiers = args
                 .tiers
                 .iter()
@@ -247,11 +243,7 @@ fn run_command(
         }
         Command::Explain(args) => {
             let scenario = load(&args.scenario)?;
-            let policy = select_policies(
-                &scenario,
-                std::slice::from_ref(&args.policy),
-                &args.scenario,
-            )?[0];
+            let policy = select_policy(&scenario, &args.policy, &args.scenario)?;
             plan::explain(&scenario, policy, args.phase.into()).write(args.format, out)?;
         }
     }
@@ -330,6 +322,11 @@ pub fn load(path: &Path) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
         std::fs::read_to_string(folder.join(relative)).map_err(|e| e.to_string())
     };
     Ok(Scenario::load(&text, &origin, &files)?)
+}
+
+/// Resolves one `--policy` name to its index.
+fn select_policy(scenario: &Scenario, name: &str, path: &Path) -> anyhow::Result<usize> {
+    Ok(select_policies(scenario, &[name.to_string()], path)?[0])
 }
 
 /// Resolves `--policy` names to indices in file order; all policies when none are named.

@@ -16,7 +16,7 @@
 
 use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
 use super::fleet::FleetCapacity;
-use super::headroom::{Headroom, peak_of};
+use super::headroom::{Headroom, WeekTotals};
 use crate::scenario::{Policy, Scenario};
 
 /// Demand per step and tier, built once per scenario and shared by every evaluation.
@@ -128,10 +128,6 @@ impl<'s> Evaluator<'s> {
             utilization.resize(steps, 0.0);
         }
 
-        let (peak_step, peak_utilization) = peak_of(&utilization);
-        let target = scenario.utilization_target;
-        let steps_over = utilization.iter().filter(|&&u| u > target).count();
-
         // Weekly totals from column sums; shed needs served(h) only where U > 1.
         let (mut served_total, mut desired_total) = (0.0, 0.0);
         let mut served_off = vec![0.0; self.tiers];
@@ -160,40 +156,24 @@ impl<'s> Evaluator<'s> {
             }
         }
 
-        let (mut active, mut throttled) = (0.0, 0.0);
-        for (t, tier) in scenario.tiers.iter().enumerate() {
-            let users = tier.users * users_scale[t] * tier.activity[peak_step];
-            active += users;
-            throttled += users * shares[t].at(self.peak[peak_step]).1;
-        }
-
-        let unservable_classes: Vec<usize> =
-            (0..unservable.len()).filter(|&c| unservable[c]).collect();
-        Headroom {
-            peak_utilization,
-            peak_step,
-            hours_over_target: scenario.step_hours() * steps_over as f64,
-            served_share: if desired_total > 0.0 {
-                served_total / desired_total
-            } else {
-                1.0
-            },
-            throttled_share_at_peak: if active > 0.0 {
+        let totals = WeekTotals {
+            served: served_total,
+            desired: desired_total,
+            shed: shed_total,
+        };
+        Headroom::assemble(scenario, fleet, utilization, totals, &unservable, |peak| {
+            let (mut active, mut throttled) = (0.0, 0.0);
+            for (t, tier) in scenario.tiers.iter().enumerate() {
+                let users = tier.users * users_scale[t] * tier.activity[peak];
+                active += users;
+                throttled += users * shares[t].at(self.peak[peak]).1;
+            }
+            if active > 0.0 {
                 throttled / active
             } else {
                 0.0
-            },
-            // The two sums round differently; the share cannot exceed 1.
-            shed_share: if served_total > 0.0 {
-                (shed_total / served_total).min(1.0)
-            } else {
-                0.0
-            },
-            mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
-            fits: peak_utilization <= target && unservable_classes.is_empty(),
-            unservable_classes,
-            utilization,
-        }
+            }
+        })
     }
 }
 

@@ -50,9 +50,7 @@ pub fn evaluate(
     );
     let shares = policy_shares(scenario, policy);
     let peak_mask = scenario.peak_hours.mask(scenario.step_minutes);
-    let dt = scenario.step_hours();
     let classes = scenario.classes.len();
-    let target = scenario.utilization_target;
 
     let mut utilization = Vec::with_capacity(peak_mask.len());
     let mut unservable = vec![false; classes];
@@ -100,35 +98,70 @@ pub fn evaluate(
         });
     }
 
-    let (peak_step, peak_utilization) = peak_of(&utilization);
-    let steps_over = utilization.iter().filter(|&&u| u > target).count();
-    let unservable_classes: Vec<usize> = (0..classes).filter(|&c| unservable[c]).collect();
     // Both sums are of tokens/s per step; the common factor 3600 * dt cancels in the ratios.
-    Headroom {
-        peak_utilization,
-        peak_step,
-        hours_over_target: dt * steps_over as f64,
-        served_share: if desired_total > 0.0 {
-            served_total / desired_total
-        } else {
-            1.0
-        },
-        throttled_share_at_peak: throttled_by_step[peak_step],
-        shed_share: if served_total > 0.0 {
-            shed_total / served_total
-        } else {
-            0.0
-        },
-        mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
-        fits: peak_utilization <= target && unservable_classes.is_empty(),
-        unservable_classes,
-        utilization,
+    let totals = WeekTotals {
+        served: served_total,
+        desired: desired_total,
+        shed: shed_total,
+    };
+    Headroom::assemble(scenario, fleet, utilization, totals, &unservable, |peak| {
+        throttled_by_step[peak]
+    })
+}
+
+/// The weekly sums a [`Headroom`]'s shares are ratios of.
+pub(super) struct WeekTotals {
+    /// Served tokens over the week.
+    pub served: f64,
+    /// Desired tokens over the week.
+    pub desired: f64,
+    /// Served tokens past 100 % utilization.
+    pub shed: f64,
+}
+
+impl Headroom {
+    /// The figures of a week from its utilization and totals, the same for both evaluators:
+    /// `throttled_at(peak step)` gives the throttled share at the peak.
+    pub(super) fn assemble(
+        scenario: &Scenario,
+        fleet: &FleetCapacity,
+        utilization: Vec<f64>,
+        totals: WeekTotals,
+        unservable: &[bool],
+        throttled_at: impl FnOnce(usize) -> f64,
+    ) -> Headroom {
+        let (peak_step, peak_utilization) = peak_of(&utilization);
+        let target = scenario.utilization_target;
+        let steps_over = utilization.iter().filter(|&&u| u > target).count();
+        let unservable_classes: Vec<usize> =
+            (0..unservable.len()).filter(|&c| unservable[c]).collect();
+        Headroom {
+            peak_utilization,
+            peak_step,
+            hours_over_target: scenario.step_hours() * steps_over as f64,
+            served_share: if totals.desired > 0.0 {
+                totals.served / totals.desired
+            } else {
+                1.0
+            },
+            throttled_share_at_peak: throttled_at(peak_step),
+            // Summed in different orders, shed can round past served: a share is at most 1.
+            shed_share: if totals.served > 0.0 {
+                (totals.shed / totals.served).min(1.0)
+            } else {
+                0.0
+            },
+            mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
+            fits: peak_utilization <= target && unservable_classes.is_empty(),
+            unservable_classes,
+            utilization,
+        }
     }
 }
 
 /// The first step at which utilization reaches its maximum, and that maximum (step 0 and 0
 /// for a week without load): the first, so the answer is the same on every run.
-pub(super) fn peak_of(utilization: &[f64]) -> (usize, f64) {
+fn peak_of(utilization: &[f64]) -> (usize, f64) {
     utilization
         .iter()
         .copied()
