@@ -50,7 +50,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Gate for CI: exit 0 if every selected policy fits, 1 if any does not.
     Check(CheckArgs),
-    /// Month by month from the scenario's [timeline]: when does each policy run out?
+    /// Month by month from the scenario's `[timeline]`: when does each policy run out?
     Timeline(TimelineArgs),
     /// The largest multiplier on a policy's budgets with which it still fits.
     Solve(SolveArgs),
@@ -156,7 +156,7 @@ pub struct CheckArgs {
     /// <= 100 % without it).
     #[arg(long)]
     pub n_minus_1: bool,
-    /// The demand case that must fit; low and high need an [uncertainty] table.
+    /// The demand case that must fit; low and high need an `[uncertainty]` table.
     #[arg(long, value_enum, default_value_t = DemandCase::Mid)]
     pub at: DemandCase,
     /// Output format.
@@ -167,7 +167,7 @@ pub struct CheckArgs {
 /// Arguments of `capplan timeline`.
 #[derive(Debug, clap::Args)]
 pub struct TimelineArgs {
-    /// The scenario file (TOML), with a [timeline] table.
+    /// The scenario file (TOML), with a `[timeline]` table.
     pub scenario: PathBuf,
     /// Only these policies (repeatable); all policies when absent.
     #[arg(long = "policy", value_name = "NAME")]

@@ -8,7 +8,7 @@ pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / SQRT_2)
 }
 
-/// Served share phi(k) = E[min(X, k)] for X ~ LogNormal(-s²/2, s), E[X] = 1, where k is the
+/// Served share `phi(k) = E[min(X, k)]` for `X ~ LogNormal(-s²/2, s)`, `E[X] = 1`, where k is the
 /// cap as a multiple of the mean wanted tokens. `k = inf` (no cap) serves everything.
 pub fn served_share(k: f64, spread: f64) -> f64 {
     if k.is_infinite() {
