@@ -1678,17 +1678,23 @@ mod any_scenario {
     }
     const STEPS: [&str; 5] = ["1h", "30m", "15m", "10m", "5m"];
 
+    /// Budgets: anything from 0 to 1e12 tokens.
     fn number() -> impl Strategy<Value = f64> {
         prop_oneof![Just(0.0), 1e-6f64..1.0, 1.0f64..1e6, 1e6f64..1e12]
+    }
+
+    /// Counts, rates and users: 0 to 1e8, inside every physical-sense cap.
+    fn count() -> impl Strategy<Value = f64> {
+        prop_oneof![Just(0.0), 1e-6f64..1.0, 1.0f64..1e6, 1e6f64..1e8]
     }
 
     fn scenario_text() -> impl Strategy<Value = String> {
         (
             0usize..STEPS.len(),
             0.05f64..1.0,
-            prop::collection::vec((1.0f64..2000.0, 0.0f64..2.0, prop::collection::vec(number(), 3)), 1..4),
-            prop::collection::vec((0.001f64..500.0, 1.0f64..3.0, 0.01f64..1.0, 0.0f64..1.0, any::<bool>(), prop::collection::vec(number(), 3)), 1..4),
-            prop::collection::vec((number(), prop::collection::vec(0.0f64..1.0, 24), 1.0f64..1e7, 0.0f64..4.0, 0usize..3), 1..4),
+            prop::collection::vec((1.0f64..2000.0, 0.0f64..2.0, prop::collection::vec(count(), 3)), 1..4),
+            prop::collection::vec((0.001f64..500.0, 1.0f64..3.0, 0.01f64..1.0, 0.0f64..1.0, any::<bool>(), prop::collection::vec(count(), 3)), 1..4),
+            prop::collection::vec((count(), prop::collection::vec(0.0f64..1.0, 24), 1.0f64..1e7, 0.0f64..4.0, 0usize..3), 1..4),
             prop::collection::vec(prop::collection::vec((any::<bool>(), number(), prop::option::of(number()), 0.0f64..3.0, 0usize..3), 3), 1..4),
         )
             .prop_map(|(step, target, skus, sites, tiers, policies)| {

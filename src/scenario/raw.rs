@@ -91,11 +91,11 @@ fn default_step() -> String {
 #[serde(deny_unknown_fields)]
 pub struct GpuSpec {
     /// Board power in watts.
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 100000.0))]
     pub watts: f64,
     /// Server, network and storage power as a fraction of board power.
     #[serde(default)]
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 10.0))]
     pub overhead: f64,
     /// Output tokens per second one GPU sustains at the latency SLO, per model class.
     pub tokens_per_s: IndexMap<String, f64>,
@@ -108,7 +108,7 @@ pub struct SiteSpec {
     /// Site name.
     pub name: String,
     /// Facility power available, MW.
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 100000.0))]
     pub power_mw: f64,
     /// Power usage effectiveness (facility power / IT power).
     #[schemars(range(min = 1.0, max = 10.0))]
@@ -163,12 +163,12 @@ pub struct TierSpec {
     /// Tier name, referred to by `[policy.limits.<tier>]`.
     pub name: String,
     /// Users (organisations for an API tier).
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 10000000000.0))]
     pub users: f64,
     /// Curve id.
     pub curve: String,
     /// Mean tokens an active user wants per hour.
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 1000000000000.0))]
     pub tokens_per_active_hour: f64,
     /// Sigma of the log-normal per-user intensity (mean 1); 0 = identical users.
     #[serde(default)]

@@ -85,12 +85,6 @@ struct Bounds {
     what: &'static str,
 }
 
-const POSITIVE: Bounds = Bounds {
-    low: 0.0,
-    low_inclusive: false,
-    high: ABSURD,
-    what: "a number greater than 0",
-};
 const NON_NEGATIVE: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
@@ -102,6 +96,50 @@ const SHARE: Bounds = Bounds {
     low_inclusive: true,
     high: 1.0,
     what: "a share between 0 and 1",
+};
+/// Physical sense caps: far above anything real, so a value past one is a typo or a unit
+/// mistake (watts written as milliwatts, users as a population of planets).
+const WATTS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e5,
+    what: "a board power greater than 0 and at most 100,000 W",
+};
+const OVERHEAD: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 10.0,
+    what: "an overhead fraction between 0 and 10 (0.8 = 80 % on top of board power)",
+};
+const GPU_TOKENS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e8,
+    what: "output tokens/s per GPU between 0 and 100,000,000",
+};
+const POWER_MW: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e5,
+    what: "a facility power greater than 0 and at most 100,000 MW",
+};
+const GPU_COUNT: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e9,
+    what: "a GPU count between 0 and 1,000,000,000",
+};
+const USERS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e10,
+    what: "a number of users between 0 and 10,000,000,000",
+};
+const TOKENS_PER_HOUR: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e12,
+    what: "tokens per active hour greater than 0 and at most 1,000,000,000,000",
 };
 const POSITIVE_SHARE: Bounds = Bounds {
     low: 0.0,
@@ -294,8 +332,8 @@ impl Checker<'_, '_> {
         let mut skus = Vec::new();
         for (id, spec) in gpus {
             let path = KeyPath::root("gpu").key(id);
-            let watts = self.number(path.key("watts"), spec.watts, POSITIVE);
-            let overhead = self.number(path.key("overhead"), spec.overhead, NON_NEGATIVE);
+            let watts = self.number(path.key("watts"), spec.watts, WATTS);
+            let overhead = self.number(path.key("overhead"), spec.overhead, OVERHEAD);
             if spec.tokens_per_s.is_empty() {
                 self.error(
                     path.key("tokens_per_s"),
@@ -306,7 +344,7 @@ impl Checker<'_, '_> {
             for (class, &rate) in &spec.tokens_per_s {
                 let index = classes.iter().position(|c| c == class).unwrap_or(0);
                 tokens_per_s[index] =
-                    self.number(path.key("tokens_per_s").key(class), rate, NON_NEGATIVE);
+                    self.number(path.key("tokens_per_s").key(class), rate, GPU_TOKENS);
             }
             skus.push(Sku {
                 name: id.clone(),
@@ -330,7 +368,7 @@ impl Checker<'_, '_> {
         for (i, spec) in file.site.iter().enumerate() {
             let path = KeyPath::root("site").index(i);
             self.name(path.key("name"), &spec.name, &mut names, "site");
-            let power_mw = self.number(path.key("power_mw"), spec.power_mw, POSITIVE);
+            let power_mw = self.number(path.key("power_mw"), spec.power_mw, POWER_MW);
             let pue = self.number(
                 path.key("pue"),
                 spec.pue,
@@ -351,7 +389,7 @@ impl Checker<'_, '_> {
             });
             let mut gpus = Vec::new();
             for (sku, &count) in &spec.gpus {
-                let count = self.number(path.key("gpus").key(sku), count, NON_NEGATIVE);
+                let count = self.number(path.key("gpus").key(sku), count, GPU_COUNT);
                 match skus.iter().position(|s| &s.name == sku) {
                     Some(index) => gpus.push((index, count)),
                     None => self.error(
@@ -472,11 +510,11 @@ impl Checker<'_, '_> {
         for (i, spec) in file.tier.iter().enumerate() {
             let path = KeyPath::root("tier").index(i);
             self.name(path.key("name"), &spec.name, &mut names, "tier");
-            let users = self.number(path.key("users"), spec.users, NON_NEGATIVE);
+            let users = self.number(path.key("users"), spec.users, USERS);
             let tokens_per_active_hour = self.number(
                 path.key("tokens_per_active_hour"),
                 spec.tokens_per_active_hour,
-                POSITIVE,
+                TOKENS_PER_HOUR,
             );
             let spread = self.number(
                 path.key("spread"),
