@@ -992,6 +992,34 @@ fn check_n_minus_1_and_demand_cases() {
     assert_eq!(doc["check"]["failing"], serde_json::json!(["unlimited"]));
     let run = capplan(&["check", TINY, "--at", "low"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
+    // N-1 at high demand: 1.2e6 * 5/9 tok/s on the 4e5 left is U = 5/3; weekday off-peak
+    // steps shed 2/5 of 666,667 tok/s: 24e6 of 86e6 served tokens.
+    let run = capplan(&[
+        "check",
+        TINY,
+        "--n-minus-1",
+        "--at",
+        "high",
+        "--policy",
+        "current",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let n1 = &doc["results"][0]["n_minus_1"];
+    assert_eq!(n1["demand"], "high");
+    assert_relative_eq!(
+        n1["peak_utilization"].as_f64().unwrap(),
+        5.0 / 3.0,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        n1["shed_share"].as_f64().unwrap(),
+        24.0 / 86.0,
+        max_relative = 1e-9
+    );
+    assert_eq!(n1["survives"], false);
     // Without [uncertainty], --at high is a usage error.
     let file = ScenarioFile::new(
         "no-uncertainty",

@@ -11,7 +11,7 @@ pub use explain::explain;
 pub use solve::{SolveRequest, solve};
 pub use timeline::{timeline, timeline_with_progress};
 
-use crate::model::{Comparison, Phase};
+use crate::model::{Comparison, Evaluator, FleetCapacity, Phase};
 use crate::report::document::{mw, percent};
 use crate::report::{CheckVerdict, CompareReport, ResultReport};
 use crate::scenario::Scenario;
@@ -81,6 +81,16 @@ pub fn check(
         scenario,
         &Comparison::run(scenario, policies, &[rule.phase]),
     );
+    if rule.n_minus_1 {
+        if let (Some(u), DemandCase::Low | DemandCase::High) = (scenario.uncertainty, rule.at) {
+            let multiplier = if rule.at == DemandCase::Low {
+                u.low
+            } else {
+                u.high
+            };
+            n_minus_1_at(scenario, &mut report, rule, multiplier);
+        }
+    }
     let target = report.utilization_target;
     let serving_mw = report.phases.first().map_or(0.0, |p| p.serving_mw);
     let mut failing = Vec::new();
@@ -101,6 +111,36 @@ pub fn check(
         reasons,
     });
     Ok(report)
+}
+
+/// Re-evaluates each result's N-1 at the demand case the check gates on, so that
+/// `--n-minus-1 --at high` means "survives losing the largest site at high demand".
+fn n_minus_1_at(scenario: &Scenario, report: &mut CompareReport, rule: CheckRule, multiplier: f64) {
+    let evaluator = Evaluator::new(scenario);
+    let fleet = FleetCapacity::of_phase(scenario, rule.phase);
+    let Some(position) = fleet.largest_site() else {
+        return;
+    };
+    let without = fleet.without(position);
+    let users = vec![multiplier; scenario.tiers.len()];
+    for result in &mut report.results {
+        let (Some(n), Some(policy)) = (
+            result.n_minus_1.as_mut(),
+            scenario.policy_index(&result.policy),
+        ) else {
+            continue;
+        };
+        let h = evaluator.evaluate(&without, &scenario.policies[policy], &users);
+        n.peak_utilization = h.peak_utilization;
+        n.shed_share = h.shed_share;
+        n.unservable_classes = h
+            .unservable_classes
+            .iter()
+            .map(|&c| scenario.classes[c].clone())
+            .collect();
+        n.survives = h.peak_utilization <= 1.0 && h.unservable_classes.is_empty();
+        n.demand = rule.at.name();
+    }
 }
 
 /// Whether one result passes the rule, and a line saying why; `serving_mw` is the phase's,

@@ -114,6 +114,9 @@ pub struct NMinusOneReport {
     pub unservable_classes: Vec<String>,
     /// Peak utilization <= 1 and every class servable.
     pub survives: bool,
+    /// The demand these figures are for: `mid` (the scenario's), or the case `check --at`
+    /// gated on.
+    pub demand: &'static str,
 }
 
 /// Low and high demand cases of a policy on a phase.
@@ -189,6 +192,7 @@ impl CompareReport {
                         shed_share: n.headroom.shed_share,
                         unservable_classes: classes(&n.headroom),
                         survives: n.survives(),
+                        demand: "mid",
                     }),
                     uncertainty: result.uncertainty.as_ref().zip(scenario.uncertainty).map(
                         |((low, high), u)| UncertaintyReport {
