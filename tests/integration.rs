@@ -2238,3 +2238,34 @@ fn generated_planning_scenarios_are_valid_and_seeded() {
     assert_eq!(capplan(&["timeline", file.path()]).code, 0);
     assert_eq!(capplan(&["generate", "--step-minutes", "7"]).code, 2);
 }
+
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let file = ScenarioFile::new(
+        "threads",
+        capplan(&[
+            "generate",
+            "--tiers",
+            "20",
+            "--policies",
+            "8",
+            "--step-minutes",
+            "15",
+            "--months",
+            "6",
+        ])
+        .stdout,
+    );
+    for command in ["compare", "timeline"] {
+        let one = capplan_with(
+            &[command, file.path(), "--format", "json"],
+            &[("RAYON_NUM_THREADS", "1")],
+        );
+        let four = capplan_with(
+            &[command, file.path(), "--format", "json"],
+            &[("RAYON_NUM_THREADS", "4")],
+        );
+        assert_eq!(one.code, 0, "{}", one.stderr);
+        assert_eq!(one.stdout, four.stdout, "{command}");
+    }
+}
