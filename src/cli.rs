@@ -1,13 +1,16 @@
-//! The command line, as typed: clap derive types whose doc comments are the `--help` text.
-//! Commands turn these into the library's own types; nothing below here sees clap.
+//! The command line, as typed: clap derive types whose doc comments are the `--help` text,
+//! and the one step that turns them into the plain [`Settings`] the application runs.
+//! Nothing past this module sees clap.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::app::{Settings, Task, Template};
 use crate::model::Phase;
-use crate::plan::DemandCase;
+use crate::plan::{CheckRule, DemandCase};
 use crate::report::Format;
+use crate::synth::SynthSize;
 
 /// capplan: which rate limits can your GPUs and megawatts carry, before and after new
 /// capacity comes online?
@@ -22,25 +25,6 @@ pub struct Cli {
     /// then a rename). Never over the scenario.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-impl Command {
-    /// The scenario file the command reads, if any.
-    pub fn scenario(&self) -> Option<&std::path::Path> {
-        match self {
-            Command::Compare(a) => Some(&a.scenario),
-            Command::Check(a) => Some(&a.scenario),
-            Command::Timeline(a) => Some(&a.scenario),
-            Command::Solve(a) => Some(&a.scenario),
-            Command::Explain(a) => Some(&a.scenario),
-            Command::Validate(a) => Some(&a.scenario),
-            Command::Schema
-            | Command::Generate(_)
-            | Command::Completions { .. }
-            | Command::Man
-            | Command::Init(_) => None,
-        }
-    }
 }
 
 /// The subcommands.
@@ -75,28 +59,55 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+/// The scenario file and the policies to run on it: every command that runs the model.
+#[derive(Debug, Args)]
+pub struct ScenarioPolicies {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Only these policies (repeatable); all policies when absent.
+    #[arg(long = "policy", value_name = "NAME")]
+    pub policies: Vec<String>,
+}
+
+/// The scenario file and the one policy a command is about.
+#[derive(Debug, Args)]
+pub struct ScenarioPolicy {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The policy.
+    #[arg(long, value_name = "NAME")]
+    pub policy: String,
+}
+
+/// `--format`, shared by every command that prints an answer.
+#[derive(Debug, Args)]
+pub struct FormatFlag {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+/// `--phase`, shared by the commands that look at one phase.
+#[derive(Debug, Args)]
+pub struct PhaseFlag {
+    /// The phase: `before` (the fleet in service) or `after` (additions included).
+    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
+    pub phase: PhaseArg,
+}
+
 /// Arguments of `capplan init`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the scenario.
     #[arg(default_value = "scenario.toml")]
     pub path: PathBuf,
     /// What to start from.
-    #[arg(long, value_enum, default_value_t = Template::Minimal)]
-    pub template: Template,
-}
-
-/// Starter scenarios for `capplan init`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Template {
-    /// One SKU, one site and one addition, two tiers, two policies: every key explained.
-    Minimal,
-    /// The Colossus 1 case of May 2026, with sources.
-    Colossus,
+    #[arg(long, value_enum, default_value_t = TemplateArg::Minimal)]
+    pub template: TemplateArg,
 }
 
 /// Arguments of the hidden `capplan generate`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Plan tiers.
     #[arg(long, default_value_t = 100)]
@@ -116,103 +127,106 @@ pub struct GenerateArgs {
 }
 
 /// Arguments of `capplan validate`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
 }
 
 /// Arguments of `capplan compare`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Only these policies (repeatable); all policies when absent.
-    #[arg(long = "policy", value_name = "NAME")]
-    pub policies: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicies,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
     /// Also draw utilization over the week, per policy, before and after, as an SVG.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
 }
 
 /// Arguments of `capplan check`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Only these policies (repeatable); all policies when absent.
-    #[arg(long = "policy", value_name = "NAME")]
-    pub policies: Vec<String>,
-    /// The phase that must fit.
-    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
-    pub phase: PhaseArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicies,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub phase: PhaseFlag,
     /// Also require each policy to survive losing the phase's largest site (utilization
     /// <= 100 % without it).
     #[arg(long)]
     pub n_minus_1: bool,
     /// The demand case that must fit; low and high need an `[uncertainty]` table.
-    #[arg(long, value_enum, default_value_t = DemandCase::Mid)]
-    pub at: DemandCase,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CaseArg::Mid)]
+    pub at: CaseArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
 }
 
 /// Arguments of `capplan timeline`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct TimelineArgs {
-    /// The scenario file (TOML), with a `[timeline]` table.
-    pub scenario: PathBuf,
-    /// Only these policies (repeatable); all policies when absent.
-    #[arg(long = "policy", value_name = "NAME")]
-    pub policies: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicies,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
     /// Also draw peak utilization per month, additions marked, as an SVG.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
 }
 
 /// Arguments of `capplan solve`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct SolveArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// The policy whose budgets are scaled.
-    #[arg(long, value_name = "NAME")]
-    pub policy: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicy,
     /// Scale only these tiers' budgets (repeatable); every tier the policy limits when absent.
     #[arg(long = "tier", value_name = "NAME")]
     pub tiers: Vec<String>,
-    /// The phase that must fit.
-    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
-    pub phase: PhaseArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub phase: PhaseFlag,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
 }
 
 /// Arguments of `capplan explain`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// The policy to explain.
-    #[arg(long, value_name = "NAME")]
-    pub policy: String,
-    /// The phase to explain.
-    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
-    pub phase: PhaseArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicy,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub phase: PhaseFlag,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Human-readable tables.
+    Table,
+    /// The stable JSON contract for CI.
+    Json,
+    /// One CSV table (the command's main table).
+    Csv,
+    /// GitHub-flavoured Markdown tables.
+    Markdown,
 }
 
 /// `--phase` values.
@@ -224,11 +238,104 @@ pub enum PhaseArg {
     After,
 }
 
-impl From<PhaseArg> for Phase {
-    fn from(arg: PhaseArg) -> Phase {
-        match arg {
+/// `--at` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaseArg {
+    /// The optimistic multiplier of `[uncertainty]`.
+    Low,
+    /// The scenario's demand as written.
+    Mid,
+    /// The pessimistic multiplier of `[uncertainty]`.
+    High,
+}
+
+/// `init --template` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateArg {
+    /// One SKU, one site and one addition, two tiers, two policies: every key explained.
+    Minimal,
+    /// The Colossus 1 case of May 2026, with sources.
+    Colossus,
+}
+
+impl Cli {
+    /// The arguments resolved into what the application runs.
+    pub fn settings(self) -> Settings {
+        let format = |flag: FormatFlag| match flag.format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+        };
+        let phase = |flag: PhaseFlag| match flag.phase {
             PhaseArg::Before => Phase::Before,
             PhaseArg::After => Phase::After,
+        };
+        let task = match self.command {
+            Command::Compare(a) => Task::Compare {
+                scenario: a.input.scenario,
+                policies: a.input.policies,
+                format: format(a.format),
+                plot: a.plot,
+            },
+            Command::Check(a) => Task::Check {
+                scenario: a.input.scenario,
+                policies: a.input.policies,
+                rule: CheckRule {
+                    phase: phase(a.phase),
+                    at: match a.at {
+                        CaseArg::Low => DemandCase::Low,
+                        CaseArg::Mid => DemandCase::Mid,
+                        CaseArg::High => DemandCase::High,
+                    },
+                    n_minus_1: a.n_minus_1,
+                },
+                format: format(a.format),
+            },
+            Command::Timeline(a) => Task::Timeline {
+                scenario: a.input.scenario,
+                policies: a.input.policies,
+                format: format(a.format),
+                plot: a.plot,
+            },
+            Command::Solve(a) => Task::Solve {
+                scenario: a.input.scenario,
+                policy: a.input.policy,
+                tiers: a.tiers,
+                phase: phase(a.phase),
+                format: format(a.format),
+            },
+            Command::Explain(a) => Task::Explain {
+                scenario: a.input.scenario,
+                policy: a.input.policy,
+                phase: phase(a.phase),
+                format: format(a.format),
+            },
+            Command::Validate(a) => Task::Validate {
+                scenario: a.scenario,
+                format: format(a.format),
+            },
+            Command::Schema => Task::Schema,
+            Command::Completions { shell } => Task::Completions(shell),
+            Command::Man => Task::Man,
+            Command::Init(a) => Task::Init {
+                path: a.path,
+                template: match a.template {
+                    TemplateArg::Minimal => Template::Minimal,
+                    TemplateArg::Colossus => Template::Colossus,
+                },
+            },
+            Command::Generate(a) => Task::Generate(SynthSize {
+                tiers: a.tiers,
+                policies: a.policies,
+                step_minutes: a.step_minutes,
+                months: a.months,
+                seed: a.seed,
+            }),
+        };
+        Settings {
+            output: self.output,
+            task,
         }
     }
 }
@@ -241,5 +348,47 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_resolve_into_plain_settings() {
+        let cli = Cli::parse_from([
+            "capplan",
+            "check",
+            "s.toml",
+            "--policy",
+            "a",
+            "--phase",
+            "before",
+            "--at",
+            "high",
+            "--n-minus-1",
+            "--format",
+            "json",
+            "-o",
+            "out.json",
+        ]);
+        let settings = cli.settings();
+        assert_eq!(settings.output, Some(PathBuf::from("out.json")));
+        let Task::Check {
+            scenario,
+            policies,
+            rule,
+            format,
+        } = settings.task
+        else {
+            panic!("not a check: {:?}", settings.task);
+        };
+        assert_eq!(scenario, PathBuf::from("s.toml"));
+        assert_eq!(policies, ["a"]);
+        assert_eq!(
+            rule,
+            CheckRule {
+                phase: Phase::Before,
+                at: DemandCase::High,
+                n_minus_1: true
+            }
+        );
+        assert_eq!(format, Format::Json);
     }
 }

@@ -5,22 +5,22 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use capplan::ExitStatus;
+use capplan::app::{self, ExitStatus};
 use capplan::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let settings = Cli::parse().settings();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     // anstream drops colour when stderr is not a terminal, or NO_COLOR is set.
     let mut stderr = anstream::stderr();
-    let result = capplan::run(&cli, &mut out, &mut stderr).and_then(|status| {
+    let result = app::run(&settings, &mut out, &mut stderr).and_then(|status| {
         out.flush()?;
         Ok(status)
     });
     match result {
         Ok(status) => status.into(),
-        Err(err) if capplan::is_broken_pipe(&err) => ExitStatus::Success.into(),
+        Err(err) if app::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
             match err.downcast_ref::<capplan::scenario::ScenarioError>() {
                 Some(diagnostics) => {

@@ -14,13 +14,15 @@
 //! totals (served, desired) come from per-tier column sums instead of a second pass.
 //! Results agree with the formula-by-formula [`super::evaluate`] to 1e-9 (tested).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
 use super::fleet::FleetCapacity;
 use super::headroom::{Headroom, WeekTotals};
 use crate::scenario::{Policy, Scenario};
 
 /// Demand per step and tier, built once per scenario and shared by every evaluation.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Evaluator<'s> {
     scenario: &'s Scenario,
     tiers: usize,
@@ -35,6 +37,9 @@ pub struct Evaluator<'s> {
     active_hours: Vec<f64>,
     /// Per tier: sum of the mix shares (1 within 1e-6).
     mix_total: Vec<f64>,
+    /// Evaluations run so far, from any thread: tests use it to prove that a question
+    /// evaluates each (policy, fleet, demand) once.
+    evaluations: AtomicUsize,
 }
 
 impl<'s> Evaluator<'s> {
@@ -71,7 +76,13 @@ impl<'s> Evaluator<'s> {
                 .map(|t| active_hours_per_week(scenario, t))
                 .collect(),
             mix_total: scenario.tiers.iter().map(|t| t.mix.iter().sum()).collect(),
+            evaluations: AtomicUsize::new(0),
         }
+    }
+
+    /// How many times [`Evaluator::evaluate`] has run.
+    pub fn evaluations(&self) -> usize {
+        self.evaluations.load(Ordering::Relaxed)
     }
 
     /// The scenario this evaluator was built for.
@@ -89,6 +100,7 @@ impl<'s> Evaluator<'s> {
     ) -> Headroom {
         let scenario = self.scenario;
         assert_eq!(users_scale.len(), self.tiers, "one users scale per tier");
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
         let shares: Vec<TierShares> = scenario
             .tiers
             .iter()

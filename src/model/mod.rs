@@ -57,8 +57,9 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Evaluates the policies (indices, in file order) on the given phases, spreading the
-    /// (policy, phase) pairs over the machine's cores; results keep their order.
+    /// Evaluates the policies (indices, in file order) on the given phases at the
+    /// scenario's demand, spreading the (policy, phase) pairs over the machine's cores;
+    /// results keep their order.
     pub fn run(scenario: &Scenario, policies: &[usize], phases: &[Phase]) -> Comparison {
         Comparison::run_with_progress(scenario, policies, phases, &|| {})
     }
@@ -71,7 +72,20 @@ impl Comparison {
         phases: &[Phase],
         tick: &(dyn Fn() + Sync),
     ) -> Comparison {
-        let evaluator = Evaluator::new(scenario);
+        Comparison::run_on(&Evaluator::new(scenario), policies, phases, 1.0, tick)
+    }
+
+    /// [`Comparison::run`] on a given evaluator, with each N-1 variant evaluated at every
+    /// tier's users times `n_minus_1_users` (1 = the scenario's demand; `check --n-minus-1
+    /// --at high` asks for the high case). Each (policy, phase, variant) is evaluated once.
+    pub fn run_on(
+        evaluator: &Evaluator<'_>,
+        policies: &[usize],
+        phases: &[Phase],
+        n_minus_1_users: f64,
+        tick: &(dyn Fn() + Sync),
+    ) -> Comparison {
+        let scenario = evaluator.scenario();
         let capacities: Vec<(Phase, FleetCapacity)> = phases
             .iter()
             .map(|&phase| (phase, FleetCapacity::of_phase(scenario, phase)))
@@ -84,7 +98,8 @@ impl Comparison {
             .par_iter()
             .map(|&(policy, f)| {
                 let (phase, fleet) = &capacities[f];
-                let result = evaluate_with_variants(&evaluator, policy, *phase, fleet);
+                let result =
+                    evaluate_with_variants(evaluator, policy, *phase, fleet, n_minus_1_users);
                 tick();
                 result
             })
@@ -96,24 +111,25 @@ impl Comparison {
     }
 }
 
-/// One policy on one fleet, with its N-1 and demand-uncertainty variants.
+/// One policy on one fleet, with its N-1 (at `n_minus_1_users` times the demand) and
+/// demand-uncertainty variants.
 fn evaluate_with_variants(
     evaluator: &Evaluator<'_>,
     policy: usize,
     phase: Phase,
     fleet: &FleetCapacity,
+    n_minus_1_users: f64,
 ) -> PolicyResult {
     let scenario = evaluator.scenario();
     let spec = &scenario.policies[policy];
-    let ones = vec![1.0; scenario.tiers.len()];
     let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
     PolicyResult {
         policy,
         phase,
-        headroom: evaluator.evaluate(fleet, spec, &ones),
+        headroom: evaluator.evaluate(fleet, spec, &scaled(1.0)),
         n_minus_1: fleet.largest_site().map(|position| NMinusOne {
             site: fleet.sites[position].site,
-            headroom: evaluator.evaluate(&fleet.without(position), spec, &ones),
+            headroom: evaluator.evaluate(&fleet.without(position), spec, &scaled(n_minus_1_users)),
         }),
         uncertainty: scenario.uncertainty.map(|u| {
             (

@@ -2,9 +2,10 @@
 //! load and of the throttled users, each class's share of the load, the power-bound sites,
 //! and what one more MW or 1,000 more GPUs of each SKU would buy.
 
+use serde::Serialize;
+
+use super::SCHEMA_VERSION;
 use crate::model::{Evaluator, FleetCapacity, Headroom, Phase, breakdown};
-use crate::report::explain::PowerBoundSite;
-use crate::report::{ExplainReport, SCHEMA_VERSION, Share, WhatIf};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -12,7 +13,7 @@ use crate::scenario::units::step_label;
 const MORE_GPUS: f64 = 1000.0;
 
 /// Explains policy `policy` on `phase`.
-pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainReport {
+pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswer {
     let spec = &scenario.policies[policy];
     let ones = vec![1.0; scenario.tiers.len()];
     let fleet = FleetCapacity::of_phase(scenario, phase);
@@ -100,7 +101,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainRepor
         ));
     }
 
-    ExplainReport {
+    ExplainAnswer {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         policy: spec.name.clone(),
@@ -123,4 +124,82 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainRepor
         power_bound_sites,
         what_if,
     }
+}
+
+/// Everything `explain` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainAnswer {
+    /// Raised when the layout changes incompatibly.
+    pub schema_version: u32,
+    /// Scenario name.
+    pub scenario: String,
+    /// The policy explained.
+    pub policy: String,
+    /// The phase explained.
+    pub phase: &'static str,
+    /// Share of capacity usable at the latency SLO.
+    pub utilization_target: f64,
+    /// Peak utilization.
+    pub peak_utilization: f64,
+    /// The peak step, from Monday 00:00 UTC.
+    pub peak_step: usize,
+    /// The peak step's start, e.g. `"Mon 14:00"` (UTC).
+    pub peak_time: String,
+    /// Whether the peak step is in `peak_hours`.
+    pub peak_hour: bool,
+    /// Whether the policy fits.
+    pub fits: bool,
+    /// Classes with demand but no capacity in the phase (their load is not in the peak).
+    pub unservable_classes: Vec<String>,
+    /// Each tier at the peak step.
+    pub tiers: Vec<Share>,
+    /// Each model class at the peak step.
+    pub classes: Vec<Share>,
+    /// Sites with more GPUs than power.
+    pub power_bound_sites: Vec<PowerBoundSite>,
+    /// Peak utilization after one change each.
+    pub what_if: Vec<WhatIf>,
+}
+
+/// A tier's or class's part of the load at the peak step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// Tier or class name.
+    pub name: String,
+    /// Its contribution to utilization (the parts sum to the peak utilization).
+    pub utilization: f64,
+    /// Its share of the load.
+    pub load_share: f64,
+    /// Active users throttled (tiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttled_users: Option<f64>,
+    /// Its share of all throttled users (tiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttled_share: Option<f64>,
+}
+
+/// A site whose power cannot run all its GPUs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PowerBoundSite {
+    /// Site name.
+    pub name: String,
+    /// Share of its GPUs it can power.
+    pub power_factor: f64,
+    /// GPUs it cannot power.
+    pub unpowered_gpus: f64,
+    /// Facility MW it lacks to power every GPU.
+    pub mw_to_power_all: f64,
+}
+
+/// One change and its effect on the peak.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhatIf {
+    /// The change, in words.
+    pub change: String,
+    /// Peak utilization after it.
+    pub peak_utilization: f64,
+    /// Change in peak utilization, percentage points (negative = better).
+    pub change_points: f64,
+    /// Whether the policy fits after it.
+    pub fits: bool,
 }

@@ -4,9 +4,10 @@
 //! rounded down: the reported multiplier fits, and 1 % more does not.
 
 use anyhow::bail;
+use serde::Serialize;
 
+use super::SCHEMA_VERSION;
 use crate::model::{Evaluator, FleetCapacity, Headroom, Phase};
-use crate::report::{SCHEMA_VERSION, SolveOutcome, SolveReport, SolvedBudget};
 use crate::scenario::units::step_label;
 use crate::scenario::{Policy, Scenario};
 
@@ -29,7 +30,7 @@ const RELATIVE_PRECISION: f64 = 1e-9;
 const LARGEST_MULTIPLIER: f64 = 1e12;
 
 /// Solves for the largest multiplier. Errors when a named tier has no limit to scale.
-pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveReport> {
+pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveAnswer> {
     let policy = &scenario.policies[request.policy];
     let tiers: Vec<usize> = if request.tiers.is_empty() {
         (0..scenario.tiers.len())
@@ -103,7 +104,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
             }
         })
         .collect();
-    Ok(SolveReport {
+    Ok(SolveAnswer {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         policy: policy.name.clone(),
@@ -163,4 +164,61 @@ mod tests {
         assert_eq!(floor_significant(0.0123456, 3), 0.0123);
         assert_eq!(floor_significant(0.0, 3), 0.0);
     }
+}
+
+/// How the search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveOutcome {
+    /// A finite largest multiplier exists.
+    Bounded,
+    /// The policy fits even with these tiers unlimited: their demand never binds.
+    Unbounded,
+    /// The policy does not fit even with these tiers' budgets at zero.
+    Zero,
+}
+
+/// Everything `solve` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolveAnswer {
+    /// Raised when the layout changes incompatibly.
+    pub schema_version: u32,
+    /// Scenario name.
+    pub scenario: String,
+    /// The policy scaled.
+    pub policy: String,
+    /// The phase that must fit.
+    pub phase: &'static str,
+    /// Share of capacity usable at the latency SLO.
+    pub utilization_target: f64,
+    /// Bounded, unbounded or zero.
+    pub outcome: SolveOutcome,
+    /// The largest multiplier that fits, to 3 significant digits rounded down; null when
+    /// unbounded.
+    pub multiplier: Option<f64>,
+    /// Peak utilization with the multiplier applied (unlimited tiers when unbounded).
+    pub peak_utilization: f64,
+    /// The step where that peak falls: the binding hour of the week.
+    pub binding_step: usize,
+    /// The binding step's start, e.g. `"Tue 14:00"` (UTC).
+    pub binding_time: String,
+    /// The budgets before and after, per scaled tier.
+    pub budgets: Vec<SolvedBudget>,
+}
+
+/// One tier's budgets before and after scaling.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolvedBudget {
+    /// Tier name.
+    pub tier: String,
+    /// Window length in hours.
+    pub window_hours: f64,
+    /// The window budget in the scenario.
+    pub window_tokens: f64,
+    /// The window budget times the multiplier, rounded down; null when unbounded.
+    pub solved_window_tokens: Option<f64>,
+    /// The weekly budget in the scenario, if any.
+    pub weekly_tokens: Option<f64>,
+    /// The weekly budget times the multiplier, rounded down.
+    pub solved_weekly_tokens: Option<f64>,
 }

@@ -199,61 +199,9 @@ fn render_table(data: &TableData, style: Style) -> Table {
     table
 }
 
-/// A fraction as a percentage with one decimal: 0.8531 → "85.3%".
-pub fn percent(fraction: f64) -> String {
-    format!("{:.1}%", fraction * 100.0)
-}
-
-/// Megawatts with two decimals.
-pub fn mw(value: f64) -> String {
-    format!("{value:.2}")
-}
-
-/// Hours with up to two decimals (quarter-hour steps), no trailing zeros.
-pub fn hours(value: f64) -> String {
-    let text = format!("{value:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// A count rounded to a whole number with thousands separators: 1234567.8 → "1,234,568".
-pub fn count(value: f64) -> String {
-    let rounded = value.round();
-    let digits = format!("{:.0}", rounded.abs());
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    if rounded < 0.0 {
-        format!("-{grouped}")
-    } else {
-        grouped
-    }
-}
-
-/// "yes" or "NO", so failures stand out in a column.
-pub fn yes_no(value: bool) -> String {
-    if value { "yes" } else { "NO" }.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(count(1234567.8), "1,234,568");
-        assert_eq!(count(999.0), "999");
-        assert_eq!(count(0.0), "0");
-        assert_eq!(count(-1500.0), "-1,500");
-        assert_eq!(percent(0.8531), "85.3%");
-        assert_eq!(hours(30.0), "30");
-        assert_eq!(hours(2.25), "2.25");
-        assert_eq!(mw(12.3456), "12.35");
-        assert_eq!(yes_no(false), "NO");
-    }
 
     #[test]
     fn sparklines_scale_to_a_common_top() {

@@ -1,89 +1,11 @@
-//! The report of `explain`: the make-up of the peak and what more capacity would buy.
+//! Renders the answer of `explain`: the make-up of the peak and what more capacity would buy.
 
-use serde::Serialize;
+use super::Render;
+use super::document::{Document, Section, TableData};
+use crate::fmt::{count, mw, num, opt_num, percent, yes_no};
+use crate::plan::ExplainAnswer;
 
-use super::document::{Document, Section, TableData, count, mw, percent, yes_no};
-use super::{Report, num, opt_num};
-
-/// Everything `explain` reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExplainReport {
-    /// Raised when the layout changes incompatibly.
-    pub schema_version: u32,
-    /// Scenario name.
-    pub scenario: String,
-    /// The policy explained.
-    pub policy: String,
-    /// The phase explained.
-    pub phase: &'static str,
-    /// Share of capacity usable at the latency SLO.
-    pub utilization_target: f64,
-    /// Peak utilization.
-    pub peak_utilization: f64,
-    /// The peak step, from Monday 00:00 UTC.
-    pub peak_step: usize,
-    /// The peak step's start, e.g. `"Mon 14:00"` (UTC).
-    pub peak_time: String,
-    /// Whether the peak step is in `peak_hours`.
-    pub peak_hour: bool,
-    /// Whether the policy fits.
-    pub fits: bool,
-    /// Classes with demand but no capacity in the phase (their load is not in the peak).
-    pub unservable_classes: Vec<String>,
-    /// Each tier at the peak step.
-    pub tiers: Vec<Share>,
-    /// Each model class at the peak step.
-    pub classes: Vec<Share>,
-    /// Sites with more GPUs than power.
-    pub power_bound_sites: Vec<PowerBoundSite>,
-    /// Peak utilization after one change each.
-    pub what_if: Vec<WhatIf>,
-}
-
-/// A tier's or class's part of the load at the peak step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Share {
-    /// Tier or class name.
-    pub name: String,
-    /// Its contribution to utilization (the parts sum to the peak utilization).
-    pub utilization: f64,
-    /// Its share of the load.
-    pub load_share: f64,
-    /// Active users throttled (tiers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throttled_users: Option<f64>,
-    /// Its share of all throttled users (tiers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throttled_share: Option<f64>,
-}
-
-/// A site whose power cannot run all its GPUs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PowerBoundSite {
-    /// Site name.
-    pub name: String,
-    /// Share of its GPUs it can power.
-    pub power_factor: f64,
-    /// GPUs it cannot power.
-    pub unpowered_gpus: f64,
-    /// Facility MW it lacks to power every GPU.
-    pub mw_to_power_all: f64,
-}
-
-/// One change and its effect on the peak.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WhatIf {
-    /// The change, in words.
-    pub change: String,
-    /// Peak utilization after it.
-    pub peak_utilization: f64,
-    /// Change in peak utilization, percentage points (negative = better).
-    pub change_points: f64,
-    /// Whether the policy fits after it.
-    pub fits: bool,
-}
-
-impl Report for ExplainReport {
+impl Render for ExplainAnswer {
     fn document(&self) -> Document {
         let mut tiers = TableData::new(&[
             "Tier",

@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{CompareReport, TimelineReport};
+use crate::plan::{CompareAnswer, TimelineAnswer};
 
 /// Colours for policies, in order; chosen to stay apart on white and for common colour
 /// blindness (Okabe–Ito).
@@ -32,7 +32,7 @@ fn colour(index: usize) -> RGBColor {
 }
 
 /// The week plot of a comparison: one panel per phase, one line per policy.
-pub fn week_svg(report: &CompareReport, peak_mask: &[bool]) -> Result<String, PlotError> {
+pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, PlotError> {
     let phases: Vec<&str> = report.phases.iter().map(|p| p.name).collect();
     let height = 80 + 360 * phases.len() as u32;
     let mut svg = String::new();
@@ -59,7 +59,7 @@ pub fn week_svg(report: &CompareReport, peak_mask: &[bool]) -> Result<String, Pl
 
 fn week_panel(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
-    report: &CompareReport,
+    report: &CompareAnswer,
     phase: &str,
     peak_mask: &[bool],
 ) -> Result<(), PlotError> {
@@ -152,7 +152,7 @@ fn week_panel(
 }
 
 /// The timeline plot: peak utilization per month per policy, additions marked.
-pub fn timeline_svg(report: &TimelineReport) -> Result<String, PlotError> {
+pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 560)).into_drawing_area();

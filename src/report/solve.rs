@@ -1,66 +1,9 @@
-//! The report of `solve`: the multiplier, the budgets it gives, and the binding hour.
+//! Renders the answer of `solve`: the multiplier, the budgets it gives, and the binding hour.
 
-use serde::Serialize;
-
-use super::document::{Document, Section, TableData, count, hours, percent};
-use super::{Report, num, opt_num};
-
-/// How the search ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SolveOutcome {
-    /// A finite largest multiplier exists.
-    Bounded,
-    /// The policy fits even with these tiers unlimited: their demand never binds.
-    Unbounded,
-    /// The policy does not fit even with these tiers' budgets at zero.
-    Zero,
-}
-
-/// Everything `solve` reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SolveReport {
-    /// Raised when the layout changes incompatibly.
-    pub schema_version: u32,
-    /// Scenario name.
-    pub scenario: String,
-    /// The policy scaled.
-    pub policy: String,
-    /// The phase that must fit.
-    pub phase: &'static str,
-    /// Share of capacity usable at the latency SLO.
-    pub utilization_target: f64,
-    /// Bounded, unbounded or zero.
-    pub outcome: SolveOutcome,
-    /// The largest multiplier that fits, to 3 significant digits rounded down; null when
-    /// unbounded.
-    pub multiplier: Option<f64>,
-    /// Peak utilization with the multiplier applied (unlimited tiers when unbounded).
-    pub peak_utilization: f64,
-    /// The step where that peak falls: the binding hour of the week.
-    pub binding_step: usize,
-    /// The binding step's start, e.g. `"Tue 14:00"` (UTC).
-    pub binding_time: String,
-    /// The budgets before and after, per scaled tier.
-    pub budgets: Vec<SolvedBudget>,
-}
-
-/// One tier's budgets before and after scaling.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SolvedBudget {
-    /// Tier name.
-    pub tier: String,
-    /// Window length in hours.
-    pub window_hours: f64,
-    /// The window budget in the scenario.
-    pub window_tokens: f64,
-    /// The window budget times the multiplier, rounded down; null when unbounded.
-    pub solved_window_tokens: Option<f64>,
-    /// The weekly budget in the scenario, if any.
-    pub weekly_tokens: Option<f64>,
-    /// The weekly budget times the multiplier, rounded down.
-    pub solved_weekly_tokens: Option<f64>,
-}
+use super::Render;
+use super::document::{Document, Section, TableData};
+use crate::fmt::{count, hours, num, opt_num, percent};
+use crate::plan::{SolveAnswer, SolveOutcome};
 
 fn window(hours_: f64) -> String {
     if hours_ < 1.0 {
@@ -70,7 +13,7 @@ fn window(hours_: f64) -> String {
     }
 }
 
-impl Report for SolveReport {
+impl Render for SolveAnswer {
     fn document(&self) -> Document {
         let verdict = match (self.outcome, self.multiplier) {
             (SolveOutcome::Bounded, Some(m)) => format!(

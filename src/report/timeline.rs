@@ -1,77 +1,12 @@
-//! The report of `timeline`: peak utilization per policy per month, additions marked, and
-//! each policy's runway.
+//! Renders the answer of `timeline`: peak utilization per policy per month, additions
+//! marked, and each policy's runway.
 
-use indexmap::IndexMap;
-use serde::Serialize;
+use super::Render;
+use super::document::{Document, Section, TableData};
+use crate::fmt::{mw, num, percent};
+use crate::plan::{MonthAnswer, Runway, TimelineAnswer};
 
-use super::document::{Document, Section, TableData, mw, percent};
-use super::{Report, num};
-
-/// Everything `timeline` reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TimelineReport {
-    /// Raised when the layout changes incompatibly.
-    pub schema_version: u32,
-    /// Scenario name.
-    pub scenario: String,
-    /// Share of capacity usable at the latency SLO.
-    pub utilization_target: f64,
-    /// The first month's date.
-    pub start: String,
-    /// Monthly compound growth of users per tier.
-    pub growth: IndexMap<String, f64>,
-    /// One entry per month, in order.
-    pub months: Vec<MonthReport>,
-    /// One entry per policy.
-    pub runway: Vec<RunwayReport>,
-}
-
-/// One month of the timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MonthReport {
-    /// Months since the start (0 = the start month).
-    pub month: u32,
-    /// The date evaluated: sites online on this date count.
-    pub date: String,
-    /// Sites online on the date.
-    pub sites_online: usize,
-    /// Sites that came online since the previous month's date.
-    pub additions: Vec<String>,
-    /// Serving MW online.
-    pub serving_mw: f64,
-    /// One entry per selected policy, in file order.
-    pub results: Vec<MonthResult>,
-}
-
-/// One policy in one month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MonthResult {
-    /// Policy name.
-    pub policy: String,
-    /// Peak utilization of the reference week with that month's fleet and demand.
-    pub peak_utilization: f64,
-    /// When in the week the peak falls (UTC).
-    pub peak_time: String,
-    /// Peak within the target and nothing unservable.
-    pub fits: bool,
-}
-
-/// How long a policy keeps fitting.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunwayReport {
-    /// Policy name.
-    pub policy: String,
-    /// The first month it fits; null if it never does.
-    pub first_fit: Option<String>,
-    /// The last month it fits (its runway); null if it never does.
-    pub last_fit: Option<String>,
-    /// The first month it does not fit; null if it fits throughout.
-    pub first_miss: Option<String>,
-    /// True when it fits in every month.
-    pub fits_throughout: bool,
-}
-
-impl RunwayReport {
+impl Runway {
     /// The runway in words: the last month it fits.
     pub fn summary(&self) -> String {
         match &self.last_fit {
@@ -83,7 +18,7 @@ impl RunwayReport {
 }
 
 /// The months a policy is over target, as runs: "2026-06; 2027-04 to 2027-10".
-fn over_target_runs(months: &[MonthReport], policy: usize) -> String {
+fn over_target_runs(months: &[MonthAnswer], policy: usize) -> String {
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for (i, month) in months.iter().enumerate() {
         if month.results[policy].fits {
@@ -110,7 +45,7 @@ fn over_target_runs(months: &[MonthReport], policy: usize) -> String {
         .join("; ")
 }
 
-impl Report for TimelineReport {
+impl Render for TimelineAnswer {
     fn document(&self) -> Document {
         let policies: Vec<&str> = self.runway.iter().map(|r| r.policy.as_str()).collect();
         let mut header = vec!["Month", "Sites", "Serving MW"];

@@ -6,7 +6,7 @@ mod curve;
 pub mod diagnostic;
 mod raw;
 mod shape;
-mod suggest;
+pub mod suggest;
 pub mod units;
 mod validate;
 

@@ -733,7 +733,7 @@ impl Checker<'_, '_> {
                         site.pue,
                         factor * 100.0,
                         draw_w / 1e6,
-                        crate::report::document::count(gpus * (1.0 - factor))
+                        crate::fmt::count(gpus * (1.0 - factor))
                     ),
                 );
             }

@@ -1,13 +1,15 @@
-//! Meeting CI owners where they look: on GitHub Actions, `check` appends its report to the
+//! Meeting CI owners where they look: on GitHub Actions, `check` appends its answer to the
 //! job's step summary (Markdown) and annotates each policy that does not fit with an
-//! `::error` workflow command that points at the policy in the scenario file.
+//! `::error` workflow command that points at the policy in the scenario file. Both read
+//! the typed verdict.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::Context;
 
-use crate::report::{CompareReport, Format, Report};
+use crate::plan::CheckAnswer;
+use crate::report::{Format, Render as _};
 use crate::scenario::Scenario;
 
 /// GitHub caps a step summary at 1 MiB.
@@ -16,14 +18,14 @@ const SUMMARY_LIMIT: usize = 1 << 20;
 /// Writes the step summary when `GITHUB_STEP_SUMMARY` names a file, and the annotations when
 /// `GITHUB_ACTIONS` is `true`; does nothing elsewhere.
 pub fn report_check(
-    report: &CompareReport,
+    answer: &CheckAnswer,
     scenario: &Scenario,
     scenario_path: &Path,
     out: &mut dyn io::Write,
 ) -> anyhow::Result<()> {
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         let mut markdown = Vec::new();
-        report.write(Format::Markdown, &mut markdown)?;
+        answer.write(Format::Markdown, &mut markdown)?;
         markdown.truncate(SUMMARY_LIMIT);
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -39,45 +41,30 @@ pub fn report_check(
         file.write_all(b"\n")?;
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        for line in annotations(report, scenario, scenario_path) {
+        for line in annotations(answer, scenario, scenario_path) {
             writeln!(out, "{line}")?;
         }
     }
     Ok(())
 }
 
-/// One `::error` workflow command per policy that fails the check.
-pub fn annotations(
-    report: &CompareReport,
-    scenario: &Scenario,
-    scenario_path: &Path,
-) -> Vec<String> {
-    let Some(verdict) = &report.check else {
-        return Vec::new();
-    };
+/// One `::error` workflow command per policy that fails the check, at the line of its name.
+pub fn annotations(answer: &CheckAnswer, scenario: &Scenario, scenario_path: &Path) -> Vec<String> {
     let file = scenario_path.display().to_string();
-    verdict
-        .failing
-        .iter()
-        .filter_map(|name| {
-            let reason = verdict
-                .reasons
-                .iter()
-                .find(|r| r.contains(&format!(" {name} (")))?;
-            let line = scenario
-                .policies
-                .iter()
-                .find(|p| &p.name == name)
-                .and_then(|p| p.line)
+    answer
+        .check
+        .failing()
+        .map(|verdict| {
+            let line = scenario.policies[verdict.policy_index]
+                .line
                 .map(|l| format!(",line={l}"))
                 .unwrap_or_default();
-            let message = reason.trim_start_matches("FAIL").trim_start();
-            Some(format!(
+            format!(
                 "::error file={}{line},title={}::{}",
                 escape_property(&file),
-                escape_property(&format!("capplan check: {name}")),
-                escape_data(message)
-            ))
+                escape_property(&format!("capplan check: {}", verdict.policy)),
+                escape_data(&verdict.message())
+            )
         })
         .collect()
 }
@@ -97,10 +84,38 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Phase;
+    use crate::plan::{CheckRule, DemandCase, check};
 
     #[test]
     fn workflow_commands_are_escaped() {
         assert_eq!(escape_data("50% of a\nb"), "50%25 of a%0Ab");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn one_annotation_per_failing_policy_at_its_line() {
+        let text = include_str!("../../scenarios/tiny.toml");
+        let scenario = Scenario::parse(text, "tiny.toml").unwrap();
+        let rule = CheckRule {
+            phase: Phase::Before,
+            at: DemandCase::Mid,
+            n_minus_1: false,
+        };
+        let answer = check(&scenario, &[0, 1, 2], rule).unwrap();
+        let lines = annotations(&answer, &scenario, Path::new("scenarios/tiny.toml"));
+        let unlimited_line = text
+            .lines()
+            .position(|l| l == "name = \"unlimited\"")
+            .unwrap()
+            + 1;
+        assert_eq!(lines.len(), 2);
+        assert!(
+            lines[0].starts_with(&format!(
+                "::error file=scenarios/tiny.toml,line={unlimited_line},title=capplan check%3A unlimited::unlimited (before): peak utilization 125.0%25"
+            )),
+            "{}",
+            lines[0]
+        );
     }
 }

@@ -1,0 +1,331 @@
+//! The application shell: runs one [`Settings`] (what `cli` resolved from the command
+//! line), reading the scenario and its curve files, asking [`crate::plan`], rendering with
+//! [`crate::report`], and writing the output atomically. The only module with file I/O,
+//! environment variables (GitHub Actions) and progress bars.
+
+mod exit;
+mod files;
+mod github;
+mod init;
+mod select;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+use clap::CommandFactory;
+
+pub use exit::ExitStatus;
+pub use files::{load, write_atomically};
+
+use crate::cli::Cli;
+use crate::model::Phase;
+use crate::plan::{self, CheckRule, SolveRequest, ValidateAnswer};
+use crate::report::{self, Format, Render as _};
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::synth::{self, SynthSize};
+
+/// What to run, resolved from the command line: plain values, no clap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Where the output goes (atomically) instead of standard output.
+    pub output: Option<PathBuf>,
+    /// The command and its settings.
+    pub task: Task,
+}
+
+/// One command with its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Task {
+    /// Every selected policy on both phases; optionally the week as an SVG.
+    Compare {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Policy names; all when empty.
+        policies: Vec<String>,
+        /// Output format.
+        format: Format,
+        /// Where to draw the week, if asked.
+        plot: Option<PathBuf>,
+    },
+    /// The CI gate.
+    Check {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Policy names; all when empty.
+        policies: Vec<String>,
+        /// What every selected policy must meet.
+        rule: CheckRule,
+        /// Output format.
+        format: Format,
+    },
+    /// Month by month from the scenario's `[timeline]`.
+    Timeline {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Policy names; all when empty.
+        policies: Vec<String>,
+        /// Output format.
+        format: Format,
+        /// Where to draw the months, if asked.
+        plot: Option<PathBuf>,
+    },
+    /// The largest multiplier on a policy's budgets that fits.
+    Solve {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The policy scaled.
+        policy: String,
+        /// Tier names to scale; every limited tier when empty.
+        tiers: Vec<String>,
+        /// The phase that must fit.
+        phase: Phase,
+        /// Output format.
+        format: Format,
+    },
+    /// Why a policy peaks where it does.
+    Explain {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The policy explained.
+        policy: String,
+        /// The phase explained.
+        phase: Phase,
+        /// Output format.
+        format: Format,
+    },
+    /// A scenario checked without running the model.
+    Validate {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Output format.
+        format: Format,
+    },
+    /// The JSON Schema of scenario files.
+    Schema,
+    /// A shell completion script.
+    Completions(clap_complete::Shell),
+    /// The manual page.
+    Man,
+    /// A starter scenario written to `path`.
+    Init {
+        /// Where to write it.
+        path: PathBuf,
+        /// What to start from.
+        template: Template,
+    },
+    /// A synthetic planning-scale scenario, for benchmarks.
+    Generate(SynthSize),
+}
+
+impl Task {
+    /// The scenario file the task reads, if any: never written over.
+    pub fn scenario(&self) -> Option<&Path> {
+        match self {
+            Task::Compare { scenario, .. }
+            | Task::Check { scenario, .. }
+            | Task::Timeline { scenario, .. }
+            | Task::Solve { scenario, .. }
+            | Task::Explain { scenario, .. }
+            | Task::Validate { scenario, .. } => Some(scenario),
+            Task::Schema
+            | Task::Completions(_)
+            | Task::Man
+            | Task::Init { .. }
+            | Task::Generate(_) => None,
+        }
+    }
+}
+
+/// Starter scenarios for `capplan init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// One SKU, one site and one addition, two tiers, two policies: every key explained.
+    Minimal,
+    /// The Colossus 1 case of May 2026, with sources.
+    Colossus,
+}
+
+/// Runs one task, writing its output to `out` (or, with `output`, to that file) and the
+/// scenario's warnings to `err`. Errors are input or usage errors (exit 2); a failed check
+/// is `Ok(ExitStatus::CheckFailed)`.
+pub fn run(
+    settings: &Settings,
+    out: &mut dyn io::Write,
+    err: &mut dyn io::Write,
+) -> anyhow::Result<ExitStatus> {
+    let Some(path) = &settings.output else {
+        return run_task(&settings.task, out, err);
+    };
+    let mut buffer = Vec::new();
+    let status = run_task(&settings.task, &mut buffer, err)?;
+    write_atomically(path, &buffer, settings.task.scenario())?;
+    Ok(status)
+}
+
+/// Runs the task itself, writing to `out`.
+fn run_task(
+    task: &Task,
+    out: &mut dyn io::Write,
+    err: &mut dyn io::Write,
+) -> anyhow::Result<ExitStatus> {
+    let mut load = |path: &Path| -> anyhow::Result<Scenario> {
+        let (scenario, warnings) = load(path)?;
+        if !warnings.is_empty() {
+            writeln!(err, "{warnings:#}")?;
+        }
+        Ok(scenario)
+    };
+    match task {
+        Task::Compare {
+            scenario: path,
+            policies,
+            format,
+            plot,
+        } => {
+            let scenario = load(path)?;
+            let policies = select::policies(&scenario, policies, path)?;
+            let bar = progress_bar((policies.len() * 2) as u64, "compare");
+            let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
+            bar.finish_and_clear();
+            if let Some(plot) = plot {
+                let svg = report::plot::week_svg(
+                    &answer,
+                    &scenario.peak_hours.mask(scenario.step_minutes),
+                )
+                .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", plot.display()))?;
+                write_atomically(plot, svg.as_bytes(), Some(path))?;
+            }
+            answer.write(*format, out)?;
+        }
+        Task::Check {
+            scenario: path,
+            policies,
+            rule,
+            format,
+        } => {
+            let scenario = load(path)?;
+            let policies = select::policies(&scenario, policies, path)?;
+            let answer = plan::check(&scenario, &policies, *rule)?;
+            answer.write(*format, out)?;
+            github::report_check(&answer, &scenario, path, out)?;
+            if !answer.check.passed() {
+                return Ok(ExitStatus::CheckFailed);
+            }
+        }
+        Task::Timeline {
+            scenario: path,
+            policies,
+            format,
+            plot,
+        } => {
+            let scenario = load(path)?;
+            let policies = select::policies(&scenario, policies, path)?;
+            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+            let bar = progress_bar(u64::from(months), "timeline");
+            let answer = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
+            bar.finish_and_clear();
+            let answer = answer?;
+            if let Some(plot) = plot {
+                let svg = report::plot::timeline_svg(&answer)
+                    .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", plot.display()))?;
+                write_atomically(plot, svg.as_bytes(), Some(path))?;
+            }
+            answer.write(*format, out)?;
+        }
+        Task::Solve {
+            scenario: path,
+            policy,
+            tiers,
+            phase,
+            format,
+        } => {
+            let scenario = load(path)?;
+            let request = SolveRequest {
+                policy: select::policy(&scenario, policy, path)?,
+                tiers: select::tiers(&scenario, tiers, path)?,
+                phase: *phase,
+            };
+            plan::solve(&scenario, &request)?.write(*format, out)?;
+        }
+        Task::Explain {
+            scenario: path,
+            policy,
+            phase,
+            format,
+        } => {
+            let scenario = load(path)?;
+            let policy = select::policy(&scenario, policy, path)?;
+            plan::explain(&scenario, policy, *phase).write(*format, out)?;
+        }
+        Task::Validate {
+            scenario: path,
+            format,
+        } => {
+            let file = path.display().to_string();
+            let answer = match self::load(path) {
+                // The answer lists the warnings itself.
+                Ok((scenario, warnings)) => ValidateAnswer::valid(&file, &scenario, &warnings),
+                Err(error) if *format == Format::Table => return Err(error),
+                Err(error) => match error.downcast_ref::<ScenarioError>() {
+                    Some(diagnostics) => ValidateAnswer::invalid(&file, diagnostics),
+                    None => ValidateAnswer::invalid(
+                        &file,
+                        &ScenarioError::whole_file(&file, format!("{error:#}")),
+                    ),
+                },
+            };
+            answer.write(*format, out)?;
+            if !answer.valid {
+                return Ok(ExitStatus::InputError);
+            }
+        }
+        Task::Generate(size) => {
+            if !scenario::units::STEP_MINUTES.contains(&size.step_minutes) {
+                bail!(
+                    "--step-minutes must divide an hour: one of {:?}",
+                    scenario::units::STEP_MINUTES
+                );
+            }
+            out.write_all(synth::scenario(*size).as_bytes())?;
+        }
+        Task::Completions(shell) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "capplan", out);
+        }
+        Task::Man => {
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+        }
+        Task::Init { path, template } => init::init(path, *template, out)?,
+        Task::Schema => {
+            serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// A progress bar on stderr for runs with many steps; hidden when stderr is not a terminal,
+/// so logs and pipes see no progress output at all.
+fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() || total < 20 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// True when the error is a closed pipe on output (`capplan … | head`): not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,78 @@
+//! Numbers and units as people read them, and as CSV keeps them. A leaf: it imports nothing
+//! from the crate, so every layer (scenario messages, plan verdicts, reports) may use it and
+//! the same figure reads the same everywhere.
+
+/// A fraction as a percentage with one decimal: 0.8531 → "85.3%".
+pub fn percent(fraction: f64) -> String {
+    format!("{:.1}%", fraction * 100.0)
+}
+
+/// Megawatts with two decimals.
+pub fn mw(value: f64) -> String {
+    format!("{value:.2}")
+}
+
+/// Hours with up to two decimals (quarter-hour steps), no trailing zeros.
+pub fn hours(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A count rounded to a whole number with thousands separators: 1234567.8 → "1,234,568".
+pub fn count(value: f64) -> String {
+    let rounded = value.round();
+    let digits = format!("{:.0}", rounded.abs());
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    if rounded < 0.0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// "yes" or "NO", so failures stand out in a column.
+pub fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "NO" }.to_string()
+}
+
+/// A number for CSV: full precision, the shortest text that reads back the same.
+pub fn num(value: f64) -> String {
+    value.to_string()
+}
+
+/// An optional number for CSV: empty when absent.
+pub fn opt_num(value: Option<f64>) -> String {
+    value.map(num).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(count(1234567.8), "1,234,568");
+        assert_eq!(count(999.0), "999");
+        assert_eq!(count(0.0), "0");
+        assert_eq!(count(-1500.0), "-1,500");
+        assert_eq!(percent(0.8531), "85.3%");
+        assert_eq!(hours(30.0), "30");
+        assert_eq!(hours(2.25), "2.25");
+        assert_eq!(mw(12.3456), "12.35");
+        assert_eq!(yes_no(false), "NO");
+    }
+
+    #[test]
+    fn csv_numbers_keep_full_precision() {
+        assert_eq!(num(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(num(2.0), "2");
+        assert_eq!(opt_num(None), "");
+        assert_eq!(opt_num(Some(0.5)), "0.5");
+    }
+}

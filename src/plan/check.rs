@@ -1,0 +1,398 @@
+//! `check`: the CI gate. One model run of the selected policies on one phase gives the
+//! comparison; each policy is then judged from its typed model results, and the verdict is
+//! what the table, the JSON, the step summary and the annotations all read.
+
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use super::compare::CompareAnswer;
+use crate::fmt::{mw, percent};
+use crate::model::{Comparison, Evaluator, Headroom, NMinusOne, Phase, PolicyResult};
+use crate::scenario::Scenario;
+use crate::scenario::units::step_label;
+
+/// Which demand case a check gates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemandCase {
+    /// The optimistic multiplier of `[uncertainty]`.
+    Low,
+    /// The scenario's demand as written.
+    Mid,
+    /// The pessimistic multiplier of `[uncertainty]`.
+    High,
+}
+
+impl DemandCase {
+    /// The name used in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            DemandCase::Low => "low",
+            DemandCase::Mid => "mid",
+            DemandCase::High => "high",
+        }
+    }
+}
+
+/// What `check` requires of every selected policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckRule {
+    /// The phase that must fit.
+    pub phase: Phase,
+    /// The demand case that must fit.
+    pub at: DemandCase,
+    /// Whether the phase must also survive losing its largest site (utilization <= 1).
+    pub n_minus_1: bool,
+}
+
+/// Everything `check` reports: the comparison on the gated phase, then the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckAnswer {
+    /// The selected policies on the gated phase (N-1 at the gated demand case when the
+    /// rule asks for N-1).
+    #[serde(flatten)]
+    pub comparison: CompareAnswer,
+    /// The verdict.
+    pub check: Verdict,
+}
+
+/// The verdict of `check`: the rule and one judgement per policy. Its JSON keeps the
+/// contract's flat form (`failing` names, one `reasons` line per policy).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The phase gated on.
+    pub phase: Phase,
+    /// The demand case gated on.
+    pub at: DemandCase,
+    /// Whether each policy also had to survive losing the largest site.
+    pub n_minus_1: bool,
+    /// One judgement per selected policy, in file order.
+    pub policies: Vec<PolicyVerdict>,
+}
+
+impl Verdict {
+    /// True when every selected policy passes.
+    pub fn passed(&self) -> bool {
+        self.policies.iter().all(PolicyVerdict::passed)
+    }
+
+    /// The judgements of the policies that do not pass.
+    pub fn failing(&self) -> impl Iterator<Item = &PolicyVerdict> {
+        self.policies.iter().filter(|p| !p.passed())
+    }
+}
+
+impl Serialize for Verdict {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut verdict = serializer.serialize_struct("Verdict", 6)?;
+        verdict.serialize_field("phase", self.phase.name())?;
+        verdict.serialize_field("at", self.at.name())?;
+        verdict.serialize_field("n_minus_1", &self.n_minus_1)?;
+        verdict.serialize_field("passed", &self.passed())?;
+        let failing: Vec<&str> = self.failing().map(|p| p.policy.as_str()).collect();
+        verdict.serialize_field("failing", &failing)?;
+        let reasons: Vec<String> = self.policies.iter().map(PolicyVerdict::reason).collect();
+        verdict.serialize_field("reasons", &reasons)?;
+        verdict.end()
+    }
+}
+
+/// One policy judged against the rule, with the numbers behind the judgement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyVerdict {
+    /// Policy name.
+    pub policy: String,
+    /// Index into [`Scenario::policies`], e.g. to find its line for an annotation.
+    pub policy_index: usize,
+    /// The phase judged.
+    pub phase: Phase,
+    /// The demand case judged, with its users multiplier (1 for `mid`).
+    pub demand: (DemandCase, f64),
+    /// Peak utilization at that demand.
+    pub peak_utilization: f64,
+    /// When the peak falls, e.g. `"Tue 14:00"` (UTC).
+    pub peak_time: String,
+    /// The scenario's utilization target.
+    pub target: f64,
+    /// Passed, or why not.
+    pub outcome: Outcome,
+}
+
+/// How a policy fared against the rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Within the target; when N-1 was asked, the loss it survived.
+    Fits {
+        /// The site lost and the utilization left, when N-1 was asked.
+        survived: Option<SiteLoss>,
+    },
+    /// Demand for these classes, and no GPU in the phase that serves them.
+    Unservable {
+        /// The classes.
+        classes: Vec<String>,
+    },
+    /// Peak utilization above the target.
+    OverTarget {
+        /// Serving MW of the same mix that would bring the peak to the target.
+        mw_to_fit: f64,
+    },
+    /// Fits, but not without the site lost.
+    FailsNMinus1(SiteLoss),
+    /// N-1 was asked and the phase has no site to lose.
+    NoSiteToLose,
+}
+
+/// What is left after losing one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteLoss {
+    /// The site lost.
+    pub site: String,
+    /// Peak utilization of the rest.
+    pub peak_utilization: f64,
+    /// Share of served tokens past 100 % utilization.
+    pub shed_share: f64,
+    /// Classes nothing left can serve.
+    pub unservable_classes: Vec<String>,
+}
+
+impl PolicyVerdict {
+    /// Whether the policy passes the rule.
+    pub fn passed(&self) -> bool {
+        matches!(self.outcome, Outcome::Fits { .. })
+    }
+
+    /// The judgement in one sentence, starting with the policy: "may-2026 (after): peak
+    /// utilization 85.3% at Tue 14:00 exceeds the target …".
+    pub fn message(&self) -> String {
+        let (case, multiplier) = self.demand;
+        let label = match case {
+            DemandCase::Mid => String::new(),
+            _ => format!(", {} demand x{multiplier}", case.name()),
+        };
+        let who = format!("{} ({}{label})", self.policy, self.phase.name());
+        let peak = percent(self.peak_utilization);
+        let target = percent(self.target);
+        match &self.outcome {
+            Outcome::Unservable { classes } => format!(
+                "{who}: no GPU in this phase can serve {}",
+                classes.join(", ")
+            ),
+            Outcome::OverTarget { mw_to_fit } => format!(
+                "{who}: peak utilization {peak} at {} exceeds the target {target} by {:.1} points; it needs {} MW more serving capacity of the same mix",
+                self.peak_time,
+                (self.peak_utilization - self.target) * 100.0,
+                mw(*mw_to_fit)
+            ),
+            Outcome::FailsNMinus1(loss) => {
+                let why = if loss.unservable_classes.is_empty() {
+                    format!("utilization reaches {}", percent(loss.peak_utilization))
+                } else {
+                    format!("nothing left serves {}", loss.unservable_classes.join(", "))
+                };
+                format!(
+                    "{who}: fits, but not N-1: losing {} {why}, sheds {} of served tokens",
+                    loss.site,
+                    percent(loss.shed_share)
+                )
+            }
+            Outcome::NoSiteToLose => format!("{who}: the phase has no site to lose"),
+            Outcome::Fits { survived } => {
+                let mut line = format!(
+                    "{who}: peak utilization {peak} at {} is within the target {target}",
+                    self.peak_time
+                );
+                if let Some(loss) = survived {
+                    line.push_str(&format!(
+                        "; survives losing {} at {}",
+                        loss.site,
+                        percent(loss.peak_utilization)
+                    ));
+                }
+                line
+            }
+        }
+    }
+
+    /// The judgement as a line of the verdict: `ok    …` or `FAIL  …`.
+    pub fn reason(&self) -> String {
+        let mark = if self.passed() { "ok  " } else { "FAIL" };
+        format!("{mark}  {}", self.message())
+    }
+}
+
+/// Runs the check: the selected policies on the rule's phase, judged. Errors when the rule
+/// asks for a demand case the scenario does not define.
+pub fn check(
+    scenario: &Scenario,
+    policies: &[usize],
+    rule: CheckRule,
+) -> anyhow::Result<CheckAnswer> {
+    check_on(&Evaluator::new(scenario), policies, rule)
+}
+
+/// [`check`] on a given evaluator (whose count of evaluations tests read).
+pub fn check_on(
+    evaluator: &Evaluator<'_>,
+    policies: &[usize],
+    rule: CheckRule,
+) -> anyhow::Result<CheckAnswer> {
+    let scenario = evaluator.scenario();
+    let multiplier = match (rule.at, scenario.uncertainty) {
+        (DemandCase::Mid, _) => 1.0,
+        (DemandCase::Low, Some(u)) => u.low,
+        (DemandCase::High, Some(u)) => u.high,
+        (_, None) => anyhow::bail!(
+            "--at {} needs an [uncertainty] table (low and high demand multipliers) in the scenario",
+            rule.at.name()
+        ),
+    };
+    // N-1 is judged at the gated demand: "--n-minus-1 --at high" means "survives losing the
+    // largest site at high demand". Without --n-minus-1 it is shown at the scenario's.
+    let (n_minus_1_case, n_minus_1_users) = if rule.n_minus_1 {
+        (rule.at, multiplier)
+    } else {
+        (DemandCase::Mid, 1.0)
+    };
+    let comparison =
+        Comparison::run_on(evaluator, policies, &[rule.phase], n_minus_1_users, &|| {});
+    let verdicts = comparison
+        .results
+        .iter()
+        .map(|result| judge(scenario, result, rule, multiplier))
+        .collect();
+    Ok(CheckAnswer {
+        comparison: CompareAnswer::new(scenario, &comparison, n_minus_1_case),
+        check: Verdict {
+            phase: rule.phase,
+            at: rule.at,
+            n_minus_1: rule.n_minus_1,
+            policies: verdicts,
+        },
+    })
+}
+
+/// Judges one policy's model results against the rule; `multiplier` is the gated case's.
+fn judge(
+    scenario: &Scenario,
+    result: &PolicyResult,
+    rule: CheckRule,
+    multiplier: f64,
+) -> PolicyVerdict {
+    let gated: &Headroom = match (rule.at, &result.uncertainty) {
+        (DemandCase::Low, Some((low, _))) => low,
+        (DemandCase::High, Some((_, high))) => high,
+        _ => &result.headroom,
+    };
+    let classes = |h: &Headroom| -> Vec<String> {
+        h.unservable_classes
+            .iter()
+            .map(|&c| scenario.classes[c].clone())
+            .collect()
+    };
+    let loss = |n: &NMinusOne| SiteLoss {
+        site: scenario.sites[n.site].name.clone(),
+        peak_utilization: n.headroom.peak_utilization,
+        shed_share: n.headroom.shed_share,
+        unservable_classes: classes(&n.headroom),
+    };
+    let outcome = if !gated.unservable_classes.is_empty() {
+        Outcome::Unservable {
+            classes: classes(gated),
+        }
+    } else if !gated.fits {
+        Outcome::OverTarget {
+            mw_to_fit: gated.mw_to_fit,
+        }
+    } else if !rule.n_minus_1 {
+        Outcome::Fits { survived: None }
+    } else {
+        match &result.n_minus_1 {
+            None => Outcome::NoSiteToLose,
+            Some(n) if n.survives() => Outcome::Fits {
+                survived: Some(loss(n)),
+            },
+            Some(n) => Outcome::FailsNMinus1(loss(n)),
+        }
+    };
+    PolicyVerdict {
+        policy: scenario.policies[result.policy].name.clone(),
+        policy_index: result.policy,
+        phase: result.phase,
+        demand: (rule.at, multiplier),
+        peak_utilization: gated.peak_utilization,
+        peak_time: step_label(gated.peak_step, scenario.step_minutes),
+        target: scenario.utilization_target,
+        outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &str = include_str!("../../scenarios/tiny.toml");
+
+    #[test]
+    fn each_policy_phase_and_case_is_evaluated_once() {
+        let scenario = Scenario::parse(TINY, "tiny.toml").unwrap();
+        let all: Vec<usize> = (0..scenario.policies.len()).collect();
+        assert!(scenario.uncertainty.is_some());
+        for at in [DemandCase::Low, DemandCase::Mid, DemandCase::High] {
+            for n_minus_1 in [false, true] {
+                let evaluator = Evaluator::new(&scenario);
+                let rule = CheckRule {
+                    phase: Phase::After,
+                    at,
+                    n_minus_1,
+                };
+                check_on(&evaluator, &all, rule).unwrap();
+                // Per policy: the scenario's demand, N-1, low and high: four evaluations.
+                assert_eq!(evaluator.evaluations(), 4 * all.len(), "{at:?} {n_minus_1}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_verdict_is_typed_and_its_lines_read_from_it() {
+        let scenario = Scenario::parse(TINY, "tiny.toml").unwrap();
+        let rule = CheckRule {
+            phase: Phase::Before,
+            at: DemandCase::Mid,
+            n_minus_1: false,
+        };
+        let answer = check(&scenario, &[0, 1], rule).unwrap();
+        let verdict = &answer.check;
+        assert!(!verdict.passed());
+        // unlimited before: 1,000,000 tok/s wanted against 800,000 (scenarios/tiny.toml).
+        let unlimited = &verdict.policies[0];
+        assert_eq!(unlimited.peak_utilization, 1.25);
+        let Outcome::OverTarget { mw_to_fit } = unlimited.outcome else {
+            panic!("{:?}", unlimited.outcome)
+        };
+        assert!((mw_to_fit - (1.25 / 0.85 - 1.0) * 1.512).abs() < 1e-12);
+        assert_eq!(
+            unlimited.reason(),
+            "FAIL  unlimited (before): peak utilization 125.0% at Mon 00:00 exceeds the target 85.0% by 40.0 points; it needs 0.71 MW more serving capacity of the same mix"
+        );
+        assert!(verdict.policies[1].passed());
+        assert!(
+            verdict.policies[1]
+                .reason()
+                .starts_with("ok    current (before): ")
+        );
+        let failing: Vec<&str> = verdict.failing().map(|p| p.policy.as_str()).collect();
+        assert_eq!(failing, ["unlimited"]);
+    }
+
+    #[test]
+    fn a_demand_case_needs_an_uncertainty_table() {
+        let text = TINY.replace("[uncertainty]\nlow = 0.8\nhigh = 1.2\n", "");
+        let scenario = Scenario::parse(&text, "t.toml").unwrap();
+        assert!(scenario.uncertainty.is_none());
+        let rule = CheckRule {
+            phase: Phase::After,
+            at: DemandCase::High,
+            n_minus_1: false,
+        };
+        assert!(check(&scenario, &[0], rule).is_err());
+    }
+}

@@ -1,0 +1,259 @@
+//! `compare`: every selected policy on both phases, with its N-1 view and, when the
+//! scenario gives `[uncertainty]`, its low and high demand cases. The answer is the JSON
+//! contract of docs/model.md; `check` judges the same answer.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{DemandCase, SCHEMA_VERSION};
+use crate::model::{Comparison, FleetCapacity, Headroom, Phase};
+use crate::scenario::Scenario;
+use crate::scenario::units::step_label;
+
+/// Every selected policy on both phases, with N-1 and, if given, demand uncertainty.
+pub fn compare(scenario: &Scenario, policies: &[usize]) -> CompareAnswer {
+    compare_with_progress(scenario, policies, &|| {})
+}
+
+/// [`compare`], calling `tick` once per (policy, phase) evaluated.
+pub fn compare_with_progress(
+    scenario: &Scenario,
+    policies: &[usize],
+    tick: &(dyn Fn() + Sync),
+) -> CompareAnswer {
+    let comparison = Comparison::run_with_progress(scenario, policies, &Phase::ALL, tick);
+    CompareAnswer::new(scenario, &comparison, DemandCase::Mid)
+}
+
+/// Everything `compare` reports, shaped as the JSON contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareAnswer {
+    /// Raised when the layout changes incompatibly.
+    pub schema_version: u32,
+    /// Scenario name.
+    pub scenario: String,
+    /// Model step in minutes.
+    pub step_minutes: u32,
+    /// Share of capacity usable at the latency SLO.
+    pub utilization_target: f64,
+    /// Capacity per phase, `before` then `after`.
+    pub phases: Vec<PhaseAnswer>,
+    /// One entry per policy and phase: policies in file order, `before` then `after`.
+    pub results: Vec<PolicyAnswer>,
+}
+
+/// Capacity of one phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseAnswer {
+    /// `before` or `after`.
+    pub name: &'static str,
+    /// The sites counted, in file order.
+    pub sites: Vec<SiteAnswer>,
+    /// Facility MW drawn by serving GPUs, PUE included.
+    pub serving_mw: f64,
+    /// Output tokens per second per model class.
+    pub tokens_per_s: IndexMap<String, f64>,
+}
+
+/// Capacity of one site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteAnswer {
+    /// Site name.
+    pub name: String,
+    /// `YYYY-MM-DD` for an addition, null for the fleet in service.
+    pub online: Option<String>,
+    /// True when the site has more GPUs than its power can run.
+    pub power_bound: bool,
+    /// min(1, IT power / all-in draw).
+    pub power_factor: f64,
+    /// Serving GPUs per SKU (after power, availability and serving share).
+    pub serving_gpus: IndexMap<String, f64>,
+    /// Facility MW drawn by this site's serving GPUs.
+    pub serving_mw: f64,
+}
+
+/// One policy on one phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyAnswer {
+    /// Policy name.
+    pub policy: String,
+    /// The policy's `description`, if the scenario gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `before` or `after`.
+    pub phase: &'static str,
+    /// Highest utilization over the week (fraction of serving capacity).
+    pub peak_utilization: f64,
+    /// Step index of the peak, from Monday 00:00 UTC.
+    pub peak_step: usize,
+    /// The peak step's start, e.g. `"Tue 14:00"` (UTC).
+    pub peak_time: String,
+    /// Hours of the week above the utilization target.
+    pub hours_over_target: f64,
+    /// Served / desired tokens over the week.
+    pub served_share: f64,
+    /// Share of active users throttled at the peak step.
+    pub throttled_share_at_peak: f64,
+    /// Share of served tokens past 100 % utilization.
+    pub shed_share: f64,
+    /// Serving MW of the same mix needed to bring the peak to the target.
+    pub mw_to_fit: f64,
+    /// Classes with demand but no capacity in this phase; non-empty means unservable.
+    pub unservable_classes: Vec<String>,
+    /// Peak utilization within the target and nothing unservable.
+    pub fits: bool,
+    /// The phase without its largest site; null when the phase has no site.
+    pub n_minus_1: Option<NMinusOneAnswer>,
+    /// Low and high demand cases; present when the scenario has `[uncertainty]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyAnswer>,
+    /// U(h) over the week, for sparklines and plots; not in the JSON (up to 10,080
+    /// numbers per result).
+    #[serde(skip)]
+    pub week: Vec<f64>,
+}
+
+/// A policy on a phase that lost its largest site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NMinusOneAnswer {
+    /// The site lost.
+    pub site: String,
+    /// Peak utilization of what is left.
+    pub peak_utilization: f64,
+    /// Share of served tokens past 100 % utilization.
+    pub shed_share: f64,
+    /// Classes that nothing left can serve.
+    pub unservable_classes: Vec<String>,
+    /// Peak utilization <= 1 and every class servable.
+    pub survives: bool,
+    /// The demand these figures are for: `mid` (the scenario's), or the case `check --at`
+    /// gated on.
+    pub demand: &'static str,
+}
+
+/// Low and high demand cases of a policy on a phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UncertaintyAnswer {
+    /// The optimistic case.
+    pub low: CaseAnswer,
+    /// The pessimistic case.
+    pub high: CaseAnswer,
+}
+
+/// One demand case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseAnswer {
+    /// The multiplier on every tier's users.
+    pub multiplier: f64,
+    /// Peak utilization in this case.
+    pub peak_utilization: f64,
+    /// Whether the policy fits in this case.
+    pub fits: bool,
+}
+
+impl CompareAnswer {
+    /// The answer of a comparison whose N-1 figures were computed at `n_minus_1_demand`.
+    pub fn new(
+        scenario: &Scenario,
+        comparison: &Comparison,
+        n_minus_1_demand: DemandCase,
+    ) -> CompareAnswer {
+        let classes = |h: &Headroom| -> Vec<String> {
+            h.unservable_classes
+                .iter()
+                .map(|&c| scenario.classes[c].clone())
+                .collect()
+        };
+        let results = comparison
+            .results
+            .iter()
+            .map(|result| {
+                let h = &result.headroom;
+                let policy = &scenario.policies[result.policy];
+                PolicyAnswer {
+                    policy: policy.name.clone(),
+                    description: policy.description.clone(),
+                    phase: result.phase.name(),
+                    peak_utilization: h.peak_utilization,
+                    peak_step: h.peak_step,
+                    peak_time: step_label(h.peak_step, scenario.step_minutes),
+                    hours_over_target: h.hours_over_target,
+                    served_share: h.served_share,
+                    throttled_share_at_peak: h.throttled_share_at_peak,
+                    shed_share: h.shed_share,
+                    mw_to_fit: h.mw_to_fit,
+                    unservable_classes: classes(h),
+                    fits: h.fits,
+                    week: h.utilization.clone(),
+                    n_minus_1: result.n_minus_1.as_ref().map(|n| NMinusOneAnswer {
+                        site: scenario.sites[n.site].name.clone(),
+                        peak_utilization: n.headroom.peak_utilization,
+                        shed_share: n.headroom.shed_share,
+                        unservable_classes: classes(&n.headroom),
+                        survives: n.survives(),
+                        demand: n_minus_1_demand.name(),
+                    }),
+                    uncertainty: result.uncertainty.as_ref().zip(scenario.uncertainty).map(
+                        |((low, high), u)| UncertaintyAnswer {
+                            low: CaseAnswer {
+                                multiplier: u.low,
+                                peak_utilization: low.peak_utilization,
+                                fits: low.fits,
+                            },
+                            high: CaseAnswer {
+                                multiplier: u.high,
+                                peak_utilization: high.peak_utilization,
+                                fits: high.fits,
+                            },
+                        },
+                    ),
+                }
+            })
+            .collect();
+        CompareAnswer {
+            schema_version: SCHEMA_VERSION,
+            scenario: scenario.name.clone(),
+            step_minutes: scenario.step_minutes,
+            utilization_target: scenario.utilization_target,
+            phases: comparison
+                .phases
+                .iter()
+                .map(|(phase, fleet)| phase_report(scenario, *phase, fleet))
+                .collect(),
+            results,
+        }
+    }
+}
+
+/// The capacity of one phase, as the answer names it.
+fn phase_report(scenario: &Scenario, phase: Phase, fleet: &FleetCapacity) -> PhaseAnswer {
+    PhaseAnswer {
+        name: phase.name(),
+        sites: fleet
+            .sites
+            .iter()
+            .map(|site| {
+                let spec = &scenario.sites[site.site];
+                SiteAnswer {
+                    name: spec.name.clone(),
+                    online: spec.online.map(|d| d.to_string()),
+                    power_bound: site.power_bound,
+                    power_factor: site.power_factor,
+                    serving_gpus: site
+                        .serving_gpus
+                        .iter()
+                        .map(|&(sku, n)| (scenario.skus[sku].name.clone(), n))
+                        .collect(),
+                    serving_mw: site.serving_mw,
+                }
+            })
+            .collect(),
+        serving_mw: fleet.serving_mw,
+        tokens_per_s: scenario
+            .classes
+            .iter()
+            .cloned()
+            .zip(fleet.tokens_per_s.iter().copied())
+            .collect(),
+    }
+}
