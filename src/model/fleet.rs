@@ -146,17 +146,7 @@ impl FleetCapacity {
 
 fn site_capacity(scenario: &Scenario, index: usize) -> SiteCapacity {
     let site = &scenario.sites[index];
-    let it_w = site.power_mw * 1e6 / site.pue;
-    let draw_w: f64 = site
-        .gpus
-        .iter()
-        .map(|&(sku, n)| n * scenario.skus[sku].allin_watts())
-        .sum();
-    let power_factor = if draw_w > 0.0 {
-        (it_w / draw_w).min(1.0)
-    } else {
-        1.0
-    };
+    let power_factor = site.power_factor(&scenario.skus);
     let mut tokens_per_s = vec![0.0; scenario.classes.len()];
     let mut serving_mw = 0.0;
     let serving_gpus = site

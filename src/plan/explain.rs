@@ -59,11 +59,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
     let mut power_bound_sites = Vec::new();
     for site in fleet.sites.iter().filter(|s| s.power_bound) {
         let spec_site = &scenario.sites[site.site];
-        let draw_mw: f64 = spec_site
-            .gpus
-            .iter()
-            .map(|&(k, n)| n * scenario.skus[k].allin_watts() * spec_site.pue / 1e6)
-            .sum();
+        let draw_mw = spec_site.draw_watts(&scenario.skus) * spec_site.pue / 1e6;
         power_bound_sites.push(PowerBoundSite {
             name: spec_site.name.clone(),
             power_factor: site.power_factor,

@@ -5,13 +5,13 @@
 mod curve;
 pub mod diagnostic;
 mod raw;
-mod shape;
 pub mod suggest;
 pub mod units;
 mod validate;
 
 pub use diagnostic::{Diagnostic, KeyPath, ScenarioError, ScenarioWarnings};
 pub use units::{Date, PeakHours};
+pub use validate::bounds;
 
 /// A validated scenario. Built only by [`Scenario::parse`], so its invariants hold:
 /// indices are in range, shares are in [0, 1], mixes sum to 1, counts are finite.
@@ -98,6 +98,32 @@ pub struct Site {
     pub online: Option<Date>,
     /// GPU counts as `(sku index, count)`, in file order.
     pub gpus: Vec<(usize, f64)>,
+}
+
+impl Site {
+    /// IT power the site can give its GPUs, W: facility power over PUE.
+    pub fn it_watts(&self) -> f64 {
+        self.power_mw * 1e6 / self.pue
+    }
+
+    /// All-in power every GPU of the site would draw, W.
+    pub fn draw_watts(&self, skus: &[Sku]) -> f64 {
+        self.gpus
+            .iter()
+            .map(|&(k, n)| n * skus[k].allin_watts())
+            .sum()
+    }
+
+    /// f = min(1, IT power / all-in draw): the share of its GPUs the site can power (1 for
+    /// a site without GPUs).
+    pub fn power_factor(&self, skus: &[Sku]) -> f64 {
+        let draw = self.draw_watts(skus);
+        if draw > 0.0 {
+            (self.it_watts() / draw).min(1.0)
+        } else {
+            1.0
+        }
+    }
 }
 
 /// A plan tier (or API tier) and its demand.
@@ -190,12 +216,14 @@ impl Scenario {
     }
 
     /// The JSON Schema of scenario files (draft-07, for TOML language servers such as
-    /// taplo), generated from the same types the parser reads.
+    /// taplo), generated from the same types the parser reads, with the validator's own
+    /// [`bounds`] on every number.
     pub fn json_schema() -> serde_json::Value {
         let generator = schemars::generate::SchemaSettings::draft07().into_generator();
         let mut schema =
             serde_json::to_value(generator.into_root_schema_for::<raw::ScenarioFile>())
                 .expect("a schema is plain JSON");
+        validate::bounds::apply_to_schema(&mut schema);
         schema["title"] = "capplan scenario".into();
         schema["description"] = "A capplan scenario: GPU SKUs, sites, demand curves, tiers and rate-limit policies. See docs/model.md.".into();
         schema

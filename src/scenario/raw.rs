@@ -43,7 +43,6 @@ pub struct TimelineSpec {
     #[schemars(with = "String", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub start: toml::Value,
     /// How many months to evaluate, the start month included.
-    #[schemars(range(min = 1, max = 120))]
     pub months: u32,
     /// Monthly compound growth of users, e.g. 0.05 for 5 % a month.
     #[serde(default)]
@@ -58,10 +57,8 @@ pub struct TimelineSpec {
 #[serde(deny_unknown_fields)]
 pub struct UncertaintySpec {
     /// Multiplier on every tier's users in the optimistic case (<= 1).
-    #[schemars(range(min = 0.0, max = 1.0))]
     pub low: f64,
     /// Multiplier on every tier's users in the pessimistic case (>= 1).
-    #[schemars(range(min = 1.0, max = 100.0))]
     pub high: f64,
 }
 
@@ -75,7 +72,6 @@ pub struct ScenarioSection {
     #[serde(default = "default_step")]
     pub step: String,
     /// Share of serving capacity usable while meeting the latency SLO.
-    #[schemars(range(min = 0.0, max = 1.0))]
     pub utilization_target: f64,
     /// Peak periods in UTC, e.g. `["mon-fri 13:00-19:00"]`.
     #[serde(default)]
@@ -91,11 +87,9 @@ fn default_step() -> String {
 #[serde(deny_unknown_fields)]
 pub struct GpuSpec {
     /// Board power in watts.
-    #[schemars(range(min = 0.0, max = 100000.0))]
     pub watts: f64,
     /// Server, network and storage power as a fraction of board power.
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 10.0))]
     pub overhead: f64,
     /// Output tokens per second one GPU sustains at the latency SLO, per model class.
     pub tokens_per_s: IndexMap<String, f64>,
@@ -108,18 +102,14 @@ pub struct SiteSpec {
     /// Site name.
     pub name: String,
     /// Facility power available, MW.
-    #[schemars(range(min = 0.0, max = 100000.0))]
     pub power_mw: f64,
     /// Power usage effectiveness (facility power / IT power).
-    #[schemars(range(min = 1.0, max = 10.0))]
     pub pue: f64,
     /// Healthy share of GPUs.
     #[serde(default = "one")]
-    #[schemars(range(min = 0.0, max = 1.0))]
     pub availability: f64,
     /// Share of healthy GPUs given to inference.
     #[serde(default = "one")]
-    #[schemars(range(min = 0.0, max = 1.0))]
     pub serving_share: f64,
     /// When the site comes online: `"YYYY-MM-DD"` or a TOML date; absent for the fleet
     /// in service. Kept as a raw value so both spellings get a precise message.
@@ -141,15 +131,15 @@ fn one() -> f64 {
 pub struct CurveSpec {
     /// 24 hourly shares for Monday to Friday.
     #[serde(default)]
-    #[schemars(length(min = 24, max = 24), inner(range(min = 0.0, max = 1.0)))]
+    #[schemars(length(min = 24, max = 24))]
     pub weekday: Option<Vec<f64>>,
     /// 24 hourly shares for Saturday and Sunday.
     #[serde(default)]
-    #[schemars(length(min = 24, max = 24), inner(range(min = 0.0, max = 1.0)))]
+    #[schemars(length(min = 24, max = 24))]
     pub weekend: Option<Vec<f64>>,
     /// 168 hourly shares from Monday 00:00 UTC.
     #[serde(default)]
-    #[schemars(length(min = 168, max = 168), inner(range(min = 0.0, max = 1.0)))]
+    #[schemars(length(min = 168, max = 168))]
     pub week: Option<Vec<f64>>,
     /// A CSV file (path relative to the scenario) of 168 hourly or 10,080 per-minute shares.
     #[serde(default)]
@@ -163,16 +153,13 @@ pub struct TierSpec {
     /// Tier name, referred to by `[policy.limits.<tier>]`.
     pub name: String,
     /// Users (organisations for an API tier).
-    #[schemars(range(min = 0.0, max = 10000000000.0))]
     pub users: f64,
     /// Curve id.
     pub curve: String,
     /// Mean tokens an active user wants per hour.
-    #[schemars(range(min = 0.0, max = 1000000000000.0))]
     pub tokens_per_active_hour: f64,
     /// Sigma of the log-normal per-user intensity (mean 1); 0 = identical users.
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 5.0))]
     pub spread: f64,
     /// Share of tokens per model class; sums to 1.
     pub mix: IndexMap<String, f64>,
@@ -199,13 +186,11 @@ pub struct LimitSpec {
     /// Window length, e.g. `"5h"` or `"1m"`.
     pub window: String,
     /// Token budget per window.
-    #[schemars(range(min = 0.0))]
     pub window_tokens: f64,
     /// Optional token budget per week.
     #[serde(default)]
     pub weekly_tokens: Option<f64>,
     /// Multiplier on the window budget in peak steps.
     #[serde(default = "one")]
-    #[schemars(range(min = 0.0, max = 1000.0))]
     pub peak_factor: f64,
 }

@@ -7,9 +7,9 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::diagnostic::{Diagnostic, KeyPath, KeySegment, locate};
-use super::raw::ScenarioFile;
-use super::suggest::closest;
+use crate::scenario::diagnostic::{Diagnostic, KeyPath, KeySegment, locate};
+use crate::scenario::raw::ScenarioFile;
+use crate::scenario::suggest::closest;
 
 /// The top-level tables a scenario may have.
 const SECTIONS: [&str; 8] = [

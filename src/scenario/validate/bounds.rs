@@ -1,0 +1,262 @@
+//! Physical bounds: the range every number of a scenario must lie in, in one place. The
+//! validator checks values against these constants, and [`apply_to_schema`] writes the same
+//! ranges into the JSON Schema, so editors and the binary accept the same numbers.
+
+use serde_json::{Value, json};
+
+/// Largest count, power or token figure accepted: far above any real fleet, low enough that
+/// sums and products stay finite.
+pub const ABSURD: f64 = 1e15;
+
+/// A numeric range a value must lie in, with the words that describe it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    /// The lowest value.
+    pub low: f64,
+    /// Whether `low` itself is allowed.
+    pub low_inclusive: bool,
+    /// The highest value allowed.
+    pub high: f64,
+    /// The range in words, for messages: "a PUE between 1 and 10".
+    pub what: &'static str,
+}
+
+impl Bounds {
+    /// Whether `value` is finite and in the range.
+    pub fn admits(&self, value: f64) -> bool {
+        let above_low = if self.low_inclusive {
+            value >= self.low
+        } else {
+            value > self.low
+        };
+        value.is_finite() && above_low && value <= self.high
+    }
+
+    /// The range as JSON Schema keywords (draft-07: `exclusiveMinimum` is a number).
+    fn schema_keywords(&self, integer: bool) -> Vec<(&'static str, Value)> {
+        let number = |v: f64| if integer { json!(v as i64) } else { json!(v) };
+        let low = if self.low_inclusive {
+            "minimum"
+        } else {
+            "exclusiveMinimum"
+        };
+        vec![(low, number(self.low)), ("maximum", number(self.high))]
+    }
+}
+
+/// Any number of at least 0 (token budgets).
+pub const NON_NEGATIVE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: ABSURD,
+    what: "a number of at least 0",
+};
+/// A share (curve values, mixes, serving share).
+pub const SHARE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1.0,
+    what: "a share between 0 and 1",
+};
+/// A share that must not be 0 (utilization target, availability, the low demand case).
+pub const POSITIVE_SHARE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1.0,
+    what: "a share greater than 0 and at most 1",
+};
+// Physical sense caps: far above anything real, so a value past one is a typo or a unit
+// mistake (watts written as milliwatts, users as a population of planets).
+/// Board power per GPU.
+pub const WATTS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e5,
+    what: "a board power greater than 0 and at most 100,000 W",
+};
+/// Server, network and storage power as a fraction of board power.
+pub const OVERHEAD: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 10.0,
+    what: "an overhead fraction between 0 and 10 (0.8 = 80 % on top of board power)",
+};
+/// Output tokens per second per GPU.
+pub const GPU_TOKENS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e8,
+    what: "output tokens/s per GPU between 0 and 100,000,000",
+};
+/// Facility power of a site.
+pub const POWER_MW: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e5,
+    what: "a facility power greater than 0 and at most 100,000 MW",
+};
+/// Power usage effectiveness.
+pub const PUE: Bounds = Bounds {
+    low: 1.0,
+    low_inclusive: true,
+    high: 10.0,
+    what: "a PUE between 1 and 10",
+};
+/// GPUs of one SKU at one site.
+pub const GPU_COUNT: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e9,
+    what: "a GPU count between 0 and 1,000,000,000",
+};
+/// Users of a tier.
+pub const USERS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e10,
+    what: "a number of users between 0 and 10,000,000,000",
+};
+/// Output tokens an active user wants per hour.
+pub const TOKENS_PER_HOUR: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e12,
+    what: "tokens per active hour greater than 0 and at most 1,000,000,000,000",
+};
+/// Sigma of the log-normal per-user intensity.
+pub const SPREAD: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 5.0,
+    what: "a log-normal sigma between 0 and 5",
+};
+/// Multiplier on a window budget in peak steps.
+pub const PEAK_FACTOR: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1000.0,
+    what: "a multiplier between 0 and 1000",
+};
+/// Monthly compound growth of users.
+pub const GROWTH: Bounds = Bounds {
+    low: -1.0,
+    low_inclusive: false,
+    high: 10.0,
+    what: "a monthly growth rate above -1 and at most 10 (0.05 = 5 % a month)",
+};
+/// Months of a timeline.
+pub const MONTHS: Bounds = Bounds {
+    low: 1.0,
+    low_inclusive: true,
+    high: 120.0,
+    what: "between 1 and 120 months",
+};
+/// The pessimistic demand multiplier.
+pub const HIGH_DEMAND: Bounds = Bounds {
+    low: 1.0,
+    low_inclusive: true,
+    high: 100.0,
+    what: "a multiplier between 1 and 100",
+};
+
+/// Where in a definition's property a bound applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The property's own value.
+    Value,
+    /// Each item of an array.
+    Items,
+    /// Each value of a table keyed by name (`tokens_per_s`, `gpus`, `mix`).
+    Values,
+}
+
+/// Every bounded number of a scenario file, by where the JSON Schema describes it:
+/// (definition, property, place, bounds).
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 24] = [
+    (
+        "ScenarioSection",
+        "utilization_target",
+        Place::Value,
+        POSITIVE_SHARE,
+    ),
+    ("GpuSpec", "watts", Place::Value, WATTS),
+    ("GpuSpec", "overhead", Place::Value, OVERHEAD),
+    ("GpuSpec", "tokens_per_s", Place::Values, GPU_TOKENS),
+    ("SiteSpec", "power_mw", Place::Value, POWER_MW),
+    ("SiteSpec", "pue", Place::Value, PUE),
+    ("SiteSpec", "availability", Place::Value, POSITIVE_SHARE),
+    ("SiteSpec", "serving_share", Place::Value, SHARE),
+    ("SiteSpec", "gpus", Place::Values, GPU_COUNT),
+    ("CurveSpec", "weekday", Place::Items, SHARE),
+    ("CurveSpec", "weekend", Place::Items, SHARE),
+    ("CurveSpec", "week", Place::Items, SHARE),
+    ("TierSpec", "users", Place::Value, USERS),
+    (
+        "TierSpec",
+        "tokens_per_active_hour",
+        Place::Value,
+        TOKENS_PER_HOUR,
+    ),
+    ("TierSpec", "spread", Place::Value, SPREAD),
+    ("TierSpec", "mix", Place::Values, SHARE),
+    ("LimitSpec", "window_tokens", Place::Value, NON_NEGATIVE),
+    ("LimitSpec", "weekly_tokens", Place::Value, NON_NEGATIVE),
+    ("LimitSpec", "peak_factor", Place::Value, PEAK_FACTOR),
+    ("TimelineSpec", "months", Place::Value, MONTHS),
+    ("TimelineSpec", "growth", Place::Value, GROWTH),
+    ("TimelineSpec", "tier_growth", Place::Values, GROWTH),
+    ("UncertaintySpec", "low", Place::Value, POSITIVE_SHARE),
+    ("UncertaintySpec", "high", Place::Value, HIGH_DEMAND),
+];
+
+/// Writes every bound of [`SCHEMA_BOUNDS`] into a generated draft-07 schema.
+pub fn apply_to_schema(schema: &mut Value) {
+    for (definition, property, place, bounds) in SCHEMA_BOUNDS {
+        let Some(node) =
+            schema.pointer_mut(&format!("/definitions/{definition}/properties/{property}"))
+        else {
+            panic!("the schema has no {definition}.{property}: SCHEMA_BOUNDS is stale");
+        };
+        let node = match place {
+            Place::Value => node,
+            Place::Items => &mut node["items"],
+            Place::Values => &mut node["additionalProperties"],
+        };
+        let integer = node["type"] == "integer";
+        if let Some(object) = node.as_object_mut() {
+            for (keyword, value) in bounds.schema_keywords(integer) {
+                object.insert(keyword.to_string(), value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_admit_their_range_and_nothing_else() {
+        assert!(WATTS.admits(700.0));
+        assert!(!WATTS.admits(0.0));
+        assert!(WATTS.admits(1e5));
+        assert!(!WATTS.admits(100_000.5));
+        assert!(SHARE.admits(0.0) && SHARE.admits(1.0));
+        assert!(!SHARE.admits(f64::NAN));
+        assert!(!NON_NEGATIVE.admits(f64::INFINITY));
+        assert!(!GROWTH.admits(-1.0));
+        assert!(GROWTH.admits(-0.5));
+    }
+
+    #[test]
+    fn exclusive_lows_become_exclusive_minimums() {
+        assert_eq!(
+            WATTS.schema_keywords(false),
+            [("exclusiveMinimum", json!(0.0)), ("maximum", json!(1e5))]
+        );
+        assert_eq!(
+            MONTHS.schema_keywords(true),
+            [("minimum", json!(1)), ("maximum", json!(120))]
+        );
+    }
+}

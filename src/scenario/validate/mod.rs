@@ -1,0 +1,174 @@
+//! From TOML text to a [`Scenario`], by concern: [`shape`] (syntax and types, through
+//! serde, every table on its own), [`semantics`] (names, references, sums, dates),
+//! [`bounds`] (the range of every number, shared with the JSON Schema) and [`warnings`]
+//! (legal but suspicious). All problems are collected and reported together.
+
+pub mod bounds;
+mod semantics;
+mod shape;
+mod warnings;
+
+use std::collections::HashSet;
+
+use toml::Spanned;
+use toml::de::DeTable;
+
+use self::bounds::{ABSURD, Bounds};
+use super::Scenario;
+use super::diagnostic::{Diagnostic, KeyPath, MAX_DIAGNOSTICS, ScenarioError, locate};
+use super::suggest::closest;
+use super::units::Date;
+
+/// Parses and validates; on success also returns the warnings.
+pub(super) fn parse(
+    source: &str,
+    origin: &str,
+    files: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<(Scenario, Vec<Diagnostic>), ScenarioError> {
+    if source.trim().is_empty() {
+        return Err(ScenarioError::whole_file(
+            origin,
+            "the file is empty; expected a scenario with [scenario], [gpu.<id>], [[site]], [curve.<id>], [[tier]] and [[policy]]".to_string(),
+        ));
+    }
+    if source.contains('\0') {
+        return Err(ScenarioError::whole_file(
+            origin,
+            "the file holds binary data (a NUL byte); expected TOML text".to_string(),
+        ));
+    }
+    let error = |diagnostics: Vec<Diagnostic>| {
+        let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
+        ScenarioError {
+            origin: origin.to_string(),
+            source: source.to_string(),
+            diagnostics: diagnostics.into_iter().take(MAX_DIAGNOSTICS).collect(),
+            omitted,
+        }
+    };
+    let document = match DeTable::parse(source) {
+        Ok(document) => document,
+        Err(err) => {
+            return Err(error(vec![Diagnostic {
+                key_path: None,
+                span: err.span(),
+                message: format!("invalid TOML: {}", err.message().trim_end()),
+            }]));
+        }
+    };
+    let file = shape::scenario_file(&document).map_err(error)?;
+    let mut checker = Checker {
+        source,
+        document: &document,
+        files,
+        diagnostics: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let scenario = checker.scenario(file);
+    if checker.diagnostics.is_empty() {
+        checker.warn_suspicious(&scenario);
+        Ok((scenario, checker.warnings))
+    } else {
+        Err(error(checker.diagnostics))
+    }
+}
+
+/// Collects the diagnostics and warnings of one file while the rules run over it.
+struct Checker<'a, 'd> {
+    source: &'a str,
+    document: &'a Spanned<DeTable<'d>>,
+    files: &'a dyn Fn(&str) -> Result<String, String>,
+    diagnostics: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Checker<'_, '_> {
+    fn error(&mut self, path: KeyPath, message: String) {
+        let span = locate(self.document, &path);
+        self.diagnostics.push(Diagnostic {
+            key_path: Some(path),
+            span,
+            message,
+        });
+    }
+
+    fn warn(&mut self, path: KeyPath, message: String) {
+        let span = locate(self.document, &path);
+        self.warnings.push(Diagnostic {
+            key_path: Some(path),
+            span,
+            message,
+        });
+    }
+
+    fn number(&mut self, path: KeyPath, value: f64, bounds: Bounds) -> f64 {
+        if !bounds.admits(value) {
+            // Every `what` states its own range; only the absurdity cap needs saying.
+            let high = if bounds.high == ABSURD && value.is_finite() && value > ABSURD {
+                format!(", no larger than {ABSURD:e}")
+            } else {
+                String::new()
+            };
+            self.error(
+                path,
+                format!("expected {}{high}, found {value}", bounds.what),
+            );
+        }
+        value
+    }
+
+    fn name(&mut self, path: KeyPath, name: &str, seen: &mut HashSet<String>, kind: &str) {
+        if name.trim().is_empty() {
+            self.error(path, format!("expected a non-empty {kind} name"));
+        } else if !seen.insert(name.to_string()) {
+            self.error(
+                path,
+                format!("duplicate {kind} name {name:?}; names must be unique"),
+            );
+        }
+    }
+}
+
+/// "unknown curve "flta"; did you mean "flat"? expected one of …": a reference to a name
+/// the file does not define.
+fn unknown<'a>(
+    kind: &str,
+    found: &str,
+    defined_in: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+) -> String {
+    let candidates: Vec<&str> = names.clone().collect();
+    let hint = closest(found, &candidates)
+        .map(|best| format!(" did you mean {best:?}?"))
+        .unwrap_or_default();
+    format!(
+        "unknown {kind} {found:?};{hint} expected one of the {defined_in}: {}",
+        list(names)
+    )
+}
+
+/// A date (a site's `online`, the timeline's `start`), written `"2026-06-06"` or as the TOML
+/// date `2026-06-06`.
+fn online_date(value: &toml::Value) -> Result<Date, String> {
+    match value {
+        toml::Value::String(text) => Date::parse(text),
+        toml::Value::Datetime(datetime) => match (datetime.date, datetime.time) {
+            (Some(date), None) => Ok(Date {
+                year: i32::from(date.year),
+                month: u32::from(date.month),
+                day: u32::from(date.day),
+            }),
+            _ => Err(format!("expected a date without a time, found {datetime}")),
+        },
+        other => Err(format!("expected a date as \"YYYY-MM-DD\", found {other}")),
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("{n:?}")).collect();
+    if names.is_empty() {
+        "(none defined)".to_string()
+    } else {
+        names.join(", ")
+    }
+}

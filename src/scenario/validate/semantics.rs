@@ -1,0 +1,449 @@
+//! The rules of meaning: every name resolved, every number in its bounds, every curve the
+//! right length, mixes that sum to 1, dates that exist; each problem reported with its key
+//! path, all of them at once.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use super::bounds;
+use super::{Checker, list, online_date, unknown};
+use crate::scenario::curve::{self, CurveValues};
+use crate::scenario::diagnostic::{KeyPath, locate};
+use crate::scenario::raw::{CurveSpec, GpuSpec, ScenarioFile, TimelineSpec};
+use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
+use crate::scenario::{Limit, Policy, Scenario, Site, Sku, Tier, Timeline, Uncertainty};
+
+/// Tolerance on a mix summing to 1.
+const MIX_TOLERANCE: f64 = 1e-6;
+
+impl Checker<'_, '_> {
+    /// Every rule of meaning over the raw file, in file order; the scenario it gives is
+    /// only used when no diagnostic was raised.
+    pub(super) fn scenario(&mut self, file: ScenarioFile) -> Scenario {
+        let section = KeyPath::root("scenario");
+        if file.scenario.name.trim().is_empty() {
+            self.error(
+                section.key("name"),
+                "expected a non-empty scenario name".into(),
+            );
+        }
+        let step_minutes = units::parse_step_minutes(&file.scenario.step).unwrap_or_else(|msg| {
+            self.error(section.key("step"), msg);
+            60
+        });
+        let utilization_target = self.number(
+            section.key("utilization_target"),
+            file.scenario.utilization_target,
+            bounds::POSITIVE_SHARE,
+        );
+        let peak_hours = PeakHours::parse(&file.scenario.peak_hours).unwrap_or_else(|(i, msg)| {
+            self.error(section.key("peak_hours").index(i), msg);
+            PeakHours::default()
+        });
+
+        let (classes, skus) = self.skus(&file.gpu);
+        let sites = self.sites(&file, &skus);
+        let tiers = self.tiers(&file, &classes, &skus, step_minutes);
+        let policies = self.policies(&file, &tiers);
+        let timeline = file
+            .timeline
+            .as_ref()
+            .map(|spec| self.timeline(spec, &tiers));
+        let uncertainty = file.uncertainty.as_ref().map(|spec| {
+            let path = KeyPath::root("uncertainty");
+            Uncertainty {
+                low: self.number(path.key("low"), spec.low, bounds::POSITIVE_SHARE),
+                high: self.number(path.key("high"), spec.high, bounds::HIGH_DEMAND),
+            }
+        });
+        Scenario {
+            name: file.scenario.name,
+            step_minutes,
+            utilization_target,
+            peak_hours,
+            classes,
+            skus,
+            sites,
+            tiers,
+            policies,
+            timeline,
+            uncertainty,
+        }
+    }
+
+    fn timeline(&mut self, spec: &TimelineSpec, tiers: &[Tier]) -> Timeline {
+        let path = KeyPath::root("timeline");
+        let start = online_date(&spec.start).unwrap_or_else(|msg| {
+            self.error(path.key("start"), msg);
+            Date {
+                year: 2026,
+                month: 1,
+                day: 1,
+            }
+        });
+        self.number(path.key("months"), f64::from(spec.months), bounds::MONTHS);
+        let growth = self.number(path.key("growth"), spec.growth, bounds::GROWTH);
+        let mut by_tier = vec![growth; tiers.len()];
+        for (name, &rate) in &spec.tier_growth {
+            let rate = self.number(path.key("tier_growth").key(name), rate, bounds::GROWTH);
+            match tiers.iter().position(|t| &t.name == name) {
+                Some(index) => by_tier[index] = rate,
+                None => self.error(
+                    path.key("tier_growth").key(name),
+                    unknown(
+                        "tier",
+                        name,
+                        "[[tier]] names",
+                        tiers.iter().map(|t| t.name.as_str()),
+                    ),
+                ),
+            }
+        }
+        Timeline {
+            start,
+            months: spec.months,
+            growth: by_tier,
+        }
+    }
+
+    fn skus(&mut self, gpus: &IndexMap<String, GpuSpec>) -> (Vec<String>, Vec<Sku>) {
+        let mut classes: Vec<String> = Vec::new();
+        for spec in gpus.values() {
+            for class in spec.tokens_per_s.keys() {
+                if !classes.contains(class) {
+                    classes.push(class.clone());
+                }
+            }
+        }
+        if gpus.is_empty() {
+            self.error(
+                KeyPath::root("gpu"),
+                "expected at least one GPU SKU, e.g. [gpu.h100] with watts and tokens_per_s".into(),
+            );
+        }
+        let mut skus = Vec::new();
+        for (id, spec) in gpus {
+            let path = KeyPath::root("gpu").key(id);
+            let watts = self.number(path.key("watts"), spec.watts, bounds::WATTS);
+            let overhead = self.number(path.key("overhead"), spec.overhead, bounds::OVERHEAD);
+            if spec.tokens_per_s.is_empty() {
+                self.error(
+                    path.key("tokens_per_s"),
+                    "expected at least one model class, e.g. { sonnet = 1200 }".into(),
+                );
+            }
+            let mut tokens_per_s = vec![0.0; classes.len()];
+            for (class, &rate) in &spec.tokens_per_s {
+                let index = classes.iter().position(|c| c == class).unwrap_or(0);
+                tokens_per_s[index] = self.number(
+                    path.key("tokens_per_s").key(class),
+                    rate,
+                    bounds::GPU_TOKENS,
+                );
+            }
+            skus.push(Sku {
+                name: id.clone(),
+                watts,
+                overhead,
+                tokens_per_s,
+            });
+        }
+        (classes, skus)
+    }
+
+    fn sites(&mut self, file: &ScenarioFile, skus: &[Sku]) -> Vec<Site> {
+        if file.site.is_empty() {
+            self.error(
+                KeyPath::root("site"),
+                "expected at least one [[site]] with name, power_mw, pue and gpus".into(),
+            );
+        }
+        let mut names = HashSet::new();
+        let mut sites = Vec::new();
+        for (i, spec) in file.site.iter().enumerate() {
+            let path = KeyPath::root("site").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "site");
+            let power_mw = self.number(path.key("power_mw"), spec.power_mw, bounds::POWER_MW);
+            let pue = self.number(path.key("pue"), spec.pue, bounds::PUE);
+            let availability = self.number(
+                path.key("availability"),
+                spec.availability,
+                bounds::POSITIVE_SHARE,
+            );
+            let serving_share =
+                self.number(path.key("serving_share"), spec.serving_share, bounds::SHARE);
+            let online = spec.online.as_ref().and_then(|value| {
+                online_date(value)
+                    .map_err(|msg| self.error(path.key("online"), msg))
+                    .ok()
+            });
+            let mut gpus = Vec::new();
+            for (sku, &count) in &spec.gpus {
+                let count = self.number(path.key("gpus").key(sku), count, bounds::GPU_COUNT);
+                match skus.iter().position(|s| &s.name == sku) {
+                    Some(index) => gpus.push((index, count)),
+                    None => self.error(
+                        path.key("gpus").key(sku),
+                        unknown(
+                            "GPU SKU",
+                            sku,
+                            "[gpu.<id>] tables",
+                            skus.iter().map(|s| s.name.as_str()),
+                        ),
+                    ),
+                }
+            }
+            sites.push(Site {
+                name: spec.name.clone(),
+                power_mw,
+                pue,
+                availability,
+                serving_share,
+                online,
+                gpus,
+            });
+        }
+        sites
+    }
+
+    fn curve(&mut self, id: &str, spec: &CurveSpec) -> CurveValues {
+        let path = KeyPath::root("curve").key(id);
+        let flat = || CurveValues::hourly(vec![0.0; HOURS_PER_WEEK]);
+        match (&spec.week, &spec.weekday, &spec.weekend, &spec.file) {
+            (Some(week), None, None, None) => {
+                self.values(path.key("week"), week, HOURS_PER_WEEK);
+                if week.len() == HOURS_PER_WEEK {
+                    CurveValues::hourly(week.clone())
+                } else {
+                    flat()
+                }
+            }
+            (None, Some(weekday), Some(weekend), None) => {
+                self.values(path.key("weekday"), weekday, 24);
+                self.values(path.key("weekend"), weekend, 24);
+                if weekday.len() != 24 || weekend.len() != 24 {
+                    return flat();
+                }
+                CurveValues::hourly(
+                    (0..7)
+                        .flat_map(|day| if day < 5 { weekday } else { weekend }.iter().copied())
+                        .collect(),
+                )
+            }
+            (None, None, None, Some(file)) => {
+                let text = match (self.files)(file) {
+                    Ok(text) => text,
+                    Err(err) => {
+                        self.error(
+                            path.key("file"),
+                            format!("cannot read the curve file {file:?}: {err}"),
+                        );
+                        return flat();
+                    }
+                };
+                match curve::parse_csv(&text) {
+                    Ok(values) => values,
+                    Err(problem) => {
+                        self.error(
+                            path.key("file"),
+                            format!("{file}, line {}: {}", problem.line, problem.message),
+                        );
+                        flat()
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    path,
+                    "expected exactly one of `week` (168 hourly values), both `weekday` and `weekend` (24 values each), or `file` (a CSV of hourly or per-minute values)".into(),
+                );
+                flat()
+            }
+        }
+    }
+
+    fn values(&mut self, path: KeyPath, values: &[f64], expected_len: usize) {
+        if values.len() != expected_len {
+            self.error(
+                path.clone(),
+                format!(
+                    "expected {expected_len} hourly values, found {}",
+                    values.len()
+                ),
+            );
+        }
+        for (i, &v) in values.iter().enumerate() {
+            self.number(path.index(i), v, bounds::SHARE);
+        }
+    }
+
+    fn tiers(
+        &mut self,
+        file: &ScenarioFile,
+        classes: &[String],
+        skus: &[Sku],
+        step_minutes: u32,
+    ) -> Vec<Tier> {
+        if file.tier.is_empty() {
+            self.error(
+                KeyPath::root("tier"),
+                "expected at least one [[tier]] with name, users, curve, tokens_per_active_hour and mix".into(),
+            );
+        }
+        let curves: IndexMap<&str, CurveValues> = file
+            .curve
+            .iter()
+            .map(|(id, spec)| (id.as_str(), self.curve(id, spec)))
+            .collect();
+        let mut names = HashSet::new();
+        let mut tiers = Vec::new();
+        for (i, spec) in file.tier.iter().enumerate() {
+            let path = KeyPath::root("tier").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "tier");
+            let users = self.number(path.key("users"), spec.users, bounds::USERS);
+            let tokens_per_active_hour = self.number(
+                path.key("tokens_per_active_hour"),
+                spec.tokens_per_active_hour,
+                bounds::TOKENS_PER_HOUR,
+            );
+            let spread = self.number(path.key("spread"), spec.spread, bounds::SPREAD);
+            let activity = match curves.get(spec.curve.as_str()) {
+                Some(curve) => curve.at_step(step_minutes),
+                None => {
+                    self.error(
+                        path.key("curve"),
+                        unknown(
+                            "curve",
+                            &spec.curve,
+                            "[curve.<id>] tables",
+                            curves.keys().copied(),
+                        ),
+                    );
+                    vec![0.0; (units::MINUTES_PER_WEEK / step_minutes) as usize]
+                }
+            };
+            let mix = self.mix(&path, &spec.mix, classes, skus);
+            tiers.push(Tier {
+                name: spec.name.clone(),
+                users,
+                curve: spec.curve.clone(),
+                activity,
+                tokens_per_active_hour,
+                spread,
+                mix,
+            });
+        }
+        tiers
+    }
+
+    fn mix(
+        &mut self,
+        path: &KeyPath,
+        spec: &IndexMap<String, f64>,
+        classes: &[String],
+        skus: &[Sku],
+    ) -> Vec<f64> {
+        let path = path.key("mix");
+        let mut mix = vec![0.0; classes.len()];
+        let mut sum = 0.0;
+        for (class, &share) in spec {
+            let share = self.number(path.key(class), share, bounds::SHARE);
+            sum += share;
+            match classes.iter().position(|c| c == class) {
+                Some(index) if share > 0.0 && skus.iter().all(|s| s.tokens_per_s[index] == 0.0) => {
+                    self.error(
+                        path.key(class),
+                        format!("no GPU SKU can serve model class {class:?}: every tokens_per_s for it is 0"),
+                    );
+                }
+                Some(index) => mix[index] = share,
+                None => self.error(
+                    path.key(class),
+                    format!(
+                        "no GPU SKU lists model class {class:?} in tokens_per_s; known classes: {}",
+                        list(classes.iter().map(String::as_str))
+                    ),
+                ),
+            }
+        }
+        if spec.is_empty() {
+            self.error(
+                path,
+                "expected at least one class share, e.g. { sonnet = 1.0 }".into(),
+            );
+        } else if sum.is_finite() && (sum - 1.0).abs() > MIX_TOLERANCE {
+            self.error(
+                path,
+                format!("expected class shares that sum to 1 (within {MIX_TOLERANCE}), found a sum of {sum}"),
+            );
+        }
+        mix
+    }
+
+    fn policies(&mut self, file: &ScenarioFile, tiers: &[Tier]) -> Vec<Policy> {
+        if file.policy.is_empty() {
+            self.error(
+                KeyPath::root("policy"),
+                "expected at least one [[policy]] to evaluate (one with no limits means unlimited)"
+                    .into(),
+            );
+        }
+        let mut names = HashSet::new();
+        let mut policies = Vec::new();
+        for (i, spec) in file.policy.iter().enumerate() {
+            let path = KeyPath::root("policy").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "policy");
+            let mut limits = vec![None; tiers.len()];
+            for (tier, limit) in &spec.limits {
+                let path = path.key("limits").key(tier);
+                let window_hours = units::parse_duration_hours(&limit.window)
+                    .map_err(|msg| self.error(path.key("window"), msg))
+                    .unwrap_or(1.0);
+                let window_tokens = self.number(
+                    path.key("window_tokens"),
+                    limit.window_tokens,
+                    bounds::NON_NEGATIVE,
+                );
+                let weekly_tokens = limit
+                    .weekly_tokens
+                    .map(|w| self.number(path.key("weekly_tokens"), w, bounds::NON_NEGATIVE));
+                let peak_factor = self.number(
+                    path.key("peak_factor"),
+                    limit.peak_factor,
+                    bounds::PEAK_FACTOR,
+                );
+                match tiers.iter().position(|t| &t.name == tier) {
+                    Some(index) => {
+                        limits[index] = Some(Limit {
+                            window_hours,
+                            window_tokens,
+                            weekly_tokens,
+                            peak_factor,
+                        })
+                    }
+                    None => self.error(
+                        path,
+                        unknown(
+                            "tier",
+                            tier,
+                            "[[tier]] names",
+                            tiers.iter().map(|t| t.name.as_str()),
+                        ),
+                    ),
+                }
+            }
+            let line = locate(self.document, &path.key("name")).map(|span| {
+                let before = &self.source.as_bytes()[..span.start.min(self.source.len())];
+                before.iter().filter(|&&b| b == b'\n').count() + 1
+            });
+            policies.push(Policy {
+                name: spec.name.clone(),
+                description: spec.description.clone(),
+                limits,
+                line,
+            });
+        }
+        policies
+    }
+}

@@ -1,0 +1,101 @@
+//! Warnings: what is legal but suspicious in a valid scenario (an all-in power outside
+//! what is known for the SKU family, a power-bound site, a tier that is never active, two
+//! policies with the same limits). They never stop a run.
+
+use super::Checker;
+use crate::fmt::count;
+use crate::scenario::Scenario;
+use crate::scenario::diagnostic::KeyPath;
+
+/// All-in watts per GPU known for a SKU family, matched by the SKU id (checked in order, so
+/// `gb200` wins over `b200`), with where the range comes from.
+const KNOWN_ALLIN_WATTS: [(&str, f64, f64, &str); 4] = [
+    (
+        "gb200",
+        1500.0,
+        2100.0,
+        "GB200 NVL72: ~120-132 kW per 72 GPUs",
+    ),
+    ("b200", 1300.0, 2100.0, "DGX B200: ~14.3 kW per 8 GPUs"),
+    (
+        "h200",
+        1000.0,
+        1600.0,
+        "HGX H200: ~1,275 W per GPU, as DGX H100",
+    ),
+    (
+        "h100",
+        1000.0,
+        1600.0,
+        "DGX H100: 10.2 kW per 8 GPUs = 1,275 W",
+    ),
+];
+
+impl Checker<'_, '_> {
+    /// Warnings for what is legal but suspicious in a valid scenario.
+    pub(super) fn warn_suspicious(&mut self, scenario: &Scenario) {
+        for sku in &scenario.skus {
+            let id = sku.name.to_ascii_lowercase();
+            let allin = sku.allin_watts();
+            if let Some((family, low, high, source)) = KNOWN_ALLIN_WATTS
+                .iter()
+                .find(|(family, ..)| id.contains(family))
+            {
+                if allin < *low || allin > *high {
+                    self.warn(
+                        KeyPath::root("gpu").key(&sku.name).key("overhead"),
+                        format!(
+                            "all-in power of {allin:.0} W per GPU (watts * (1 + overhead)) is outside the {low:.0}-{high:.0} W known for {} ({source})",
+                            family.to_ascii_uppercase()
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, site) in scenario.sites.iter().enumerate() {
+            let (it_w, draw_w) = (site.it_watts(), site.draw_watts(&scenario.skus));
+            let factor = site.power_factor(&scenario.skus);
+            if factor < 1.0 {
+                let gpus: f64 = site.gpus.iter().map(|&(_, n)| n).sum();
+                self.warn(
+                    KeyPath::root("site").index(i).key("power_mw"),
+                    format!(
+                        "site {:?} is power-bound: {:.2} MW of IT power ({} MW / PUE {}) runs {:.1}% of its GPUs, which draw {:.2} MW all-in; {} GPUs cannot be powered",
+                        site.name,
+                        it_w / 1e6,
+                        site.power_mw,
+                        site.pue,
+                        factor * 100.0,
+                        draw_w / 1e6,
+                        count(gpus * (1.0 - factor))
+                    ),
+                );
+            }
+        }
+        for (i, tier) in scenario.tiers.iter().enumerate() {
+            if tier.activity.iter().all(|&a| a == 0.0) {
+                self.warn(
+                    KeyPath::root("tier").index(i).key("curve"),
+                    format!(
+                        "tier {:?} uses curve {:?}, which is zero all week: the tier never has an active user",
+                        tier.name, tier.curve
+                    ),
+                );
+            }
+        }
+        for (i, policy) in scenario.policies.iter().enumerate() {
+            if let Some(twin) = scenario.policies[..i]
+                .iter()
+                .find(|p| p.limits == policy.limits)
+            {
+                self.warn(
+                    KeyPath::root("policy").index(i).key("name"),
+                    format!(
+                        "policy {:?} sets exactly the same limits as policy {:?}",
+                        policy.name, twin.name
+                    ),
+                );
+            }
+        }
+    }
+}
