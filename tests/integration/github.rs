@@ -1,0 +1,36 @@
+//! GitHub Actions: the step summary and annotations.
+
+use super::*;
+
+#[test]
+fn check_on_github_writes_a_step_summary_and_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ("LANG", "C.UTF-8"),
+    ];
+    let run = capplan_with(&["check", TINY, "--phase", "before"], &env);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("::error file=scenarios/tiny.toml,line=86,title=capplan check%3A double-5h::double-5h (before): peak utilization 104.2%25 at Mon 00:00"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("::error ").count(), 2);
+    let markdown = std::fs::read_to_string(&summary).unwrap();
+    assert!(markdown.starts_with("## capplan: tiny"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "### check failed: 2 of 3 policies do not fit (before): unlimited, double-5h"
+        )
+    );
+    assert!(markdown.contains("| double-5h | before |"));
+    // Off GitHub: no annotations.
+    assert!(
+        !capplan(&["check", TINY, "--phase", "before"])
+            .stdout
+            .contains("::error")
+    );
+}

@@ -1,0 +1,365 @@
+//! Output as a file, a pipe, a terminal or a plot: deterministic, atomic, never over an
+//! input, the same on any thread count.
+
+use super::*;
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    for format in ["table", "json", "csv", "markdown"] {
+        let first = capplan(&["compare", COLOSSUS, "--format", format]);
+        let second = capplan(&["compare", COLOSSUS, "--format", format]);
+        assert_eq!(first.code, 0, "{}", first.stderr);
+        assert_eq!(first.stdout, second.stdout, "{format}");
+        assert!(!first.stdout.contains("NaN") && !first.stdout.contains("inf"));
+    }
+}
+
+#[test]
+fn every_command_and_format_runs_on_every_scenario() {
+    for scenario in [TINY, COLOSSUS, TELEMETRY] {
+        for format in ["table", "json", "csv", "markdown"] {
+            let has_timeline = scenario != TELEMETRY;
+            for args in [
+                vec!["compare", scenario],
+                vec!["timeline", scenario],
+                vec![
+                    "solve",
+                    scenario,
+                    "--policy",
+                    if scenario == TELEMETRY {
+                        "today"
+                    } else {
+                        "current"
+                    },
+                ],
+                vec![
+                    "explain",
+                    scenario,
+                    "--policy",
+                    if scenario == TELEMETRY {
+                        "today"
+                    } else {
+                        "current"
+                    },
+                ],
+                vec!["validate", scenario],
+            ] {
+                if args[0] == "timeline" && !has_timeline {
+                    continue;
+                }
+                let mut args = args.clone();
+                args.extend(["--format", format]);
+                let first = capplan(&args);
+                assert_eq!(first.code, 0, "{args:?}: {}", first.stderr);
+                assert!(
+                    !first.stdout.contains("NaN") && !first.stdout.contains("inf"),
+                    "{args:?}"
+                );
+                assert_eq!(
+                    first.stdout,
+                    capplan(&args).stdout,
+                    "{args:?} is not deterministic"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn sparklines_show_the_week_and_fall_back_to_ascii() {
+    let run = capplan(&["compare", TINY]);
+    // Weekdays at 1.25, weekends at 0.625 of the same 1.25 top: full blocks, then half.
+    assert!(
+        run.stdout
+            .contains("│ unlimited ┆ before ┆ ████████████████████▄▄▄▄▄▄▄▄ ┆"),
+        "{}",
+        run.stdout
+    );
+    let ascii = capplan_with(&["compare", TINY], &[("LANG", "C")]);
+    assert!(ascii.stdout.is_ascii(), "{}", ascii.stdout);
+    assert!(
+        ascii
+            .stdout
+            .contains("| unlimited | before | ####################~~~~~~~~ |"),
+        "{}",
+        ascii.stdout
+    );
+    // LC_ALL wins over LANG.
+    let utf8 = capplan_with(
+        &["compare", TINY],
+        &[("LANG", "C"), ("LC_ALL", "en_US.UTF-8")],
+    );
+    assert!(!utf8.stdout.is_ascii());
+}
+
+#[test]
+fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let week = dir.path().join("week.svg");
+    let run = capplan(&["compare", COLOSSUS, "--plot", week.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let svg = std::fs::read_to_string(&week).unwrap();
+    assert!(
+        svg.starts_with("<svg width=\"1200\" height=\"800\"") && svg.trim_end().ends_with("</svg>")
+    );
+    for label in [
+        "current (peak 75.8%)",
+        "current (peak 39.6%)",
+        "may-2026 (peak 83.8%)",
+        "before: peak hours shaded",
+        "after: peak hours shaded",
+    ] {
+        assert!(svg.contains(label), "{label}");
+    }
+    // Five peak bands per panel (Monday to Friday 13:00-19:00), drawn as shaded rectangles.
+    assert_eq!(
+        svg.matches("opacity=\"0.15\" fill=\"#FFAA00\"").count(),
+        10,
+        "peak bands"
+    );
+    capplan(&[
+        "compare",
+        COLOSSUS,
+        "--plot",
+        dir.path().join("again.svg").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        svg,
+        std::fs::read_to_string(dir.path().join("again.svg")).unwrap()
+    );
+
+    let timeline = dir.path().join("timeline.svg");
+    assert_eq!(
+        capplan(&["timeline", COLOSSUS, "--plot", timeline.to_str().unwrap()]).code,
+        0
+    );
+    let svg = std::fs::read_to_string(&timeline).unwrap();
+    for label in ["colossus-1", "current (fits through 2027-03)", "2026-07"] {
+        assert!(svg.contains(label), "{label}");
+    }
+}
+
+#[test]
+fn output_is_written_atomically_and_never_over_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let run = capplan(&[
+        "compare",
+        TINY,
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        written,
+        capplan(&["compare", TINY, "--format", "json"]).stdout
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+    // Over the scenario: refused, and the scenario is untouched.
+    let scenario = ScenarioFile::new("keep", tiny_text());
+    let before = std::fs::read(&scenario.path).unwrap();
+    for args in [
+        vec!["compare", scenario.path(), "--output", scenario.path()],
+        vec!["compare", scenario.path(), "--plot", scenario.path()],
+    ] {
+        let run = capplan(&args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains("refusing to write"), "{}", run.stderr);
+    }
+    assert_eq!(std::fs::read(&scenario.path).unwrap(), before);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("capplan"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["timeline", COLOSSUS])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe while capplan still has lines to write.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("error") || stderr.contains("warning"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Broken pipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn completions_load_in_bash_and_the_man_page_renders() {
+    let script = capplan(&["completions", "bash"]);
+    assert_eq!(script.code, 0);
+    let output = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{}\ncomplete -p capplan", script.stdout))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("capplan"));
+    for shell in ["zsh", "fish"] {
+        let run = capplan(&["completions", shell]);
+        assert_eq!(run.code, 0);
+        assert!(run.stdout.contains("timeline") && run.stdout.contains("check"));
+    }
+    let man = capplan(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.starts_with(".ie \\n(.g .ds Aq") || man.stdout.contains(".TH capplan"),
+        "{}",
+        &man.stdout[..200]
+    );
+    assert!(man.stdout.contains("compare") && man.stdout.contains("Exit status"));
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bin = assert_cmd::cargo::cargo_bin("capplan");
+    let broken = ScenarioFile::new(
+        "colour",
+        tiny_text().replace("users = 100000", "users = -1"),
+    );
+    let on_terminal = |extra_env: &str| {
+        // `script` gives the command a pseudo-terminal.
+        let output = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("{extra_env} {} compare {}", bin.display(), broken.path()),
+                "/dev/null",
+            ])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    assert!(
+        on_terminal("").contains("\u{1b}["),
+        "no colour on a terminal"
+    );
+    assert!(
+        !on_terminal("NO_COLOR=1").contains("\u{1b}["),
+        "colour despite NO_COLOR"
+    );
+    let piped = capplan(&["compare", broken.path()]);
+    assert!(!piped.stderr.contains('\u{1b}'), "colour into a pipe");
+}
+
+#[test]
+fn init_writes_a_starter_that_validates_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.toml");
+    let run = capplan(&["init", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("wrote") && dir.path().join("schema.json").exists());
+    assert_eq!(capplan(&["validate", path.to_str().unwrap()]).code, 0);
+    let doc = json(&capplan(&[
+        "compare",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(result(&doc, "generous", "before")["fits"], false);
+    assert_eq!(result(&doc, "generous", "after")["fits"], true);
+    let again = capplan(&["init", path.to_str().unwrap(), "--template", "colossus"]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again
+            .stderr
+            .contains("already exists; capplan init never overwrites a file"),
+        "{}",
+        again.stderr
+    );
+    let colossus = dir.path().join("c.toml");
+    assert_eq!(
+        capplan(&["init", colossus.to_str().unwrap(), "--template", "colossus"]).code,
+        0
+    );
+    assert_eq!(
+        std::fs::read_to_string(&colossus).unwrap(),
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(COLOSSUS)).unwrap()
+    );
+}
+
+#[test]
+fn generated_planning_scenarios_are_valid_and_seeded() {
+    let args = [
+        "generate",
+        "--tiers",
+        "6",
+        "--policies",
+        "3",
+        "--step-minutes",
+        "15",
+        "--months",
+        "4",
+        "--seed",
+        "3",
+    ];
+    let first = capplan(&args);
+    assert_eq!(first.code, 0);
+    assert_eq!(
+        first.stdout,
+        capplan(&args).stdout,
+        "same seed, same scenario"
+    );
+    let file = ScenarioFile::new("generated", &first.stdout);
+    let doc = json(&capplan(&["validate", file.path(), "--format", "json"]));
+    assert_eq!(doc["summary"]["tiers"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["summary"]["timeline_months"], 4);
+    assert_eq!(capplan(&["timeline", file.path()]).code, 0);
+    assert_eq!(capplan(&["generate", "--step-minutes", "7"]).code, 2);
+}
+
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let file = ScenarioFile::new(
+        "threads",
+        capplan(&[
+            "generate",
+            "--tiers",
+            "20",
+            "--policies",
+            "8",
+            "--step-minutes",
+            "15",
+            "--months",
+            "6",
+        ])
+        .stdout,
+    );
+    for command in ["compare", "timeline"] {
+        let one = capplan_with(
+            &[command, file.path(), "--format", "json"],
+            &[("RAYON_NUM_THREADS", "1")],
+        );
+        let four = capplan_with(
+            &[command, file.path(), "--format", "json"],
+            &[("RAYON_NUM_THREADS", "4")],
+        );
+        assert_eq!(one.code, 0, "{}", one.stderr);
+        assert_eq!(one.stdout, four.stdout, "{command}");
+    }
+}

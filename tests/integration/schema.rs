@@ -1,0 +1,267 @@
+//! The JSON Schema: committed as generated, every shipped scenario valid against it, and
+//! its bounds the validator's own.
+
+use super::*;
+
+#[test]
+fn committed_schema_is_the_generated_one() {
+    let run = capplan(&["schema"]);
+    assert_eq!(run.code, 0);
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/schema.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        run.stdout, committed,
+        "run `cargo run -- schema > scenarios/schema.json`"
+    );
+}
+
+/// A TOML document as JSON, TOML dates as strings, for schema validation.
+fn toml_to_json(value: &toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[test]
+fn every_shipped_scenario_validates_against_the_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("scenarios/schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#:schema ./schema.json\n"),
+            "{} lacks the #:schema line",
+            path.display()
+        );
+        let document: toml::Value = toml::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&toml_to_json(&document))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        // And capplan itself accepts it.
+        assert_eq!(capplan(&["validate", path.to_str().unwrap()]).code, 0);
+        checked += 1;
+    }
+    assert!(checked >= 3);
+    // The schema is not vacuous: a misspelt key and a share above 1 are rejected.
+    let bad: toml::Value = toml::from_str(
+        &tiny_text()
+            .replace("users = 100000", "uesrs = 100000")
+            .replace("pue = 1.2\ngpus", "pue = 0.9\ngpus"),
+    )
+    .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&toml_to_json(&bad))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.len() >= 2, "{errors:?}");
+}
+
+/// Where each schema definition sits in [`bounds_scenario`], as TOML keys and as the key
+/// path the validator names.
+fn location(definition: &str, property: &str) -> (Vec<toml_path::Key>, String) {
+    use toml_path::Key::{Index, Name};
+    let name = |s: &str| Name(s.to_string());
+    match definition {
+        "ScenarioSection" => (vec![name("scenario")], "scenario".into()),
+        "GpuSpec" => (vec![name("gpu"), name("h100")], "gpu.h100".into()),
+        "SiteSpec" => (vec![name("site"), Index(0)], "site[0]".into()),
+        "CurveSpec" if property == "week" => {
+            (vec![name("curve"), name("week")], "curve.week".into())
+        }
+        "CurveSpec" => (vec![name("curve"), name("flat")], "curve.flat".into()),
+        "TierSpec" => (vec![name("tier"), Index(0)], "tier[0]".into()),
+        "LimitSpec" => (
+            vec![name("policy"), Index(2), name("limits"), name("pro")],
+            "policy[2].limits.pro".into(),
+        ),
+        "TimelineSpec" => (vec![name("timeline")], "timeline".into()),
+        "UncertaintySpec" => (vec![name("uncertainty")], "uncertainty".into()),
+        other => panic!("no place for {other} in the bounds scenario"),
+    }
+}
+
+/// Setting a value deep in a TOML document by its keys.
+mod toml_path {
+    /// One step into a TOML document.
+    pub enum Key {
+        Name(String),
+        Index(usize),
+    }
+
+    /// Sets the value at `keys`; a missing last key (one with a default) is added.
+    pub fn set(root: &mut toml::Value, keys: &[Key], value: toml::Value) {
+        let (last, path) = keys.split_last().unwrap();
+        let mut node = root;
+        for key in path {
+            node = match key {
+                Key::Name(n) => node.get_mut(n.as_str()).unwrap_or_else(|| panic!("no {n}")),
+                Key::Index(i) => node.get_mut(*i).unwrap(),
+            };
+        }
+        match last {
+            Key::Name(n) => {
+                node.as_table_mut().unwrap().insert(n.clone(), value);
+            }
+            Key::Index(i) => node[*i] = value,
+        }
+    }
+}
+
+/// tiny.toml with every bounded key present: a `week` curve, per-tier growth.
+fn bounds_scenario() -> String {
+    let week = vec!["0.1"; 168].join(", ");
+    tiny_text().replace(
+        "growth = 0.1\n",
+        "growth = 0.1\ntier_growth = { pro = 0.1 }\n",
+    ) + &format!("\n[curve.week]\nweek = [{week}]\n")
+}
+
+/// Whether the validator raises an error at `key_path` for this scenario.
+fn rejects_at(document: &toml::Value, key_path: &str) -> bool {
+    let text = toml::to_string(document).unwrap();
+    match capplan::scenario::Scenario::parse(&text, "bounds.toml") {
+        Ok(_) => false,
+        Err(error) => error.diagnostics.iter().any(|d| {
+            d.key_path
+                .as_ref()
+                .is_some_and(|k| k.to_string() == key_path)
+        }),
+    }
+}
+
+/// The schema states every bound the validator enforces on a number, and the validator
+/// accepts and rejects exactly at the schema's limits: each limit is tried, and a hair
+/// past it, on a scenario that has every bounded key.
+#[test]
+fn the_schemas_bounds_are_the_validators() {
+    use capplan::scenario::bounds::{Place, SCHEMA_BOUNDS};
+    let schema = capplan::scenario::Scenario::json_schema();
+    // Every number in the schema is bounded, and by SCHEMA_BOUNDS.
+    let mut numbers = Vec::new();
+    for (definition, node) in schema["definitions"].as_object().unwrap() {
+        for (property, spec) in node["properties"].as_object().unwrap() {
+            for inner in [spec, &spec["items"], &spec["additionalProperties"]] {
+                let kind = inner["type"].to_string();
+                if kind.contains("number") || kind.contains("integer") {
+                    numbers.push((definition.clone(), property.clone()));
+                }
+            }
+        }
+    }
+    numbers.sort();
+    let mut bounded: Vec<(String, String)> = SCHEMA_BOUNDS
+        .iter()
+        .map(|(d, p, ..)| (d.to_string(), p.to_string()))
+        .collect();
+    bounded.sort();
+    assert_eq!(numbers, bounded, "a number in the schema without bounds");
+
+    let base: toml::Value = toml::from_str(&bounds_scenario()).unwrap();
+    assert!(
+        !rejects_at(&base, "scenario"),
+        "the bounds scenario must be valid"
+    );
+    capplan::scenario::Scenario::parse(&toml::to_string(&base).unwrap(), "bounds.toml").unwrap();
+    for (definition, property, place, _) in SCHEMA_BOUNDS {
+        let node = &schema["definitions"][definition]["properties"][property];
+        let node = match place {
+            Place::Value => node,
+            Place::Items => &node["items"],
+            Place::Values => &node["additionalProperties"],
+        };
+        let integer = node["type"] == "integer";
+        let (mut keys, prefix) = location(definition, property);
+        keys.push(toml_path::Key::Name(property.to_string()));
+        let mut key_path = format!("{prefix}.{property}");
+        match place {
+            Place::Value => {}
+            Place::Items => {
+                keys.push(toml_path::Key::Index(0));
+                key_path.push_str("[0]");
+            }
+            Place::Values => {
+                let key = match property {
+                    "gpus" => "h100",
+                    "tier_growth" => "pro",
+                    _ => "sonnet",
+                };
+                keys.push(toml_path::Key::Name(key.to_string()));
+                key_path = format!("{key_path}.{key}");
+            }
+        }
+        let value = |v: f64| {
+            if integer {
+                toml::Value::Integer(v as i64)
+            } else {
+                toml::Value::Float(v)
+            }
+        };
+        let hair = |v: f64| {
+            if integer {
+                1.0
+            } else {
+                (v.abs() * 1e-6).max(1e-6)
+            }
+        };
+        let verdict = |v: f64| {
+            let mut document = base.clone();
+            toml_path::set(&mut document, &keys, value(v));
+            rejects_at(&document, &key_path)
+        };
+        let what = format!("{definition}.{property} ({key_path})");
+        if let Some(low) = node["minimum"].as_f64() {
+            assert!(
+                !verdict(low),
+                "{what}: the schema's minimum {low} is rejected"
+            );
+            assert!(
+                verdict(low - hair(low)),
+                "{what}: below the minimum {low} is accepted"
+            );
+        }
+        if let Some(low) = node["exclusiveMinimum"].as_f64() {
+            assert!(
+                verdict(low),
+                "{what}: the exclusive minimum {low} is accepted"
+            );
+            assert!(
+                !verdict(low + hair(low)),
+                "{what}: just above {low} is rejected"
+            );
+        }
+        let high = node["maximum"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{what}: no maximum"));
+        assert!(
+            !verdict(high),
+            "{what}: the schema's maximum {high} is rejected"
+        );
+        assert!(
+            verdict(high + hair(high)),
+            "{what}: above the maximum {high} is accepted"
+        );
+    }
+}
