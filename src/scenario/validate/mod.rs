@@ -172,3 +172,66 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
         names.join(", ")
     }
 }
+
+#[cfg(test)]
+pub(super) mod testing {
+    //! Helpers for the rule modules' tests: tiny.toml, edited, through the whole validator.
+    use super::*;
+
+    /// scenarios/tiny.toml.
+    pub const TINY: &str = include_str!("../../../scenarios/tiny.toml");
+
+    /// Every error as `key.path: message`, or the warnings of a valid file.
+    pub fn problems(text: &str) -> Result<Vec<String>, Vec<String>> {
+        let no_files = |path: &str| Err(format!("{path}: no files in tests"));
+        let lines = |diagnostics: &[Diagnostic]| -> Vec<String> {
+            diagnostics
+                .iter()
+                .map(|d| match &d.key_path {
+                    Some(path) => format!("{path}: {}", d.message),
+                    None => d.message.clone(),
+                })
+                .collect()
+        };
+        match parse(text, "t.toml", &no_files) {
+            Ok((_, warnings)) => Ok(lines(&warnings)),
+            Err(error) => Err(lines(&error.diagnostics)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{TINY, problems};
+
+    #[test]
+    fn tiny_is_valid_with_one_warning() {
+        let warnings = problems(TINY).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("site[1].power_mw: site \"new\" is power-bound"));
+    }
+
+    #[test]
+    fn an_empty_or_binary_file_is_named_as_such() {
+        assert!(problems("  \n").unwrap_err()[0].starts_with("the file is empty"));
+        assert!(problems("a\0b").unwrap_err()[0].contains("binary data"));
+    }
+
+    #[test]
+    fn numbers_out_of_bounds_say_the_range_and_the_value() {
+        let text = TINY.replace("watts = 700", "watts = 0");
+        assert_eq!(
+            problems(&text).unwrap_err(),
+            [
+                "gpu.h100.watts: expected a board power greater than 0 and at most 100,000 W, found 0"
+            ]
+        );
+        let text = TINY.replace("spread = 0", "spread = 1e16");
+        assert_eq!(
+            problems(&text).unwrap_err(),
+            [
+                "tier[0].spread: expected a log-normal sigma between 0 and 5, found 10000000000000000"
+            ]
+        );
+    }
+}

@@ -447,3 +447,65 @@ impl Checker<'_, '_> {
         policies
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{TINY, problems};
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = TINY
+            .replace("mix = { sonnet = 1.0 }", "mix = { sonnet = 0.9 }")
+            .replace("curve = \"flat\"", "curve = \"flta\"")
+            .replace("name = \"new\"", "name = \"home\"");
+        let errors = problems(&text).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(
+            errors[0],
+            "site[1].name: duplicate site name \"home\"; names must be unique"
+        );
+        assert!(
+            errors[1].starts_with("tier[0].curve: unknown curve \"flta\"; did you mean \"flat\"?")
+        );
+        assert!(errors[2].starts_with("tier[0].mix: expected class shares that sum to 1"));
+    }
+
+    #[test]
+    fn references_resolve_or_suggest() {
+        let text = TINY.replace("gpus = { h100 = 1000 }", "gpus = { h10 = 1000 }");
+        let errors = problems(&text).unwrap_err();
+        assert!(
+            errors[0]
+                .starts_with("site[0].gpus.h10: unknown GPU SKU \"h10\"; did you mean \"h100\"?")
+        );
+        let text = TINY.replace(
+            "[policy.limits.pro]\nwindow = \"5h\"\nwindow_tokens = 1000000",
+            "[policy.limits.prp]\nwindow = \"5h\"\nwindow_tokens = 1000000",
+        );
+        let errors = problems(&text).unwrap_err();
+        assert!(
+            errors[0]
+                .starts_with("policy[1].limits.prp: unknown tier \"prp\"; did you mean \"pro\"?")
+        );
+    }
+
+    #[test]
+    fn dates_and_windows_are_checked() {
+        let errors = problems(&TINY.replace("2026-06-06", "2026-02-30")).unwrap_err();
+        assert!(
+            errors[0].starts_with("site[1].online: day 30 does not exist"),
+            "{errors:?}"
+        );
+        let errors =
+            problems(&TINY.replace("window = \"5h\"", "window = \"five hours\"")).unwrap_err();
+        assert!(
+            errors[0].starts_with("policy[1].limits.pro.window: "),
+            "{errors:?}"
+        );
+        let errors = problems(&TINY.replace("months = 4", "months = 0")).unwrap_err();
+        assert_eq!(
+            errors,
+            ["timeline.months: expected between 1 and 120 months, found 0"]
+        );
+    }
+}

@@ -193,3 +193,38 @@ fn explain_serde_message(message: &str) -> String {
         None => message.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{TINY, problems};
+
+    #[test]
+    fn a_shape_error_in_each_table_is_reported() {
+        let text = TINY.replace("users = 100000", "users = \"many\"").replace(
+            "description = \"no limits at all\"",
+            "descripton = \"no limits at all\"",
+        );
+        let errors = problems(&text).unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0]
+                .starts_with("tier[0].users: invalid type: string \"many\", expected a number"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("unknown field `descripton`"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("did you mean `description`?"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_table_gets_the_closest_section() {
+        let errors = problems(&format!("{TINY}\n[timelin]\nstart = \"2026-01-01\"\n")).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("timeline"), "{errors:?}");
+    }
+}

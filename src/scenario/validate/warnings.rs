@@ -99,3 +99,50 @@ impl Checker<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{TINY, problems};
+
+    #[test]
+    fn a_power_bound_site_is_counted() {
+        // IT 0.756e6 / 1.2 = 630,000 W for 1,000 GPUs at 700 * 1.8 = 1,260 W: half powered.
+        let warnings = problems(TINY).unwrap();
+        assert_eq!(
+            warnings,
+            [
+                "site[1].power_mw: site \"new\" is power-bound: 0.63 MW of IT power (0.756 MW / PUE 1.2) runs 50.0% of its GPUs, which draw 1.26 MW all-in; 500 GPUs cannot be powered"
+            ]
+        );
+    }
+
+    #[test]
+    fn suspicious_power_idle_tiers_and_twin_policies() {
+        let text = TINY
+            .replace("overhead = 0.8", "overhead = 0")
+            .replace("power_mw = 0.756", "power_mw = 1.512")
+            .replace("weekday = [0.1, 0.1,", "weekday = [0.0, 0.0,")
+            .replace(
+                "window_tokens = 2000000\nweekly_tokens = 4320000",
+                "window_tokens = 1000000",
+            );
+        let text = text.replace(
+            "weekday = [0.0, 0.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,\n           0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]",
+            &format!("weekday = [{}]", vec!["0.0"; 24].join(", ")),
+        );
+        let text = text.replace(
+            "weekend = [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05,\n           0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]",
+            &format!("weekend = [{}]", vec!["0.0"; 24].join(", ")),
+        );
+        let warnings = problems(&text).unwrap();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].starts_with("gpu.h100.overhead: all-in power of 700 W per GPU"));
+        assert!(warnings[1].starts_with(
+            "tier[0].curve: tier \"pro\" uses curve \"flat\", which is zero all week"
+        ));
+        assert_eq!(
+            warnings[2],
+            "policy[2].name: policy \"double-5h\" sets exactly the same limits as policy \"current\""
+        );
+    }
+}
