@@ -189,12 +189,8 @@ fn run_task(
             let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
             if let Some(plot) = plot {
-                let svg = report::plot::week_svg(
-                    &answer,
-                    &scenario.peak_hours.mask(scenario.step_minutes),
-                )
-                .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", plot.display()))?;
-                write_atomically(plot, svg.as_bytes(), Some(path))?;
+                let mask = scenario.peak_hours.mask(scenario.step_minutes);
+                write_plot(plot, report::plot::week_svg(&answer, &mask), path)?;
             }
             answer.write(*format, out)?;
         }
@@ -227,9 +223,7 @@ fn run_task(
             bar.finish_and_clear();
             let answer = answer?;
             if let Some(plot) = plot {
-                let svg = report::plot::timeline_svg(&answer)
-                    .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", plot.display()))?;
-                write_atomically(plot, svg.as_bytes(), Some(path))?;
+                write_plot(plot, report::plot::timeline_svg(&answer), path)?;
             }
             answer.write(*format, out)?;
         }
@@ -302,6 +296,16 @@ fn run_task(
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// Writes a drawn plot to `target` (atomically, never over the scenario it came from).
+fn write_plot(
+    target: &Path,
+    svg: Result<String, report::plot::PlotError>,
+    scenario: &Path,
+) -> anyhow::Result<()> {
+    let svg = svg.map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", target.display()))?;
+    write_atomically(target, svg.as_bytes(), Some(scenario))
 }
 
 /// A progress bar on stderr for runs with many steps; hidden when stderr is not a terminal,
