@@ -5,22 +5,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use capplan::app::{self, ExitStatus};
+use capplan::app::{self, ExitStatus, StopOnClosedPipe};
 use capplan::cli::Cli;
 
 fn main() -> ExitCode {
     let settings = Cli::parse().settings();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // A closed pipe stops the printing, never changes the exit status.
+    let mut out = StopOnClosedPipe::new(io::stdout().lock());
     // anstream drops colour when stderr is not a terminal, or NO_COLOR is set.
-    let mut stderr = anstream::stderr();
+    let mut stderr = StopOnClosedPipe::new(anstream::stderr());
     let result = app::run(&settings, &mut out, &mut stderr).and_then(|status| {
         out.flush()?;
         Ok(status)
     });
     match result {
         Ok(status) => status.into(),
-        Err(err) if app::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
             match err.downcast_ref::<capplan::scenario::ScenarioError>() {
                 Some(diagnostics) => {

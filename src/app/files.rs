@@ -1,18 +1,126 @@
-//! Reading scenarios (with their CSV curve files) and writing outputs: the file I/O of
-//! the application, kept out of the core.
+//! Reading scenarios (with their CSV curve files) and writing outputs: the file I/O of the
+//! application, kept out of the core. Inputs must be regular files under a size cap, so a
+//! FIFO or `/dev/zero` is an error rather than a read that never ends; outputs are written
+//! so that no input of the run is ever written over, whatever the spelling of its path.
 
-use std::io;
-use std::path::Path;
+use std::cell::RefCell;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use crate::fmt::count;
 use crate::scenario::{Scenario, ScenarioError, ScenarioWarnings};
 
+/// The largest scenario file read, in bytes (64 MiB).
+pub const SCENARIO_LIMIT: u64 = 64 << 20;
+/// The largest CSV curve file read, in bytes (256 MiB).
+pub const CURVE_LIMIT: u64 = 256 << 20;
+
+/// The files a run reads or writes, by identity (device and inode), so that an output is
+/// never written over any of them however its path is spelt: `./x`, a symlink, a hard link.
+#[derive(Debug, Default)]
+pub struct Touched {
+    files: Vec<(PathBuf, FileId)>,
+}
+
+/// What makes two paths the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    device: u64,
+    inode: u64,
+}
+
+impl FileId {
+    /// The identity of the file a path names (through symlinks), if it exists.
+    fn of(path: &Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(path).ok()?;
+        Some(FileId {
+            device: meta.dev(),
+            inode: meta.ino(),
+        })
+    }
+}
+
+impl Touched {
+    /// Records a file the run read or wrote.
+    pub fn add(&mut self, path: &Path) {
+        if let Some(id) = FileId::of(path) {
+            self.files.push((path.to_path_buf(), id));
+        }
+    }
+
+    /// The recorded path that names the same file as `path`, if any.
+    pub fn find(&self, path: &Path) -> Option<&Path> {
+        let id = FileId::of(path)?;
+        self.files
+            .iter()
+            .find(|(_, other)| *other == id)
+            .map(|(p, _)| p.as_path())
+    }
+
+    /// Refuses `path` when it is one of the run's files.
+    pub fn refuse(&self, path: &Path, what: &str) -> anyhow::Result<()> {
+        match self.find(path) {
+            Some(input) => bail!(
+                "refusing to write {what} {}: it is {}, a file this run reads or wrote",
+                path.display(),
+                input.display()
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reads a whole input that must be a regular file of at most `limit` bytes. The file is
+/// opened without blocking, so a FIFO with no writer is refused rather than waited on.
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    /// O_NONBLOCK on Linux: opening a FIFO for reading returns at once.
+    const O_NONBLOCK: i32 = 0o4000;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    if !meta.is_file() {
+        bail!(
+            "cannot read {what} {}: it is not a regular file (a folder, a FIFO or a device); expected a file",
+            path.display()
+        );
+    }
+    let too_big = || {
+        anyhow::anyhow!(
+            "cannot read {what} {}: it is larger than the {} bytes capplan reads",
+            path.display(),
+            count(limit as f64)
+        )
+    };
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// Reads and validates a scenario file, with the CSV curve files it refers to (paths
-/// relative to the scenario's folder), and returns it with its warnings.
-pub fn load(path: &Path) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+/// relative to the scenario's folder), and returns it with its warnings; every file read
+/// is recorded in `touched`.
+pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read scenario {origin}"))?;
+    let bytes = read_limited(path, SCENARIO_LIMIT, "scenario")?;
+    touched.add(path);
     let text = String::from_utf8(bytes).map_err(|err| {
         ScenarioError::whole_file(
             &origin,
@@ -23,65 +131,187 @@ pub fn load(path: &Path) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
         )
     })?;
     let folder = path.parent().unwrap_or(Path::new("."));
+    let curves = RefCell::new(Vec::new());
     let files = |relative: &str| -> Result<String, String> {
-        std::fs::read_to_string(folder.join(relative)).map_err(|e| e.to_string())
+        let curve = folder.join(relative);
+        let bytes =
+            read_limited(&curve, CURVE_LIMIT, "curve file").map_err(|e| format!("{e:#}"))?;
+        curves.borrow_mut().push(curve);
+        String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "it is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
+        })
     };
-    Ok(Scenario::load(&text, &origin, &files)?)
+    let loaded = Scenario::load(&text, &origin, &files);
+    for curve in curves.into_inner() {
+        touched.add(&curve);
+    }
+    Ok(loaded?)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file; refuses to write over `scenario`.
-pub fn write_atomically(path: &Path, bytes: &[u8], scenario: Option<&Path>) -> anyhow::Result<()> {
-    if let Some(scenario) = scenario {
-        if same_file(path, scenario) {
-            bail!(
-                "refusing to write {} over the scenario {} it was computed from",
-                path.display(),
-                scenario.display()
-            );
+/// Writes `bytes` to `path`, never over a file in `touched`:
+/// - a character device or FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written to
+///   directly, never replaced;
+/// - a symlink is followed, and its target replaced;
+/// - otherwise the bytes go to a temporary file in the same folder, renamed over the
+///   target, so a reader never sees half a file. A new file gets the mode the umask gives;
+///   a replaced one keeps its own.
+pub fn write_atomically(path: &Path, bytes: &[u8], touched: &Touched) -> anyhow::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    touched.refuse(path, "the output")?;
+    let target = match fs::metadata(path) {
+        Ok(meta) => {
+            let kind = meta.file_type();
+            if kind.is_char_device() || kind.is_fifo() {
+                let mut file = OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return file
+                    .write_all(bytes)
+                    .with_context(|| format!("cannot write {}", path.display()));
+            }
+            if !kind.is_file() {
+                bail!(
+                    "cannot write {}: it is a folder or a special file; expected a file path",
+                    path.display()
+                );
+            }
+            fs::canonicalize(path).with_context(|| format!("cannot write {}", path.display()))?
         }
-    }
-    let folder = match path.parent() {
+        // A symlink whose target does not exist yet: create the target.
+        Err(_) => match fs::read_link(path) {
+            Ok(link) => path.parent().unwrap_or(Path::new(".")).join(link),
+            Err(_) => path.to_path_buf(),
+        },
+    };
+    replace(&target, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes a temporary file beside `target` and renames it over `target`.
+fn replace(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(folder)
-        .with_context(|| format!("cannot create a temporary file in {}", folder.display()))?;
-    io::Write::write_all(&mut file, bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    // A temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let existing = fs::metadata(target).ok().map(|m| m.permissions());
+    let (temporary, mut file) = create_temporary(folder, &name)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| match existing {
+            Some(permissions) => file.set_permissions(permissions),
+            None => Ok(()),
+        })
+        .and_then(|()| fs::rename(&temporary, target));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
     }
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    written
 }
 
-/// Whether two paths name the same file (the second must exist; the first may not yet).
-fn same_file(a: &Path, b: &Path) -> bool {
-    let Ok(b) = b.canonicalize() else {
-        return false;
-    };
-    match a.canonicalize() {
-        Ok(a) => a == b,
-        Err(_) => match (a.parent(), a.file_name()) {
-            (Some(parent), Some(name)) => {
-                let parent = if parent.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    parent
-                };
-                parent
-                    .canonicalize()
-                    .map(|p| p.join(name))
-                    .is_ok_and(|a| a == b)
-            }
-            _ => false,
-        },
+/// A new file `.NAME.capplan-PID-N.tmp` in `folder`, created with the mode the umask gives.
+fn create_temporary(folder: &Path, name: &str) -> io::Result<(PathBuf, File)> {
+    let mut last = None;
+    for attempt in 0..100 {
+        let path = folder.join(format!(
+            ".{name}.capplan-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => last = Some(err),
+            Err(err) => return Err(err),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free temporary file name")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_file_is_found_under_any_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("s.toml");
+        fs::write(&input, "x").unwrap();
+        let mut touched = Touched::default();
+        touched.add(&input);
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        let hard = dir.path().join("hard.toml");
+        fs::hard_link(&input, &hard).unwrap();
+        let dotted = dir.path().join(".").join("s.toml");
+        for spelling in [&link, &hard, &dotted] {
+            assert_eq!(
+                touched.find(spelling),
+                Some(input.as_path()),
+                "{spelling:?}"
+            );
+            assert!(write_atomically(spelling, b"y", &touched).is_err());
+        }
+        assert_eq!(fs::read_to_string(&input).unwrap(), "x");
+        assert_eq!(touched.find(&dir.path().join("other.toml")), None);
+    }
+
+    #[test]
+    fn a_symlink_is_written_through_and_stays_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        fs::write(&target, "old").unwrap();
+        let link = dir.path().join("out.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomically(&link, b"new", &Touched::default()).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 2, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, b"new", &Touched::default()).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn only_regular_files_under_the_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = read_limited(dir.path(), 10, "scenario").unwrap_err();
+        assert!(
+            format!("{error:#}").contains("not a regular file"),
+            "{error:#}"
+        );
+        let error = read_limited(Path::new("/dev/zero"), 10, "scenario").unwrap_err();
+        assert!(
+            format!("{error:#}").contains("not a regular file"),
+            "{error:#}"
+        );
+        let big = dir.path().join("big.toml");
+        fs::write(&big, [b'#'; 11]).unwrap();
+        let error = read_limited(&big, 10, "scenario").unwrap_err();
+        assert!(
+            format!("{error:#}").contains("larger than the 10 bytes"),
+            "{error:#}"
+        );
+        assert_eq!(read_limited(&big, 11, "scenario").unwrap().len(), 11);
     }
 }

@@ -1,13 +1,16 @@
 //! Meeting CI owners where they look: on GitHub Actions, `check` appends its answer to the
 //! job's step summary (Markdown) and annotates each policy that does not fit with an
 //! `::error` workflow command that points at the policy in the scenario file. Both read
-//! the typed verdict.
+//! the typed verdict. Annotations go to standard error: the runner reads workflow commands
+//! from both streams, and standard output stays the answer alone (valid JSON with
+//! `--format json`).
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::Context;
 
+use super::files::Touched;
 use crate::plan::CheckAnswer;
 use crate::report::{Format, Render as _};
 use crate::scenario::Scenario;
@@ -15,15 +18,18 @@ use crate::scenario::Scenario;
 /// GitHub caps a step summary at 1 MiB.
 const SUMMARY_LIMIT: usize = 1 << 20;
 
-/// Writes the step summary when `GITHUB_STEP_SUMMARY` names a file, and the annotations when
-/// `GITHUB_ACTIONS` is `true`; does nothing elsewhere.
+/// Writes the step summary when `GITHUB_STEP_SUMMARY` names a file (never one of the run's
+/// own files), and the annotations to `err` when `GITHUB_ACTIONS` is `true`; does nothing
+/// elsewhere.
 pub fn report_check(
     answer: &CheckAnswer,
     scenario: &Scenario,
     scenario_path: &Path,
-    out: &mut dyn io::Write,
+    err: &mut dyn io::Write,
+    touched: &Touched,
 ) -> anyhow::Result<()> {
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        touched.refuse(Path::new(&path), "the GITHUB_STEP_SUMMARY")?;
         let mut markdown = Vec::new();
         answer.write(Format::Markdown, &mut markdown)?;
         markdown.truncate(SUMMARY_LIMIT);
@@ -42,7 +48,7 @@ pub fn report_check(
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
         for line in annotations(answer, scenario, scenario_path) {
-            writeln!(out, "{line}")?;
+            writeln!(err, "{line}")?;
         }
     }
     Ok(())

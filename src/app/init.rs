@@ -4,12 +4,17 @@ use std::io;
 use std::path::Path;
 
 use super::Template;
-use super::files::write_atomically;
+use super::files::{Touched, write_atomically};
 use crate::scenario::Scenario;
 
 /// `capplan init`: writes a starter scenario (never over an existing file) and, beside it,
-/// the schema its `#:schema` line names, if that is missing.
-pub fn init(path: &Path, template: Template, out: &mut dyn io::Write) -> anyhow::Result<()> {
+/// the schema its `#:schema` line names, if that is missing; both go into `touched`.
+pub fn init(
+    path: &Path,
+    template: Template,
+    out: &mut dyn io::Write,
+    touched: &mut Touched,
+) -> anyhow::Result<()> {
     let text = match template {
         Template::Minimal => include_str!("../../scenarios/starter.toml"),
         Template::Colossus => include_str!("../../scenarios/colossus.toml"),
@@ -28,6 +33,7 @@ pub fn init(path: &Path, template: Template, out: &mut dyn io::Write) -> anyhow:
             _ => anyhow::Error::new(err).context(format!("cannot create {}", path.display())),
         })?;
     io::Write::write_all(&mut file, text.as_bytes())?;
+    touched.add(path);
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -37,7 +43,8 @@ pub fn init(path: &Path, template: Template, out: &mut dyn io::Write) -> anyhow:
     if wrote_schema {
         let mut json = serde_json::to_string_pretty(&Scenario::json_schema())?;
         json.push('\n');
-        write_atomically(&schema, json.as_bytes(), None)?;
+        write_atomically(&schema, json.as_bytes(), touched)?;
+        touched.add(&schema);
     }
     let template = match template {
         Template::Minimal => "minimal",

@@ -7,6 +7,7 @@ mod exit;
 mod files;
 mod github;
 mod init;
+mod pipe;
 mod select;
 
 use std::io;
@@ -16,7 +17,8 @@ use anyhow::bail;
 use clap::CommandFactory;
 
 pub use exit::ExitStatus;
-pub use files::{load, write_atomically};
+pub use files::{Touched, load, write_atomically};
+pub use pipe::StopOnClosedPipe;
 
 use crate::cli::Cli;
 use crate::model::Phase;
@@ -118,25 +120,6 @@ pub enum Task {
     Generate(SynthSize),
 }
 
-impl Task {
-    /// The scenario file the task reads, if any: never written over.
-    pub fn scenario(&self) -> Option<&Path> {
-        match self {
-            Task::Compare { scenario, .. }
-            | Task::Check { scenario, .. }
-            | Task::Timeline { scenario, .. }
-            | Task::Solve { scenario, .. }
-            | Task::Explain { scenario, .. }
-            | Task::Validate { scenario, .. } => Some(scenario),
-            Task::Schema
-            | Task::Completions(_)
-            | Task::Man
-            | Task::Init { .. }
-            | Task::Generate(_) => None,
-        }
-    }
-}
-
 /// Starter scenarios for `capplan init`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
@@ -154,23 +137,26 @@ pub fn run(
     out: &mut dyn io::Write,
     err: &mut dyn io::Write,
 ) -> anyhow::Result<ExitStatus> {
+    let mut touched = Touched::default();
     let Some(path) = &settings.output else {
-        return run_task(&settings.task, out, err);
+        return run_task(&settings.task, out, err, &mut touched);
     };
     let mut buffer = Vec::new();
-    let status = run_task(&settings.task, &mut buffer, err)?;
-    write_atomically(path, &buffer, settings.task.scenario())?;
+    let status = run_task(&settings.task, &mut buffer, err, &mut touched)?;
+    write_atomically(path, &buffer, &touched)?;
     Ok(status)
 }
 
-/// Runs the task itself, writing to `out`.
+/// Runs the task itself, writing to `out`; every file it reads or writes goes into
+/// `touched`, so that nothing written later lands on it.
 fn run_task(
     task: &Task,
     out: &mut dyn io::Write,
     err: &mut dyn io::Write,
+    touched: &mut Touched,
 ) -> anyhow::Result<ExitStatus> {
-    let mut load = |path: &Path| -> anyhow::Result<Scenario> {
-        let (scenario, warnings) = load(path)?;
+    let mut load = |path: &Path, touched: &mut Touched| -> anyhow::Result<Scenario> {
+        let (scenario, warnings) = load(path, touched)?;
         if !warnings.is_empty() {
             writeln!(err, "{warnings:#}")?;
         }
@@ -183,14 +169,14 @@ fn run_task(
             format,
             plot,
         } => {
-            let scenario = load(path)?;
+            let scenario = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let bar = progress_bar((policies.len() * 2) as u64, "compare");
             let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
             if let Some(plot) = plot {
                 let mask = scenario.peak_hours.mask(scenario.step_minutes);
-                write_plot(plot, report::plot::week_svg(&answer, &mask), path)?;
+                write_plot(plot, report::plot::week_svg(&answer, &mask), touched)?;
             }
             answer.write(*format, out)?;
         }
@@ -200,11 +186,11 @@ fn run_task(
             rule,
             format,
         } => {
-            let scenario = load(path)?;
+            let scenario = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let answer = plan::check(&scenario, &policies, *rule)?;
             answer.write(*format, out)?;
-            github::report_check(&answer, &scenario, path, out)?;
+            github::report_check(&answer, &scenario, path, err, touched)?;
             if !answer.check.passed() {
                 return Ok(ExitStatus::CheckFailed);
             }
@@ -215,7 +201,7 @@ fn run_task(
             format,
             plot,
         } => {
-            let scenario = load(path)?;
+            let scenario = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
             let bar = progress_bar(u64::from(months), "timeline");
@@ -223,7 +209,7 @@ fn run_task(
             bar.finish_and_clear();
             let answer = answer?;
             if let Some(plot) = plot {
-                write_plot(plot, report::plot::timeline_svg(&answer), path)?;
+                write_plot(plot, report::plot::timeline_svg(&answer), touched)?;
             }
             answer.write(*format, out)?;
         }
@@ -234,7 +220,7 @@ fn run_task(
             phase,
             format,
         } => {
-            let scenario = load(path)?;
+            let scenario = load(path, touched)?;
             let request = SolveRequest {
                 policy: select::policy(&scenario, policy, path)?,
                 tiers: select::tiers(&scenario, tiers, path)?,
@@ -248,7 +234,7 @@ fn run_task(
             phase,
             format,
         } => {
-            let scenario = load(path)?;
+            let scenario = load(path, touched)?;
             let policy = select::policy(&scenario, policy, path)?;
             plan::explain(&scenario, policy, *phase).write(*format, out)?;
         }
@@ -257,7 +243,7 @@ fn run_task(
             format,
         } => {
             let file = path.display().to_string();
-            let answer = match self::load(path) {
+            let answer = match self::load(path, touched) {
                 // The answer lists the warnings itself.
                 Ok((scenario, warnings)) => ValidateAnswer::valid(&file, &scenario, &warnings),
                 Err(error) if *format == Format::Table => return Err(error),
@@ -289,7 +275,7 @@ fn run_task(
         Task::Man => {
             clap_mangen::Man::new(Cli::command()).render(out)?;
         }
-        Task::Init { path, template } => init::init(path, *template, out)?,
+        Task::Init { path, template } => init::init(path, *template, out, touched)?,
         Task::Schema => {
             serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
             writeln!(out)?;
@@ -298,14 +284,17 @@ fn run_task(
     Ok(ExitStatus::Success)
 }
 
-/// Writes a drawn plot to `target` (atomically, never over the scenario it came from).
+/// Writes a drawn plot to `target` (atomically, never over a file of the run), and records
+/// it: `--output` must not land on it either.
 fn write_plot(
     target: &Path,
     svg: Result<String, report::plot::PlotError>,
-    scenario: &Path,
+    touched: &mut Touched,
 ) -> anyhow::Result<()> {
     let svg = svg.map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", target.display()))?;
-    write_atomically(target, svg.as_bytes(), Some(scenario))
+    write_atomically(target, svg.as_bytes(), touched)?;
+    touched.add(target);
+    Ok(())
 }
 
 /// A progress bar on stderr for runs with many steps; hidden when stderr is not a terminal,
@@ -323,13 +312,4 @@ fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     }
     bar.set_message(what.to_string());
     bar
-}
-
-/// True when the error is a closed pipe on output (`capplan … | head`): not a failure.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-    })
 }

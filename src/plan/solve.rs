@@ -25,9 +25,15 @@ pub struct SolveRequest {
 /// Bisection stops when the bracket is this narrow, relative to the multiplier.
 const RELATIVE_PRECISION: f64 = 1e-9;
 
-/// A multiplier past which budgets are taken as never binding (a budget of 0 tokens, which
-/// no multiplier lifts, would otherwise keep the search doubling forever).
+/// The largest multiplier tried: past it, budgets are taken as never binding.
 const LARGEST_MULTIPLIER: f64 = 1e12;
+
+/// Below this multiplier, the answer is zero: no budget so small is worth promising.
+const SMALLEST_MULTIPLIER: f64 = 1e-9;
+
+/// The most halvings of the bracket: from [0, 1] to below 1e-9 takes 30, and from
+/// [2^39, 2^40] to a relative 1e-9 takes 30 more.
+const MAX_HALVINGS: usize = 200;
 
 /// Solves for the largest multiplier. Errors when a named tier has no limit to scale.
 pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveAnswer> {
@@ -54,6 +60,21 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
             policy.name
         );
     }
+    let fixed: Vec<&str> = tiers
+        .iter()
+        .filter(|&&t| {
+            policy.limits[t]
+                .is_some_and(|l| l.window_tokens == 0.0 && l.weekly_tokens.is_none_or(|w| w == 0.0))
+        })
+        .map(|&t| scenario.tiers[t].name.as_str())
+        .collect();
+    if fixed.len() == tiers.len() {
+        bail!(
+            "policy {:?} gives {} a budget of 0 tokens, which no multiplier scales; give a positive window_tokens to solve for",
+            policy.name,
+            fixed.join(", ")
+        );
+    }
     let fleet = FleetCapacity::of_phase(scenario, request.phase);
     let ones = vec![1.0; scenario.tiers.len()];
     let evaluator = Evaluator::new(scenario);
@@ -67,24 +88,36 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
     } else if run(None).fits {
         (SolveOutcome::Unbounded, None, run(None))
     } else {
-        // Bracket the answer: `low` fits, `high` does not.
+        // Bracket the answer: `low` fits, `high` does not. Both loops are bounded: the
+        // bracket by LARGEST_MULTIPLIER, the bisection by MAX_HALVINGS.
         let (mut low, mut high) = (0.0, 1.0);
         while high < LARGEST_MULTIPLIER && run(Some(high)).fits {
             low = high;
             high *= 2.0;
         }
         if high >= LARGEST_MULTIPLIER {
-            (SolveOutcome::Unbounded, None, run(Some(low)))
-        } else {
-            while high - low > RELATIVE_PRECISION * high {
-                let middle = 0.5 * (low + high);
-                if run(Some(middle)).fits {
-                    low = middle;
-                } else {
-                    high = middle;
-                }
+            bail!(
+                "policy {:?} fits with these budgets times {LARGEST_MULTIPLIER:e} but not without limits; a budget of 0 tokens does not scale, so give the tiers a positive window_tokens",
+                policy.name
+            );
+        }
+        for _ in 0..MAX_HALVINGS {
+            if high - low <= RELATIVE_PRECISION * high || high < SMALLEST_MULTIPLIER {
+                break;
             }
-            let reported = floor_significant(low, 3);
+            let middle = 0.5 * (low + high);
+            if run(Some(middle)).fits {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        let reported = floor_significant(low, 3);
+        if reported == 0.0 {
+            // No positive multiplier fits: only budgets of zero do (the phase cannot
+            // serve these tiers at all, say).
+            (SolveOutcome::Zero, Some(0.0), zero)
+        } else {
             (SolveOutcome::Bounded, Some(reported), run(Some(reported)))
         }
     };

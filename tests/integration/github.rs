@@ -13,12 +13,15 @@ fn check_on_github_writes_a_step_summary_and_annotations() {
     ];
     let run = capplan_with(&["check", TINY, "--phase", "before"], &env);
     assert_eq!(run.code, 1);
+    // Annotations go to stderr (the runner reads workflow commands on both streams), so
+    // stdout stays the answer alone.
     assert!(
-        run.stdout.contains("::error file=scenarios/tiny.toml,line=86,title=capplan check%3A double-5h::double-5h (before): peak utilization 104.2%25 at Mon 00:00"),
+        run.stderr.contains("::error file=scenarios/tiny.toml,line=86,title=capplan check%3A double-5h::double-5h (before): peak utilization 104.2%25 at Mon 00:00"),
         "{}",
-        run.stdout
+        run.stderr
     );
-    assert_eq!(run.stdout.matches("::error ").count(), 2);
+    assert_eq!(run.stderr.matches("::error ").count(), 2);
+    assert!(!run.stdout.contains("::error"));
     let markdown = std::fs::read_to_string(&summary).unwrap();
     assert!(markdown.starts_with("## capplan: tiny"), "{markdown}");
     assert!(
@@ -30,7 +33,7 @@ fn check_on_github_writes_a_step_summary_and_annotations() {
     // Off GitHub: no annotations.
     assert!(
         !capplan(&["check", TINY, "--phase", "before"])
-            .stdout
+            .stderr
             .contains("::error")
     );
 }

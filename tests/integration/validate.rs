@@ -65,7 +65,7 @@ fn validate_an_invalid_file_exits_2_with_every_error() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("expected a share greater than 0 and at most 1, found 85"),
+            .contains("expected a share between 0.01 and 1, found 85"),
         "{}",
         run.stderr
     );

@@ -17,6 +17,9 @@ pub struct Bounds {
     pub low_inclusive: bool,
     /// The highest value allowed.
     pub high: f64,
+    /// When above 0: values between 0 and this are refused (0 itself stays allowed), so a
+    /// denormal count or rate cannot make a capacity so small that utilization overflows.
+    pub smallest_positive: f64,
     /// The range in words, for messages: "a PUE between 1 and 10".
     pub what: &'static str,
 }
@@ -29,7 +32,8 @@ impl Bounds {
         } else {
             value > self.low
         };
-        value.is_finite() && above_low && value <= self.high
+        let not_too_small = !(value > 0.0 && value < self.smallest_positive);
+        value.is_finite() && above_low && value <= self.high && not_too_small
     }
 
     /// The range as JSON Schema keywords (draft-07: `exclusiveMinimum` is a number).
@@ -40,7 +44,14 @@ impl Bounds {
         } else {
             "exclusiveMinimum"
         };
-        vec![(low, number(self.low)), ("maximum", number(self.high))]
+        let mut keywords = vec![(low, number(self.low)), ("maximum", number(self.high))];
+        if self.smallest_positive > 0.0 {
+            keywords.push((
+                "not",
+                json!({ "exclusiveMinimum": 0.0, "exclusiveMaximum": self.smallest_positive }),
+            ));
+        }
+        keywords
     }
 }
 
@@ -49,6 +60,7 @@ pub const NON_NEGATIVE: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: ABSURD,
+    smallest_positive: 0.0,
     what: "a number of at least 0",
 };
 /// A share (curve values, mixes, serving share).
@@ -56,29 +68,42 @@ pub const SHARE: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 1.0,
+    smallest_positive: 0.0,
     what: "a share between 0 and 1",
 };
-/// A share that must not be 0 (utilization target, availability, the low demand case).
-pub const POSITIVE_SHARE: Bounds = Bounds {
+/// The share of healthy GPUs that serve: 0 (a training-only site) or at least 0.000001.
+pub const SERVING_SHARE: Bounds = Bounds {
     low: 0.0,
-    low_inclusive: false,
+    low_inclusive: true,
     high: 1.0,
-    what: "a share greater than 0 and at most 1",
+    smallest_positive: 1e-6,
+    what: "a share of 0, or between 0.000001 and 1",
+};
+/// A share of at least 1 % (utilization target, availability, the low demand case): a
+/// smaller one is a typo, and would blow utilization up past any finite number.
+pub const POSITIVE_SHARE: Bounds = Bounds {
+    low: 0.01,
+    low_inclusive: true,
+    high: 1.0,
+    smallest_positive: 0.0,
+    what: "a share between 0.01 and 1",
 };
 // Physical sense caps: far above anything real, so a value past one is a typo or a unit
 // mistake (watts written as milliwatts, users as a population of planets).
 /// Board power per GPU.
 pub const WATTS: Bounds = Bounds {
-    low: 0.0,
-    low_inclusive: false,
+    low: 1.0,
+    low_inclusive: true,
     high: 1e5,
-    what: "a board power greater than 0 and at most 100,000 W",
+    smallest_positive: 0.0,
+    what: "a board power between 1 and 100,000 W",
 };
 /// Server, network and storage power as a fraction of board power.
 pub const OVERHEAD: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 10.0,
+    smallest_positive: 0.0,
     what: "an overhead fraction between 0 and 10 (0.8 = 80 % on top of board power)",
 };
 /// Output tokens per second per GPU.
@@ -86,20 +111,23 @@ pub const GPU_TOKENS: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 1e8,
-    what: "output tokens/s per GPU between 0 and 100,000,000",
+    smallest_positive: 1e-6,
+    what: "output tokens/s per GPU of 0, or between 0.000001 and 100,000,000",
 };
 /// Facility power of a site.
 pub const POWER_MW: Bounds = Bounds {
-    low: 0.0,
-    low_inclusive: false,
+    low: 0.001,
+    low_inclusive: true,
     high: 1e5,
-    what: "a facility power greater than 0 and at most 100,000 MW",
+    smallest_positive: 0.0,
+    what: "a facility power between 0.001 and 100,000 MW",
 };
 /// Power usage effectiveness.
 pub const PUE: Bounds = Bounds {
     low: 1.0,
     low_inclusive: true,
     high: 10.0,
+    smallest_positive: 0.0,
     what: "a PUE between 1 and 10",
 };
 /// GPUs of one SKU at one site.
@@ -107,27 +135,31 @@ pub const GPU_COUNT: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 1e9,
-    what: "a GPU count between 0 and 1,000,000,000",
+    smallest_positive: 1e-6,
+    what: "a GPU count of 0, or between 0.000001 and 1,000,000,000",
 };
 /// Users of a tier.
 pub const USERS: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 1e10,
+    smallest_positive: 0.0,
     what: "a number of users between 0 and 10,000,000,000",
 };
 /// Output tokens an active user wants per hour.
 pub const TOKENS_PER_HOUR: Bounds = Bounds {
-    low: 0.0,
-    low_inclusive: false,
+    low: 1e-6,
+    low_inclusive: true,
     high: 1e12,
-    what: "tokens per active hour greater than 0 and at most 1,000,000,000,000",
+    smallest_positive: 0.0,
+    what: "tokens per active hour between 0.000001 and 1,000,000,000,000",
 };
 /// Sigma of the log-normal per-user intensity.
 pub const SPREAD: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 5.0,
+    smallest_positive: 0.0,
     what: "a log-normal sigma between 0 and 5",
 };
 /// Multiplier on a window budget in peak steps.
@@ -135,6 +167,7 @@ pub const PEAK_FACTOR: Bounds = Bounds {
     low: 0.0,
     low_inclusive: true,
     high: 1000.0,
+    smallest_positive: 0.0,
     what: "a multiplier between 0 and 1000",
 };
 /// Monthly compound growth of users.
@@ -142,6 +175,7 @@ pub const GROWTH: Bounds = Bounds {
     low: -1.0,
     low_inclusive: false,
     high: 10.0,
+    smallest_positive: 0.0,
     what: "a monthly growth rate above -1 and at most 10 (0.05 = 5 % a month)",
 };
 /// Months of a timeline.
@@ -149,6 +183,7 @@ pub const MONTHS: Bounds = Bounds {
     low: 1.0,
     low_inclusive: true,
     high: 120.0,
+    smallest_positive: 0.0,
     what: "between 1 and 120 months",
 };
 /// The pessimistic demand multiplier.
@@ -156,6 +191,7 @@ pub const HIGH_DEMAND: Bounds = Bounds {
     low: 1.0,
     low_inclusive: true,
     high: 100.0,
+    smallest_positive: 0.0,
     what: "a multiplier between 1 and 100",
 };
 
@@ -185,7 +221,7 @@ pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 24] = [
     ("SiteSpec", "power_mw", Place::Value, POWER_MW),
     ("SiteSpec", "pue", Place::Value, PUE),
     ("SiteSpec", "availability", Place::Value, POSITIVE_SHARE),
-    ("SiteSpec", "serving_share", Place::Value, SHARE),
+    ("SiteSpec", "serving_share", Place::Value, SERVING_SHARE),
     ("SiteSpec", "gpus", Place::Values, GPU_COUNT),
     ("CurveSpec", "weekday", Place::Items, SHARE),
     ("CurveSpec", "weekend", Place::Items, SHARE),
@@ -239,6 +275,10 @@ mod tests {
     fn bounds_admit_their_range_and_nothing_else() {
         assert!(WATTS.admits(700.0));
         assert!(!WATTS.admits(0.0));
+        assert!(!WATTS.admits(5e-324));
+        assert!(GPU_COUNT.admits(0.0) && GPU_COUNT.admits(1e-6));
+        assert!(!GPU_COUNT.admits(1e-300));
+        assert!(!POSITIVE_SHARE.admits(1e-320));
         assert!(WATTS.admits(1e5));
         assert!(!WATTS.admits(100_000.5));
         assert!(SHARE.admits(0.0) && SHARE.admits(1.0));
@@ -251,8 +291,15 @@ mod tests {
     #[test]
     fn exclusive_lows_become_exclusive_minimums() {
         assert_eq!(
-            WATTS.schema_keywords(false),
-            [("exclusiveMinimum", json!(0.0)), ("maximum", json!(1e5))]
+            GROWTH.schema_keywords(false),
+            [("exclusiveMinimum", json!(-1.0)), ("maximum", json!(10.0))]
+        );
+        assert_eq!(
+            GPU_COUNT.schema_keywords(false)[2],
+            (
+                "not",
+                json!({ "exclusiveMinimum": 0.0, "exclusiveMaximum": 1e-6 })
+            )
         );
         assert_eq!(
             MONTHS.schema_keywords(true),

@@ -222,9 +222,7 @@ mod tests {
         let text = TINY.replace("watts = 700", "watts = 0");
         assert_eq!(
             problems(&text).unwrap_err(),
-            [
-                "gpu.h100.watts: expected a board power greater than 0 and at most 100,000 W, found 0"
-            ]
+            ["gpu.h100.watts: expected a board power between 1 and 100,000 W, found 0"]
         );
         let text = TINY.replace("spread = 0", "spread = 1e16");
         assert_eq!(

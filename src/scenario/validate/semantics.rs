@@ -171,8 +171,11 @@ impl Checker<'_, '_> {
                 spec.availability,
                 bounds::POSITIVE_SHARE,
             );
-            let serving_share =
-                self.number(path.key("serving_share"), spec.serving_share, bounds::SHARE);
+            let serving_share = self.number(
+                path.key("serving_share"),
+                spec.serving_share,
+                bounds::SERVING_SHARE,
+            );
             let online = spec.online.as_ref().and_then(|value| {
                 online_date(value)
                     .map_err(|msg| self.error(path.key("online"), msg))
