@@ -159,8 +159,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub phase: PhaseFlag,
-    /// Also require each policy to survive losing the phase's largest site (utilization
-    /// <= 100 % without it).
+    /// Also require each policy to survive losing any one of the phase's sites
+    /// (utilization <= 100 % without it, for every site in turn).
     #[arg(long)]
     pub n_minus_1: bool,
     /// The demand case that must fit; low and high need an `[uncertainty]` table.

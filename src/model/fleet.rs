@@ -107,24 +107,6 @@ impl FleetCapacity {
         }
     }
 
-    /// The position in [`FleetCapacity::sites`] of the site with the largest serving
-    /// capacity, measured as the sum over classes of its share of the fleet's tokens/s
-    /// (so classes with different token costs weigh alike). The first one wins a tie.
-    pub fn largest_site(&self) -> Option<usize> {
-        let weight = |site: &SiteCapacity| -> f64 {
-            site.tokens_per_s
-                .iter()
-                .zip(&self.tokens_per_s)
-                .filter(|(_, total)| **total > 0.0)
-                .map(|(part, total)| part / total)
-                .sum()
-        };
-        (0..self.sites.len()).fold(None, |best, i| match best {
-            Some(b) if weight(&self.sites[b]) >= weight(&self.sites[i]) => Some(b),
-            _ => Some(i),
-        })
-    }
-
     /// This fleet without the site at `position` in [`FleetCapacity::sites`]: N-1.
     pub fn without(&self, position: usize) -> FleetCapacity {
         let mut sites = self.sites.clone();

@@ -31,6 +31,14 @@ pub struct Headroom {
     pub fits: bool,
 }
 
+impl Headroom {
+    /// The same figures without the week: for variants nobody draws.
+    pub fn without_week(mut self) -> Headroom {
+        self.utilization = Vec::new();
+        self
+    }
+}
+
 /// Evaluates `policy` (one of the scenario's, or a variant of one) on `fleet`, with each
 /// tier's users multiplied by `users_scale` (1 for the reference week; growth and
 /// uncertainty use other values).

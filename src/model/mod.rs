@@ -13,37 +13,62 @@ pub use headroom::{Headroom, LoadBreakdown, breakdown, evaluate};
 
 use rayon::prelude::*;
 
-use crate::scenario::Scenario;
+use crate::scenario::{Policy, Scenario};
 
-/// One policy evaluated on one phase, with its N-1 and demand-uncertainty variants.
+/// One policy evaluated on one phase, with its N-1 and demand-uncertainty variants. Only
+/// what is printed is kept: the week of the main result as hourly peaks, no week at all
+/// for the variants, so memory grows with policies, not with policies x steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyResult {
     /// Index into [`Scenario::policies`].
     pub policy: usize,
     /// The phase whose fleet it ran on.
     pub phase: Phase,
-    /// What the model found on the whole fleet.
+    /// What the model found on the whole fleet; its `utilization` holds the peak of each
+    /// hour of the week (168 values), enough for sparklines and plots.
     pub headroom: Headroom,
-    /// The same without the phase's largest site, if the phase has any site.
+    /// Every single-site loss, if the phase has any site.
     pub n_minus_1: Option<NMinusOne>,
     /// The optimistic and pessimistic demand cases, if the scenario has `[uncertainty]`.
     pub uncertainty: Option<(Headroom, Headroom)>,
 }
 
-/// The outcome with one site lost.
+/// N-1: the phase without each of its sites in turn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NMinusOne {
+    /// Index into [`Scenario::sites`] of the worst loss: the highest peak utilization,
+    /// the first in the file on a tie.
+    pub site: usize,
+    /// What the model found on the fleet without the worst site (no week kept).
+    pub headroom: Headroom,
+    /// Every single-site loss, sites in file order.
+    pub losses: Vec<Loss>,
+}
+
+/// The fleet without one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loss {
     /// Index into [`Scenario::sites`] of the site lost.
     pub site: usize,
-    /// What the model found on the rest of the fleet.
-    pub headroom: Headroom,
+    /// Peak utilization of the rest.
+    pub peak_utilization: f64,
+    /// Share of served tokens past 100 % utilization.
+    pub shed_share: f64,
+    /// Classes nothing left can serve.
+    pub unservable_classes: Vec<usize>,
+}
+
+impl Loss {
+    /// The rest carries the load: utilization never above 100 % and every class servable.
+    pub fn survives(&self) -> bool {
+        self.peak_utilization <= 1.0 && self.unservable_classes.is_empty()
+    }
 }
 
 impl NMinusOne {
-    /// The fleet carries the load without the site: utilization never above 100 % and every
-    /// class still servable.
+    /// The fleet survives losing any one site.
     pub fn survives(&self) -> bool {
-        self.headroom.peak_utilization <= 1.0 && self.headroom.unservable_classes.is_empty()
+        self.losses.iter().all(Loss::survives)
     }
 }
 
@@ -123,21 +148,66 @@ fn evaluate_with_variants(
     let scenario = evaluator.scenario();
     let spec = &scenario.policies[policy];
     let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
+    let mut headroom = evaluator.evaluate(fleet, spec, &scaled(1.0));
+    headroom.utilization = hourly_peaks(&headroom.utilization, scenario.step_minutes);
     PolicyResult {
         policy,
         phase,
-        headroom: evaluator.evaluate(fleet, spec, &scaled(1.0)),
-        n_minus_1: fleet.largest_site().map(|position| NMinusOne {
-            site: fleet.sites[position].site,
-            headroom: evaluator.evaluate(&fleet.without(position), spec, &scaled(n_minus_1_users)),
-        }),
+        headroom,
+        n_minus_1: n_minus_1(evaluator, spec, fleet, &scaled(n_minus_1_users)),
         uncertainty: scenario.uncertainty.map(|u| {
             (
-                evaluator.evaluate(fleet, spec, &scaled(u.low)),
-                evaluator.evaluate(fleet, spec, &scaled(u.high)),
+                evaluator
+                    .evaluate(fleet, spec, &scaled(u.low))
+                    .without_week(),
+                evaluator
+                    .evaluate(fleet, spec, &scaled(u.high))
+                    .without_week(),
             )
         }),
     }
+}
+
+/// Every single-site loss of `fleet`, and the worst; `None` for a fleet without sites.
+fn n_minus_1(
+    evaluator: &Evaluator<'_>,
+    policy: &Policy,
+    fleet: &FleetCapacity,
+    users: &[f64],
+) -> Option<NMinusOne> {
+    let mut worst: Option<(usize, Headroom)> = None;
+    let mut losses = Vec::with_capacity(fleet.sites.len());
+    for (position, site) in fleet.sites.iter().enumerate() {
+        let h = evaluator
+            .evaluate(&fleet.without(position), policy, users)
+            .without_week();
+        losses.push(Loss {
+            site: site.site,
+            peak_utilization: h.peak_utilization,
+            shed_share: h.shed_share,
+            unservable_classes: h.unservable_classes.clone(),
+        });
+        if worst
+            .as_ref()
+            .is_none_or(|(_, w)| h.peak_utilization > w.peak_utilization)
+        {
+            worst = Some((site.site, h));
+        }
+    }
+    worst.map(|(site, headroom)| NMinusOne {
+        site,
+        headroom,
+        losses,
+    })
+}
+
+/// The peak of each hour: what sparklines and plots draw, whatever the step.
+fn hourly_peaks(utilization: &[f64], step_minutes: u32) -> Vec<f64> {
+    let per_hour = (60 / step_minutes.max(1)) as usize;
+    utilization
+        .chunks(per_hour.max(1))
+        .map(|hour| hour.iter().copied().fold(0.0, f64::max))
+        .collect()
 }
 
 #[cfg(test)]
@@ -302,7 +372,11 @@ mod tests {
         let a = Comparison::run(&hourly, &all, &Phase::ALL);
         let b = Comparison::run(&quarter, &all, &Phase::ALL);
         for (x, y) in a.results.iter().zip(&b.results) {
-            assert_eq!(y.headroom.utilization.len(), 672);
+            // The week is kept as hourly peaks, whatever the step.
+            assert_eq!(y.headroom.utilization.len(), 168);
+            for (a, b) in x.headroom.utilization.iter().zip(&y.headroom.utilization) {
+                assert_relative_eq!(a, b, max_relative = 1e-12);
+            }
             assert_relative_eq!(
                 x.headroom.peak_utilization,
                 y.headroom.peak_utilization,

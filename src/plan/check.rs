@@ -7,7 +7,7 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use super::compare::CompareAnswer;
 use crate::fmt::{mw, percent};
-use crate::model::{Comparison, Evaluator, Headroom, NMinusOne, Phase, PolicyResult};
+use crate::model::{Comparison, Evaluator, Headroom, Loss, NMinusOne, Phase, PolicyResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -40,7 +40,7 @@ pub struct CheckRule {
     pub phase: Phase,
     /// The demand case that must fit.
     pub at: DemandCase,
-    /// Whether the phase must also survive losing its largest site (utilization <= 1).
+    /// Whether the phase must also survive losing any one of its sites (utilization <= 1).
     pub n_minus_1: bool,
 }
 
@@ -63,7 +63,7 @@ pub struct Verdict {
     pub phase: Phase,
     /// The demand case gated on.
     pub at: DemandCase,
-    /// Whether each policy also had to survive losing the largest site.
+    /// Whether each policy also had to survive losing any one site.
     pub n_minus_1: bool,
     /// One judgement per selected policy, in file order.
     pub policies: Vec<PolicyVerdict>,
@@ -245,8 +245,8 @@ pub fn check_on(
             rule.at.name()
         ),
     };
-    // N-1 is judged at the gated demand: "--n-minus-1 --at high" means "survives losing the
-    // largest site at high demand". Without --n-minus-1 it is shown at the scenario's.
+    // N-1 is judged at the gated demand: "--n-minus-1 --at high" means "survives losing any
+    // one site at high demand". Without --n-minus-1 it is shown at the scenario's.
     let (n_minus_1_case, n_minus_1_users) = if rule.n_minus_1 {
         (rule.at, multiplier)
     } else {
@@ -270,6 +270,21 @@ pub fn check_on(
     })
 }
 
+/// The loss that breaks the fleet worst: among the losses not survived, one that leaves a
+/// class unservable, else the highest peak (the first in the file on a tie).
+fn worst_failing(n: &NMinusOne) -> Option<&Loss> {
+    n.losses
+        .iter()
+        .filter(|l| !l.survives())
+        .fold(None, |best, l| match best {
+            None => Some(l),
+            Some(b) => {
+                let rank = |x: &Loss| (!x.unservable_classes.is_empty(), x.peak_utilization);
+                if rank(l) > rank(b) { Some(l) } else { Some(b) }
+            }
+        })
+}
+
 /// Judges one policy's model results against the rule; `multiplier` is the gated case's.
 fn judge(
     scenario: &Scenario,
@@ -288,11 +303,15 @@ fn judge(
             .map(|&c| scenario.classes[c].clone())
             .collect()
     };
-    let loss = |n: &NMinusOne| SiteLoss {
-        site: scenario.sites[n.site].name.clone(),
-        peak_utilization: n.headroom.peak_utilization,
-        shed_share: n.headroom.shed_share,
-        unservable_classes: classes(&n.headroom),
+    let loss = |l: &Loss| SiteLoss {
+        site: scenario.sites[l.site].name.clone(),
+        peak_utilization: l.peak_utilization,
+        shed_share: l.shed_share,
+        unservable_classes: l
+            .unservable_classes
+            .iter()
+            .map(|&c| scenario.classes[c].clone())
+            .collect(),
     };
     let outcome = if !gated.unservable_classes.is_empty() {
         Outcome::Unservable {
@@ -307,10 +326,12 @@ fn judge(
     } else {
         match &result.n_minus_1 {
             None => Outcome::NoSiteToLose,
-            Some(n) if n.survives() => Outcome::Fits {
-                survived: Some(loss(n)),
+            Some(n) => match worst_failing(n) {
+                None => Outcome::Fits {
+                    survived: n.losses.iter().find(|l| l.site == n.site).map(loss),
+                },
+                Some(failed) => Outcome::FailsNMinus1(loss(failed)),
             },
-            Some(n) => Outcome::FailsNMinus1(loss(n)),
         }
     };
     PolicyVerdict {
@@ -345,8 +366,9 @@ mod tests {
                     n_minus_1,
                 };
                 check_on(&evaluator, &all, rule).unwrap();
-                // Per policy: the scenario's demand, N-1, low and high: four evaluations.
-                assert_eq!(evaluator.evaluations(), 4 * all.len(), "{at:?} {n_minus_1}");
+                // Per policy: the scenario's demand, each of the two sites lost, low and
+                // high: five evaluations.
+                assert_eq!(evaluator.evaluations(), 5 * all.len(), "{at:?} {n_minus_1}");
             }
         }
     }

@@ -102,20 +102,40 @@ pub struct PolicyAnswer {
     pub unservable_classes: Vec<String>,
     /// Peak utilization within the target and nothing unservable.
     pub fits: bool,
-    /// The phase without its largest site; null when the phase has no site.
+    /// Each site lost in turn, the worst loss first; null when the phase has no site.
     pub n_minus_1: Option<NMinusOneAnswer>,
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintyAnswer>,
-    /// U(h) over the week, for sparklines and plots; not in the JSON (up to 10,080
-    /// numbers per result).
+    /// The peak utilization of each hour of the week (168 values), for sparklines and
+    /// plots; not in the JSON.
     #[serde(skip)]
     pub week: Vec<f64>,
 }
 
-/// A policy on a phase that lost its largest site.
+/// N-1 of a policy on a phase: each site lost in turn, the worst loss first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NMinusOneAnswer {
+    /// The worst site to lose: the highest peak utilization (the first in the file on a tie).
+    pub site: String,
+    /// Peak utilization of what is left after the worst loss.
+    pub peak_utilization: f64,
+    /// Share of served tokens past 100 % utilization, after the worst loss.
+    pub shed_share: f64,
+    /// Classes that nothing left can serve, after the worst loss.
+    pub unservable_classes: Vec<String>,
+    /// Every loss survived: peak utilization <= 1 and every class servable in each.
+    pub survives: bool,
+    /// The demand these figures are for: `mid` (the scenario's), or the case `check --at`
+    /// gated on.
+    pub demand: &'static str,
+    /// Every single-site loss, sites in file order.
+    pub losses: Vec<LossAnswer>,
+}
+
+/// The phase without one site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LossAnswer {
     /// The site lost.
     pub site: String,
     /// Peak utilization of what is left.
@@ -126,9 +146,6 @@ pub struct NMinusOneAnswer {
     pub unservable_classes: Vec<String>,
     /// Peak utilization <= 1 and every class servable.
     pub survives: bool,
-    /// The demand these figures are for: `mid` (the scenario's), or the case `check --at`
-    /// gated on.
-    pub demand: &'static str,
 }
 
 /// Low and high demand cases of a policy on a phase.
@@ -158,12 +175,13 @@ impl CompareAnswer {
         comparison: &Comparison,
         n_minus_1_demand: DemandCase,
     ) -> CompareAnswer {
-        let classes = |h: &Headroom| -> Vec<String> {
-            h.unservable_classes
+        let names = |classes: &[usize]| -> Vec<String> {
+            classes
                 .iter()
                 .map(|&c| scenario.classes[c].clone())
                 .collect()
         };
+        let classes = |h: &Headroom| names(&h.unservable_classes);
         let results = comparison
             .results
             .iter()
@@ -192,6 +210,17 @@ impl CompareAnswer {
                         unservable_classes: classes(&n.headroom),
                         survives: n.survives(),
                         demand: n_minus_1_demand.name(),
+                        losses: n
+                            .losses
+                            .iter()
+                            .map(|loss| LossAnswer {
+                                site: scenario.sites[loss.site].name.clone(),
+                                peak_utilization: loss.peak_utilization,
+                                shed_share: loss.shed_share,
+                                unservable_classes: names(&loss.unservable_classes),
+                                survives: loss.survives(),
+                            })
+                            .collect(),
                     }),
                     uncertainty: result.uncertainty.as_ref().zip(scenario.uncertainty).map(
                         |((low, high), u)| UncertaintyAnswer {

@@ -16,7 +16,7 @@ pub use check::{
     CheckAnswer, CheckRule, DemandCase, Outcome, PolicyVerdict, SiteLoss, Verdict, check, check_on,
 };
 pub use compare::{
-    CaseAnswer, CompareAnswer, NMinusOneAnswer, PhaseAnswer, PolicyAnswer, SiteAnswer,
+    CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PhaseAnswer, PolicyAnswer, SiteAnswer,
     UncertaintyAnswer, compare, compare_with_progress,
 };
 pub use explain::{ExplainAnswer, PowerBoundSite, Share, WhatIf, explain};

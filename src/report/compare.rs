@@ -251,7 +251,7 @@ impl CompareAnswer {
             ]);
         }
         Section {
-            heading: "N-1: each phase loses its largest site (survives = utilization stays at or below 100%)".into(),
+            heading: "N-1: each phase loses each site in turn; the worst loss is shown (survives = every loss stays at or below 100%)".into(),
             table: Some(table),
             notes: Vec::new(),
         }

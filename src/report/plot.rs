@@ -123,13 +123,15 @@ fn week_panel(
     ))?;
     for (i, result) in results.iter().enumerate() {
         let style = colour(i).stroke_width(2);
+        // The week is kept as hourly peaks, whatever the model's step.
+        let point_days = 7.0 / result.week.len().max(1) as f64;
         chart
             .draw_series(LineSeries::new(
                 result
                     .week
                     .iter()
                     .enumerate()
-                    .map(|(h, u)| (h as f64 * step_days, u * 100.0)),
+                    .map(|(h, u)| (h as f64 * point_days, u * 100.0)),
                 style,
             ))?
             .label(format!(

@@ -40,16 +40,15 @@ impl Checker<'_, '_> {
             if let Some((family, low, high, source)) = KNOWN_ALLIN_WATTS
                 .iter()
                 .find(|(family, ..)| id.contains(family))
+                && (allin < *low || allin > *high)
             {
-                if allin < *low || allin > *high {
-                    self.warn(
+                self.warn(
                         KeyPath::root("gpu").key(&sku.name).key("overhead"),
                         format!(
                             "all-in power of {allin:.0} W per GPU (watts * (1 + overhead)) is outside the {low:.0}-{high:.0} W known for {} ({source})",
                             family.to_ascii_uppercase()
                         ),
                     );
-                }
             }
         }
         for (i, site) in scenario.sites.iter().enumerate() {
