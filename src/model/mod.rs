@@ -426,4 +426,18 @@ mod tests {
             assert!(after.mw_to_fit <= before.mw_to_fit || after.fits);
         }
     }
+
+    #[test]
+    fn results_keep_hourly_weeks_and_variants_keep_none() {
+        let minute =
+            Scenario::parse(&TINY.replace("step = \"1h\"", "step = \"1m\""), "m.toml").unwrap();
+        let comparison = Comparison::run(&minute, &[0, 1, 2], &Phase::ALL);
+        for result in &comparison.results {
+            assert_eq!(result.headroom.utilization.len(), 168);
+            let n = result.n_minus_1.as_ref().unwrap();
+            assert!(n.headroom.utilization.is_empty());
+            let (low, high) = result.uncertainty.as_ref().unwrap();
+            assert!(low.utilization.is_empty() && high.utilization.is_empty());
+        }
+    }
 }

@@ -194,13 +194,16 @@ impl Scenario {
         origin: &str,
         files: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<(Scenario, ScenarioWarnings), ScenarioError> {
-        let (scenario, warnings) = validate::parse(source, origin, files)?;
+        let (scenario, mut warnings) = validate::parse(source, origin, files)?;
+        let omitted = warnings.len().saturating_sub(diagnostic::MAX_DIAGNOSTICS);
+        warnings.truncate(diagnostic::MAX_DIAGNOSTICS);
         Ok((
             scenario,
             ScenarioWarnings {
                 origin: origin.to_string(),
                 source: source.to_string(),
                 warnings,
+                omitted,
             },
         ))
     }

@@ -495,3 +495,30 @@ name = "unlimited"
         "{reasons}"
     );
 }
+
+#[test]
+fn warnings_are_capped_like_errors() {
+    // 30 policies with the same limits: 29 twins, 20 shown (plus the power-bound site).
+    let mut text = tiny_text();
+    for i in 0..29 {
+        text.push_str(&format!(
+            "\n[[policy]]\nname = \"twin-{i}\"\n[policy.limits.pro]\nwindow = \"5h\"\nwindow_tokens = 1000000\npeak_factor = 0.5\n"
+        ));
+    }
+    let file = ScenarioFile::new("twins", text);
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = capplan(&["compare", file.path(), "--format", "csv"]);
+    assert_eq!(
+        run.stderr.matches("warning: ").count(),
+        20,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("twins.toml: 10 more warning(s) not shown"),
+        "{}",
+        run.stderr
+    );
+}

@@ -15,7 +15,7 @@ use toml::de::DeTable;
 
 use self::bounds::{ABSURD, Bounds};
 use super::Scenario;
-use super::diagnostic::{Diagnostic, KeyPath, MAX_DIAGNOSTICS, ScenarioError, locate};
+use super::diagnostic::{Diagnostic, KeyPath, LineIndex, MAX_DIAGNOSTICS, ScenarioError, locate};
 use super::suggest::closest;
 use super::units::Date;
 
@@ -58,7 +58,7 @@ pub(super) fn parse(
     };
     let file = shape::scenario_file(&document).map_err(error)?;
     let mut checker = Checker {
-        source,
+        lines: LineIndex::new(source),
         document: &document,
         files,
         diagnostics: Vec::new(),
@@ -75,7 +75,7 @@ pub(super) fn parse(
 
 /// Collects the diagnostics and warnings of one file while the rules run over it.
 struct Checker<'a, 'd> {
-    source: &'a str,
+    lines: LineIndex,
     document: &'a Spanned<DeTable<'d>>,
     files: &'a dyn Fn(&str) -> Result<String, String>,
     diagnostics: Vec<Diagnostic>,

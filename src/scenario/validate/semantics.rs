@@ -436,10 +436,8 @@ impl Checker<'_, '_> {
                     ),
                 }
             }
-            let line = locate(self.document, &path.key("name")).map(|span| {
-                let before = &self.source.as_bytes()[..span.start.min(self.source.len())];
-                before.iter().filter(|&&b| b == b'\n').count() + 1
-            });
+            let line =
+                locate(self.document, &path.key("name")).map(|span| self.lines.line(span.start));
             policies.push(Policy {
                 name: spec.name.clone(),
                 description: spec.description.clone(),

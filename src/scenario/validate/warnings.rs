@@ -2,6 +2,8 @@
 //! what is known for the SKU family, a power-bound site, a tier that is never active, two
 //! policies with the same limits). They never stop a run.
 
+use std::collections::HashMap;
+
 use super::Checker;
 use crate::fmt::count;
 use crate::scenario::Scenario;
@@ -82,18 +84,35 @@ impl Checker<'_, '_> {
                 );
             }
         }
+        // Twin policies, found through a map of their limits' bits: linear in policies.
+        let mut first_with: HashMap<Vec<Option<[u64; 5]>>, usize> = HashMap::new();
         for (i, policy) in scenario.policies.iter().enumerate() {
-            if let Some(twin) = scenario.policies[..i]
+            let key: Vec<Option<[u64; 5]>> = policy
+                .limits
                 .iter()
-                .find(|p| p.limits == policy.limits)
-            {
-                self.warn(
+                .map(|l| {
+                    l.map(|l| {
+                        [
+                            l.window_hours.to_bits(),
+                            l.window_tokens.to_bits(),
+                            l.weekly_tokens.map_or(u64::MAX, f64::to_bits),
+                            u64::from(l.weekly_tokens.is_some()),
+                            l.peak_factor.to_bits(),
+                        ]
+                    })
+                })
+                .collect();
+            match first_with.get(&key) {
+                Some(&twin) => self.warn(
                     KeyPath::root("policy").index(i).key("name"),
                     format!(
                         "policy {:?} sets exactly the same limits as policy {:?}",
-                        policy.name, twin.name
+                        policy.name, scenario.policies[twin].name
                     ),
-                );
+                ),
+                None => {
+                    first_with.insert(key, i);
+                }
             }
         }
     }
