@@ -74,7 +74,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         more_power.sites[site.site].power_mw += 1.0;
         let fleet = FleetCapacity::of_phase(&more_power, phase);
         what_if.push(what_if_row(
-            format!("+1 MW at {} (power-bound)", spec_site.name),
+            format!("1 MW more at {} (power-bound)", spec_site.name),
             evaluator.evaluate(&fleet, spec, &ones),
         ));
     }
@@ -85,14 +85,14 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
             .map(|t| t / fleet.serving_mw)
             .collect();
         what_if.push(what_if_row(
-            "+1 MW of the phase's serving mix".into(),
+            "1 MW more of the phase's serving mix".into(),
             evaluator.evaluate(&fleet.with_extra(&per_mw, 1.0), spec, &ones),
         ));
     }
     for sku in &scenario.skus {
         let extra: Vec<f64> = sku.tokens_per_s.iter().map(|r| r * MORE_GPUS).collect();
         what_if.push(what_if_row(
-            format!("+1,000 serving {} GPUs", sku.name),
+            format!("1,000 more serving {} GPUs", sku.name),
             evaluator.evaluate(&fleet.with_extra(&extra, 0.0), spec, &ones),
         ));
     }

@@ -189,7 +189,11 @@ fn render_table(data: &TableData, style: Style) -> Table {
         })
         .set_header(data.header.clone());
     for row in &data.rows {
-        table.add_row(row.clone());
+        match style {
+            // A `|` in a name would end the cell and break the row.
+            Style::Markdown => table.add_row(row.iter().map(|cell| cell.replace('|', "\\|"))),
+            _ => table.add_row(row.clone()),
+        };
     }
     for &column in &data.right_aligned {
         if let Some(column) = table.column_mut(column) {
@@ -215,6 +219,24 @@ mod tests {
         assert_eq!(sparkline(&[0.0; 10], 5, 1.0), "▁▁▁▁▁");
         assert_eq!(sparkline(&[0.5, 1.0], 28, 1.0), "▄█");
         assert_eq!(to_ascii("▁█ → —"), "_# -> -");
+    }
+
+    #[test]
+    fn a_pipe_in_a_markdown_cell_is_escaped() {
+        let mut table = TableData::new(&["policy"]);
+        table.row(vec!["a|b".into()]);
+        let doc = Document {
+            title: "t".into(),
+            sections: vec![Section {
+                heading: "h".into(),
+                table: Some(table),
+                notes: Vec::new(),
+            }],
+        };
+        let mut out = Vec::new();
+        doc.write(Style::Markdown, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("| a\\|b   |"), "{text}");
     }
 
     #[test]

@@ -51,10 +51,37 @@ pub trait Render: Serialize {
                 let mut writer = csv::Writer::from_writer(out);
                 writer.write_record(&table.header)?;
                 for row in &table.rows {
-                    writer.write_record(row)?;
+                    writer
+                        .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
                 }
                 writer.flush()
             }
         }
+    }
+}
+
+/// A CSV cell a spreadsheet will not run: text that starts like a formula (`=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises; numbers, even
+/// negative ones, stay as they are.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && cell.parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-0.25"), "-0.25");
+        assert_eq!(spreadsheet_safe("-1e-9"), "-1e-9");
+        assert_eq!(spreadsheet_safe("may-2026"), "may-2026");
     }
 }

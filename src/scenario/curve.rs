@@ -76,7 +76,7 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
         let field = record.get(record.len() - 1).unwrap_or("");
         let value: f64 = field.parse().map_err(|_| CsvProblem {
             line,
-            message: format!("expected a share between 0 and 1, found {field:?}"),
+            message: format!("expected a share between 0 and 1, found {}", quoted(field)),
         })?;
         if !(0.0..=1.0).contains(&value) {
             return Err(CsvProblem {
@@ -99,6 +99,16 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
             ),
         }),
     }
+}
+
+/// A field of a file as a message shows it: quoted with every control character escaped,
+/// and cut at 24 characters, so an error never prints more of a file than the bad value.
+fn quoted(field: &str) -> String {
+    let mut shown: String = field.chars().take(24).collect();
+    if shown.len() < field.len() {
+        shown.push('…');
+    }
+    format!("{shown:?}")
 }
 
 fn csv_problem(err: &csv::Error, fallback_line: u64) -> CsvProblem {
@@ -167,6 +177,13 @@ mod tests {
         assert!(err.message.contains("found 1.3"), "{}", err.message);
         rows[57] = "56,lots".into();
         assert_eq!(parse_csv(&rows.join("\n")).unwrap_err().line, 58);
+        // A value is quoted with escapes and cut short: an error never echoes a whole line.
+        rows[57] = "56,\u{1b}[31mroot:$6$saltsaltsalt$hashhashhashhash".into();
+        let err = parse_csv(&rows.join("\n")).unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected a share between 0 and 1, found \"\\u{1b}[31mroot:$6$saltsaltsal…\""
+        );
         rows[57] = "56,0.2,9".into();
         let err = parse_csv(&rows.join("\n")).unwrap_err();
         assert_eq!(err.line, 58);

@@ -41,17 +41,17 @@ fn explain_hand_computed() {
     };
     // +1 MW at "new" powers all its GPUs: 1.6e6 tok/s.
     assert_relative_eq!(
-        row("+1 MW at new (power-bound)"),
+        row("1 MW more at new (power-bound)"),
         1e6 * (5.0 / 9.0) / 1.6e6,
         max_relative = 1e-12
     );
     assert_relative_eq!(
-        row("+1 MW of the phase's serving mix"),
+        row("1 MW more of the phase's serving mix"),
         base * 2.268 / 3.268,
         max_relative = 1e-12
     );
     assert_relative_eq!(
-        row("+1,000 serving h100 GPUs"),
+        row("1,000 more serving h100 GPUs"),
         1e6 * (5.0 / 9.0) / 2.0e6,
         max_relative = 1e-12
     );

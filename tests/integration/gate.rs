@@ -522,3 +522,41 @@ fn warnings_are_capped_like_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn names_cannot_inject_into_terminals_markdown_or_spreadsheets() {
+    // A terminal escape in a name is refused, with where it is.
+    let escape = ScenarioFile::new(
+        "escape",
+        tiny_text().replace("name = \"current\"", "name = \"cur\\u001b[2Jrent\""),
+    );
+    let run = capplan(&["compare", escape.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("policy[1].name: expected a policy name of printable characters, found U+001B at character 4"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "the escape itself is never echoed"
+    );
+    // `|` and a leading `=` are legal in a name, and harmless in the output.
+    let odd = ScenarioFile::new(
+        "odd",
+        tiny_text().replace("name = \"current\"", "name = \"=cmd|' /C calc'!A0\""),
+    );
+    let run = capplan(&["compare", odd.path(), "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("tiny,'=cmd|' /C calc'!A0,before,"),
+        "{}",
+        run.stdout
+    );
+    let run = capplan(&["compare", odd.path(), "--format", "markdown"]);
+    assert!(
+        run.stdout.contains("| =cmd\\|' /C calc'!A0 | before |"),
+        "{}",
+        run.stdout
+    );
+}

@@ -117,7 +117,33 @@ impl Checker<'_, '_> {
         value
     }
 
+    /// A name or text that reports print as it is: control characters (terminal escapes,
+    /// line breaks) and bidirectional overrides would let a scenario rewrite the terminal
+    /// or the CI log around them, so they are refused.
+    fn printable(&mut self, path: KeyPath, text: &str, what: &str) -> bool {
+        let bad = text.chars().enumerate().find(|(_, c)| {
+            c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        });
+        match bad {
+            Some((at, c)) => {
+                self.error(
+                    path,
+                    format!(
+                        "expected {what} of printable characters, found U+{:04X} at character {}",
+                        u32::from(c),
+                        at + 1
+                    ),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+
     fn name(&mut self, path: KeyPath, name: &str, seen: &mut HashSet<String>, kind: &str) {
+        if !self.printable(path.clone(), name, &format!("a {kind} name")) {
+            return;
+        }
         if name.trim().is_empty() {
             self.error(path, format!("expected a non-empty {kind} name"));
         } else if !seen.insert(name.to_string()) {

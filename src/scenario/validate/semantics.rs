@@ -22,6 +22,7 @@ impl Checker<'_, '_> {
     /// only used when no diagnostic was raised.
     pub(super) fn scenario(&mut self, file: ScenarioFile) -> Scenario {
         let section = KeyPath::root("scenario");
+        self.printable(section.key("name"), &file.scenario.name, "a scenario name");
         if file.scenario.name.trim().is_empty() {
             self.error(
                 section.key("name"),
@@ -125,6 +126,14 @@ impl Checker<'_, '_> {
         let mut skus = Vec::new();
         for (id, spec) in gpus {
             let path = KeyPath::root("gpu").key(id);
+            self.printable(path.clone(), id, "a GPU SKU id");
+            for class in spec.tokens_per_s.keys() {
+                self.printable(
+                    path.key("tokens_per_s").key(class),
+                    class,
+                    "a model class name",
+                );
+            }
             let watts = self.number(path.key("watts"), spec.watts, bounds::WATTS);
             let overhead = self.number(path.key("overhead"), spec.overhead, bounds::OVERHEAD);
             if spec.tokens_per_s.is_empty() {
@@ -212,6 +221,7 @@ impl Checker<'_, '_> {
 
     fn curve(&mut self, id: &str, spec: &CurveSpec) -> CurveValues {
         let path = KeyPath::root("curve").key(id);
+        self.printable(path.clone(), id, "a curve id");
         let flat = || CurveValues::hourly(vec![0.0; HOURS_PER_WEEK]);
         match (&spec.week, &spec.weekday, &spec.weekend, &spec.file) {
             (Some(week), None, None, None) => {
@@ -397,6 +407,9 @@ impl Checker<'_, '_> {
         for (i, spec) in file.policy.iter().enumerate() {
             let path = KeyPath::root("policy").index(i);
             self.name(path.key("name"), &spec.name, &mut names, "policy");
+            if let Some(description) = &spec.description {
+                self.printable(path.key("description"), description, "a description");
+            }
             let mut limits = vec![None; tiers.len()];
             for (tier, limit) in &spec.limits {
                 let path = path.key("limits").key(tier);
