@@ -226,7 +226,7 @@ impl Scenario {
         let mut schema =
             serde_json::to_value(generator.into_root_schema_for::<raw::ScenarioFile>())
                 .expect("a schema is plain JSON");
-        validate::bounds::apply_to_schema(&mut schema);
+        validate::schema::complete(&mut schema);
         schema["title"] = "capplan scenario".into();
         schema["description"] = "A capplan scenario: GPU SKUs, sites, demand curves, tiers and rate-limit policies. See docs/model.md.".into();
         schema

@@ -16,34 +16,64 @@ pub const HOURS_PER_WEEK: usize = 168;
 /// value is held constant within its hour.
 pub const STEP_MINUTES: [u32; 12] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60];
 
-/// Parses a duration such as `"5h"`, `"1m"`, `"7d"` or `"1h30m"` into hours.
+/// The units a duration may have, with their length in hours: minutes, hours, days and
+/// weeks. Seconds are too short to be a rate-limit window or a model step, and months have
+/// no fixed length (`"1M"` read as a month once turned a one-minute window into 30 days).
+const DURATION_UNITS: [(char, f64); 4] = [('m', 1.0 / 60.0), ('h', 1.0), ('d', 24.0), ('w', 168.0)];
+
+/// The pattern of a duration, for the JSON Schema: digits, an optional decimal part, a unit,
+/// and not zero.
+pub const DURATION_PATTERN: &str =
+    r"^(?:[0-9]*[1-9][0-9]*(?:\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)[mhdw]$";
+
+/// Parses a duration such as `"5h"`, `"1m"`, `"7d"` or `"1.5h"` into hours: a number and one
+/// unit of m, h, d or w, nothing else.
 pub fn parse_duration_hours(text: &str) -> Result<f64, String> {
-    let duration = humantime::parse_duration(text.trim()).map_err(|err| {
-        format!("expected a duration such as \"5h\", \"1m\" or \"7d\", found {text:?} ({err})")
-    })?;
-    if duration.is_zero() {
+    let expected = |why: &str| {
+        format!(
+            "expected a duration such as \"5h\", \"1m\" or \"7d\" (a number, then m, h, d or w for minutes, hours, days or weeks), found {text:?}{why}"
+        )
+    };
+    let Some(last) = text.chars().last() else {
+        return Err(expected(""));
+    };
+    let Some(&(_, hours)) = DURATION_UNITS.iter().find(|(unit, _)| *unit == last) else {
+        let why = match last {
+            'M' => " (M is not a unit: write 30d for a month, or 1m for a minute)",
+            's' => " (seconds are too short for a window or a step)",
+            _ => "",
+        };
+        return Err(expected(why));
+    };
+    let number = &text[..text.len() - 1];
+    let digits_only = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = match number.split_once('.') {
+        Some((whole, fraction)) => digits_only(whole) && digits_only(fraction),
+        None => digits_only(number),
+    };
+    let value: f64 = match number.parse() {
+        Ok(value) if well_formed => value,
+        _ => return Err(expected("")),
+    };
+    if value == 0.0 {
         return Err(format!(
             "expected a duration longer than zero, found {text:?}"
         ));
     }
-    Ok(duration.as_secs_f64() / 3600.0)
+    Ok(value * hours)
 }
+
+/// The steps allowed, as the JSON Schema states them.
+pub const STEP_PATTERN: &str = "^(?:(?:1|2|3|4|5|6|10|12|15|20|30|60)m|1h)$";
 
 /// Parses the model step (`"1h"`, `"15m"`, …) into whole minutes that divide an hour.
 pub fn parse_step_minutes(text: &str) -> Result<u32, String> {
     let expected = "expected a step of 1h, 30m, 20m, 15m, 12m, 10m, 6m, 5m, 4m, 3m, 2m or 1m";
-    let duration = humantime::parse_duration(text.trim())
-        .map_err(|_| format!("{expected}, found {text:?}"))?;
-    let secs = duration.as_secs();
-    if duration.subsec_nanos() != 0 || secs % 60 != 0 {
-        return Err(format!("{expected}, found {text:?}"));
-    }
-    let minutes = u32::try_from(secs / 60).unwrap_or(u32::MAX);
-    if STEP_MINUTES.contains(&minutes) {
-        Ok(minutes)
-    } else {
-        Err(format!("{expected}, found {text:?}"))
-    }
+    STEP_MINUTES
+        .iter()
+        .copied()
+        .find(|&m| text == format!("{m}m") || (m == 60 && text == "1h"))
+        .ok_or_else(|| format!("{expected}, found {text:?}"))
 }
 
 /// A calendar date (UTC), as written `YYYY-MM-DD`; used for capacity additions.
@@ -249,11 +279,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn durations_have_one_unit_of_m_h_d_or_w() {
+        assert_eq!(parse_duration_hours("1.5h"), Ok(1.5));
+        assert_eq!(parse_duration_hours("1w"), Ok(168.0));
+        for bad in [
+            "1M", "500ms", "30s", "5 hours", "1h30m", "-1h", "+1h", "1e3m", "inf", "h", ".5h",
+            "5.h",
+        ] {
+            assert!(parse_duration_hours(bad).is_err(), "{bad}");
+        }
+        assert!(
+            parse_duration_hours("1M")
+                .unwrap_err()
+                .contains("write 30d for a month")
+        );
+        assert!(
+            parse_duration_hours("0h")
+                .unwrap_err()
+                .contains("longer than zero")
+        );
+        assert_eq!(parse_step_minutes("60m"), Ok(60));
+        assert!(parse_step_minutes("2h").is_err());
+        assert!(parse_step_minutes("0.5h").is_err());
+    }
+
+    #[test]
     fn durations_in_hours() {
         assert_eq!(parse_duration_hours("5h"), Ok(5.0));
         assert_eq!(parse_duration_hours("1m"), Ok(1.0 / 60.0));
         assert_eq!(parse_duration_hours("7d"), Ok(168.0));
-        assert_eq!(parse_duration_hours("1h 30m"), Ok(1.5));
+        assert!(parse_duration_hours("1h 30m").is_err());
         assert!(parse_duration_hours("0h").is_err());
         assert!(parse_duration_hours("five hours").is_err());
     }

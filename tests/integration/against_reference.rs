@@ -178,7 +178,7 @@ fn unseen_scenario() -> reference::Scenario {
                     (
                         "max",
                         Limit {
-                            window: "1h 30m",
+                            window: "1.5h",
                             window_hours: 1.5,
                             window_tokens: 2.4e6,
                             weekly_tokens: None,

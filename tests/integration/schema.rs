@@ -265,3 +265,133 @@ fn the_schemas_bounds_are_the_validators() {
         );
     }
 }
+
+/// Broken fixtures whose fault JSON Schema cannot state, and why. Every other fixture in
+/// tests/fixtures/broken must be rejected by the schema too: what the binary refuses, an
+/// editor flags.
+const BEYOND_THE_SCHEMA: [(&str, &str); 8] = [
+    (
+        "bad-date",
+        "a date that does not exist: the pattern checks only its shape",
+    ),
+    (
+        "class-nobody-serves",
+        "a reference across tables: a mix class no SKU serves",
+    ),
+    ("duplicate-policy", "unique names within an array of tables"),
+    ("mix-sum", "a sum over a table's values"),
+    (
+        "undefined-class",
+        "a reference across tables: a class no SKU lists",
+    ),
+    ("undefined-curve", "a reference across tables: a curve id"),
+    ("undefined-sku", "a reference across tables: a SKU id"),
+    ("undefined-tier", "a reference across tables: a tier name"),
+];
+
+#[test]
+fn the_schema_rejects_what_the_binary_rejects() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let validator = jsonschema::validator_for(&capplan::scenario::Scenario::json_schema()).unwrap();
+    let mut accepted = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/broken"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        // A file TOML cannot parse is rejected before any schema is asked.
+        let Ok(document) = toml::from_str::<toml::Value>(&text) else {
+            continue;
+        };
+        let valid = validator.is_valid(&toml_to_json(&document));
+        let exempt = BEYOND_THE_SCHEMA.iter().any(|(name, _)| *name == stem);
+        if valid && !exempt {
+            accepted.push(stem);
+        } else if !valid && exempt {
+            panic!("{stem} is listed as beyond the schema, but the schema rejects it");
+        }
+    }
+    assert_eq!(
+        accepted,
+        Vec::<String>::new(),
+        "the schema accepts these broken files"
+    );
+}
+
+/// The schema's patterns and the parsers agree on durations, steps and peak hours.
+#[test]
+fn patterns_and_parsers_agree() {
+    let validator = jsonschema::validator_for(&capplan::scenario::Scenario::json_schema()).unwrap();
+    let base: toml::Value = toml::from_str(&tiny_text()).unwrap();
+    let accepts = |edit: &dyn Fn(&mut toml::Value)| {
+        let mut document = base.clone();
+        edit(&mut document);
+        let by_schema = validator.is_valid(&toml_to_json(&document));
+        let by_binary =
+            capplan::scenario::Scenario::parse(&toml::to_string(&document).unwrap(), "p.toml")
+                .is_ok();
+        (by_schema, by_binary)
+    };
+    for window in [
+        "5h", "1m", "7d", "1w", "1.5h", "0.5d", "1M", "500ms", "30s", "0h", "0.0m", "5 hours",
+        "1h30m", ".5h", "5.h", "-1h",
+    ] {
+        let verdicts = accepts(&|d| {
+            d["policy"][1]["limits"]["pro"]["window"] = toml::Value::String(window.into());
+        });
+        assert_eq!(verdicts.0, verdicts.1, "window {window:?}: schema, binary");
+        let valid = ["5h", "1m", "7d", "1w", "1.5h", "0.5d"].contains(&window);
+        assert_eq!(verdicts.1, valid, "window {window:?}");
+    }
+    for step in [
+        "1h", "60m", "30m", "15m", "1m", "7m", "2h", "0.5h", "15.0m", "1 h",
+    ] {
+        let verdicts = accepts(&|d| d["scenario"]["step"] = toml::Value::String(step.into()));
+        assert_eq!(verdicts.0, verdicts.1, "step {step:?}: schema, binary");
+        assert_eq!(
+            verdicts.1,
+            ["1h", "60m", "30m", "15m", "1m"].contains(&step),
+            "step {step:?}"
+        );
+    }
+    for peak in [
+        "mon-fri 13:00-19:00",
+        "Sat,sun 0:00-24:00",
+        "daily 22:00-02:00",
+        "* 9:30-10:00",
+        "weekdays 1pm",
+        "mon-fri 13:00",
+        "mon-fri 13:00-25:00",
+        "fri-mon 23:00-01:00",
+    ] {
+        let verdicts = accepts(&|d| {
+            d["scenario"]["peak_hours"] =
+                toml::Value::Array(vec![toml::Value::String(peak.into())]);
+        });
+        assert_eq!(verdicts.0, verdicts.1, "peak {peak:?}: schema, binary");
+        assert_eq!(
+            verdicts.1,
+            !peak.contains("1pm") && peak.matches(':').count() == 2 && !peak.contains("25:"),
+            "peak {peak:?}"
+        );
+    }
+    for name in ["pro", "", "  ", "a\u{1b}b", "tab\there", "r\u{202e}l"] {
+        let verdicts = accepts(&|d| {
+            d["tier"][0]["name"] = toml::Value::String(name.into());
+            let limits = d["policy"][1]["limits"].as_table_mut().unwrap();
+            let pro = limits.remove("pro").unwrap();
+            limits.insert(name.into(), pro);
+            let limits = d["policy"][2]["limits"].as_table_mut().unwrap();
+            let pro = limits.remove("pro").unwrap();
+            limits.insert(name.into(), pro);
+        });
+        assert_eq!(verdicts.0, verdicts.1, "name {name:?}: schema, binary");
+        assert_eq!(verdicts.1, name == "pro", "name {name:?}");
+    }
+}

@@ -4,6 +4,7 @@
 //! (legal but suspicious). All problems are collected and reported together.
 
 pub mod bounds;
+pub mod schema;
 mod semantics;
 mod shape;
 mod warnings;

@@ -1,0 +1,105 @@
+//! What the validator enforces, stated in the generated JSON Schema wherever JSON Schema can
+//! say it: the [`super::bounds`] of every number, the sections that must not be empty, the
+//! forms of a curve, names without control characters, and the patterns of durations, steps
+//! and peak hours. What it cannot say (references between tables, unique names, mixes that
+//! sum to 1, dates that exist) is listed in tests/integration/schema.rs.
+
+use serde_json::{Value, json};
+
+use super::bounds;
+use crate::scenario::units::{DURATION_PATTERN, STEP_PATTERN};
+
+/// Characters a name may not hold: controls, and the bidirectional overrides (the set the
+/// validator's `printable` refuses).
+const NOT_PRINTABLE: &str = r"\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069";
+
+/// A day of the week in any case, as the peak-hours parser reads it.
+const DAY: &str = "(?:[Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn])";
+
+/// A clock time from 0:00 to 24:00.
+const CLOCK: &str = "(?:[01]?[0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]|24:00)";
+
+/// Completes a schema generated from the raw types with everything above.
+pub fn complete(schema: &mut Value) {
+    bounds::apply_to_schema(schema);
+    let name = json!({
+        "minLength": 1,
+        "pattern": format!("^[^{NOT_PRINTABLE}]*[^\\s{NOT_PRINTABLE}][^{NOT_PRINTABLE}]*$"),
+    });
+    let printable = json!({ "pattern": format!("^[^{NOT_PRINTABLE}]*$") });
+    let days = format!("(?:[Dd][Aa][Ii][Ll][Yy]|\\*|{DAY}(?:-{DAY})?(?:,{DAY}(?:-{DAY})?)*)");
+    let peak = format!("^\\s*{days}\\s+{CLOCK}-{CLOCK}\\s*$");
+    let non_empty_table = json!({ "minProperties": 1 });
+    let non_empty_array = json!({ "minItems": 1 });
+    let edits: [(&str, Value); 16] = [
+        ("/properties/gpu", non_empty_table.clone()),
+        ("/properties/site", non_empty_array.clone()),
+        ("/properties/tier", non_empty_array.clone()),
+        ("/properties/policy", non_empty_array),
+        ("/definitions/ScenarioSection/properties/name", name.clone()),
+        (
+            "/definitions/ScenarioSection/properties/step",
+            json!({ "pattern": STEP_PATTERN }),
+        ),
+        (
+            "/definitions/ScenarioSection/properties/peak_hours/items",
+            json!({ "pattern": peak }),
+        ),
+        (
+            "/definitions/GpuSpec/properties/tokens_per_s",
+            non_empty_table.clone(),
+        ),
+        ("/definitions/SiteSpec/properties/name", name.clone()),
+        ("/definitions/TierSpec/properties/name", name.clone()),
+        ("/definitions/TierSpec/properties/mix", non_empty_table),
+        ("/definitions/PolicySpec/properties/name", name),
+        ("/definitions/PolicySpec/properties/description", printable),
+        (
+            "/definitions/LimitSpec/properties/window",
+            json!({ "pattern": DURATION_PATTERN }),
+        ),
+        (
+            "/properties/gpu/propertyNames",
+            json!({ "pattern": format!("^[^{NOT_PRINTABLE}]+$") }),
+        ),
+        (
+            "/properties/curve/propertyNames",
+            json!({ "pattern": format!("^[^{NOT_PRINTABLE}]+$") }),
+        ),
+    ];
+    for (pointer, keywords) in edits {
+        insert(schema, pointer, keywords);
+    }
+    // The sections the validator requires (serde gives them defaults, to report them all).
+    if let Some(required) = schema["required"].as_array_mut() {
+        for section in ["gpu", "site", "tier", "policy"] {
+            if !required.iter().any(|r| r == section) {
+                required.push(json!(section));
+            }
+        }
+    }
+    // A curve has exactly one form.
+    insert(
+        schema,
+        "/definitions/CurveSpec",
+        json!({ "oneOf": [
+            { "required": ["week"] },
+            { "required": ["weekday", "weekend"] },
+            { "required": ["file"] },
+        ]}),
+    );
+}
+
+/// Adds `keywords` to the object at `pointer`, creating it when missing.
+fn insert(schema: &mut Value, pointer: &str, keywords: Value) {
+    let (at, key) = pointer.rsplit_once('/').expect("a pointer with a parent");
+    let node = schema
+        .pointer_mut(at)
+        .and_then(Value::as_object_mut)
+        .unwrap_or_else(|| panic!("the schema has no object at {at}"))
+        .entry(key.to_string())
+        .or_insert_with(|| json!({}));
+    for (k, v) in keywords.as_object().expect("keywords are an object") {
+        node[k] = v.clone();
+    }
+}
