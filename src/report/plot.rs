@@ -31,6 +31,25 @@ fn colour(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
+/// The top of the y axis (percent): 10 % above the highest finite utilization or the
+/// target, and at least 10 %. Non-finite values never reach the axis: an infinite range
+/// would never finish drawing.
+fn axis_top(utilizations: impl Iterator<Item = f64>, target: f64) -> f64 {
+    let highest = utilizations
+        .filter(|u| u.is_finite())
+        .fold(target, f64::max);
+    (highest * 110.0).clamp(10.0, 1e9)
+}
+
+/// A value drawn on an axis that ends at `top`: a non-finite one is drawn at the top.
+fn on_axis(value: f64, top: f64) -> f64 {
+    if value.is_finite() {
+        value.min(top)
+    } else {
+        top
+    }
+}
+
 /// The week plot of a comparison: one panel per phase, one line per policy.
 pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, PlotError> {
     let phases: Vec<&str> = report.phases.iter().map(|p| p.name).collect();
@@ -67,12 +86,8 @@ fn week_panel(
     let steps = peak_mask.len().max(1);
     let step_days = 7.0 / steps as f64;
     // One scale for every panel, so before and after compare at a glance.
-    let highest = report
-        .results
-        .iter()
-        .flat_map(|r| r.week.iter().copied())
-        .fold(report.utilization_target, f64::max);
-    let y_max = (highest * 110.0).max(10.0);
+    let highest = report.results.iter().flat_map(|r| r.week.iter().copied());
+    let y_max = axis_top(highest, report.utilization_target);
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!(
@@ -131,7 +146,7 @@ fn week_panel(
                     .week
                     .iter()
                     .enumerate()
-                    .map(|(h, u)| (h as f64 * point_days, u * 100.0)),
+                    .map(|(h, u)| (h as f64 * point_days, on_axis(u * 100.0, y_max))),
                 style,
             ))?
             .label(format!(
@@ -163,9 +178,8 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
         let highest = report
             .months
             .iter()
-            .flat_map(|m| m.results.iter().map(|r| r.peak_utilization))
-            .fold(report.utilization_target, f64::max);
-        let y_max = (highest * 110.0).max(10.0);
+            .flat_map(|m| m.results.iter().map(|r| r.peak_utilization));
+        let y_max = axis_top(highest, report.utilization_target);
         let labels: Vec<String> = report
             .months
             .iter()
@@ -217,7 +231,12 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
                 .months
                 .iter()
                 .enumerate()
-                .map(|(m, month)| (m as f64, month.results[i].peak_utilization * 100.0))
+                .map(|(m, month)| {
+                    (
+                        m as f64,
+                        on_axis(month.results[i].peak_utilization * 100.0, y_max),
+                    )
+                })
                 .collect();
             chart
                 .draw_series(LineSeries::new(points.clone(), colour(i).stroke_width(2)))?
@@ -241,4 +260,18 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
         root.present()?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_axis_ignores_what_is_not_finite() {
+        let top = axis_top([0.5, f64::INFINITY, f64::NAN].into_iter(), 0.8);
+        assert!((top - 88.0).abs() < 1e-9);
+        assert_eq!(on_axis(f64::INFINITY, top), top);
+        assert_eq!(on_axis(50.0, top), 50.0);
+        assert_eq!(axis_top(std::iter::empty(), 0.01), 10.0);
+    }
 }
