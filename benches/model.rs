@@ -48,6 +48,7 @@ fn solve(bencher: Bencher, size: &str) {
         policy: if size == "planning" { 3 } else { 1 },
         tiers: Vec::new(),
         phase: Phase::Before,
+        budget: plan::Budget::Output,
     };
     bencher.bench(|| plan::solve(&scenario, &request).unwrap());
 }

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{Settings, Task, Template};
 use crate::model::Phase;
-use crate::plan::{CheckRule, DemandCase};
+use crate::plan::{Budget, CheckRule, DemandCase};
 use crate::report::Format;
 use crate::synth::SynthSize;
 
@@ -194,6 +194,10 @@ pub struct SolveArgs {
     /// Scale only these tiers' budgets (repeatable); every tier the policy limits when absent.
     #[arg(long = "tier", value_name = "NAME")]
     pub tiers: Vec<String>,
+    /// Which budgets to scale: output (window_tokens, weekly_tokens), input
+    /// (window_input_tokens, weekly_input_tokens) or all.
+    #[arg(long, value_enum, default_value_t = BudgetArg::Output)]
+    pub budget: BudgetArg,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub phase: PhaseFlag,
@@ -247,6 +251,17 @@ pub enum CaseArg {
     Mid,
     /// The pessimistic multiplier of `[uncertainty]`.
     High,
+}
+
+/// `solve --budget` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BudgetArg {
+    /// Output budgets: window_tokens and weekly_tokens.
+    Output,
+    /// Uncached input budgets: window_input_tokens and weekly_input_tokens.
+    Input,
+    /// Both.
+    All,
 }
 
 /// `init --template` values.
@@ -303,6 +318,11 @@ impl Cli {
                 policy: a.input.policy,
                 tiers: a.tiers,
                 phase: phase(a.phase),
+                budget: match a.budget {
+                    BudgetArg::Output => Budget::Output,
+                    BudgetArg::Input => Budget::Input,
+                    BudgetArg::All => Budget::All,
+                },
                 format: format(a.format),
             },
             Command::Explain(a) => Task::Explain {

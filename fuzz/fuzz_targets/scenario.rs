@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
             month.results.iter().for_each(|r| finite("timeline peak", r.peak_utilization));
         }
     }
-    let request = SolveRequest { policy: 0, tiers: Vec::new(), phase: Phase::After };
+    let request = SolveRequest { policy: 0, tiers: Vec::new(), phase: Phase::After, budget: plan::Budget::Output };
     if let Ok(solved) = plan::solve(&scenario, &request) {
         finite("solve peak", solved.peak_utilization);
         if let Some(m) = solved.multiplier {

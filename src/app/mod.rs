@@ -22,7 +22,7 @@ pub use pipe::StopOnClosedPipe;
 
 use crate::cli::Cli;
 use crate::model::Phase;
-use crate::plan::{self, CheckRule, SolveRequest, ValidateAnswer};
+use crate::plan::{self, Budget, CheckRule, SolveRequest, ValidateAnswer};
 use crate::report::{self, Format, Render as _};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::synth::{self, SynthSize};
@@ -82,6 +82,8 @@ pub enum Task {
         tiers: Vec<String>,
         /// The phase that must fit.
         phase: Phase,
+        /// Which budgets to scale.
+        budget: Budget,
         /// Output format.
         format: Format,
     },
@@ -218,6 +220,7 @@ fn run_task(
             policy,
             tiers,
             phase,
+            budget,
             format,
         } => {
             let scenario = load(path, touched)?;
@@ -225,6 +228,7 @@ fn run_task(
                 policy: select::policy(&scenario, policy, path)?,
                 tiers: select::tiers(&scenario, tiers, path)?,
                 phase: *phase,
+                budget: *budget,
             };
             plan::solve(&scenario, &request)?.write(*format, out)?;
         }

@@ -43,16 +43,31 @@ pub fn active_hours_per_week(scenario: &Scenario, tier: &Tier) -> f64 {
     tier.activity.iter().map(|a| a * dt).sum()
 }
 
-/// Per-user cap in tokens per active hour: min(window budget * p / window hours,
-/// weekly budget / H). A missing term is infinite; so is the weekly term of a tier that is
-/// never active.
-pub fn cap_per_active_hour(limit: &Limit, peak_factor: f64, active_hours: f64) -> f64 {
+/// Per-user cap in output tokens per active hour: min(window budget * p / window hours,
+/// weekly budget / H, and the same two for uncached input divided by r_in, the uncached
+/// input per output token). A missing term is infinite; so is a weekly term of a tier that
+/// is never active, and an input term of a tier that sends no uncached input.
+pub fn cap_per_active_hour(
+    limit: &Limit,
+    peak_factor: f64,
+    active_hours: f64,
+    uncached_per_output: f64,
+) -> f64 {
     let window = limit.window_tokens * peak_factor / limit.window_hours;
     let weekly = match limit.weekly_tokens {
         Some(weekly) if active_hours > 0.0 => weekly / active_hours,
         _ => f64::INFINITY,
     };
-    window.min(weekly)
+    let r_in = uncached_per_output;
+    let window_input = match limit.window_input_tokens {
+        Some(budget) if r_in > 0.0 => budget * peak_factor / limit.window_hours / r_in,
+        _ => f64::INFINITY,
+    };
+    let weekly_input = match limit.weekly_input_tokens {
+        Some(budget) if active_hours > 0.0 && r_in > 0.0 => budget / active_hours / r_in,
+        _ => f64::INFINITY,
+    };
+    window.min(weekly).min(window_input).min(weekly_input)
 }
 
 /// The shares of a tier under an optional limit.
@@ -65,7 +80,8 @@ pub fn tier_shares_for(tier: &Tier, limit: Option<&Limit>, hours: f64) -> TierSh
     let Some(limit) = limit else {
         return TierShares::UNLIMITED;
     };
-    let k = |p: f64| cap_per_active_hour(limit, p, hours) / tier.tokens_per_active_hour;
+    let r_in = tier.uncached_per_output();
+    let k = |p: f64| cap_per_active_hour(limit, p, hours, r_in) / tier.tokens_per_active_hour;
     let (k_off, k_peak) = (k(1.0), k(limit.peak_factor));
     TierShares {
         served_off_peak: served_share(k_off, tier.spread),

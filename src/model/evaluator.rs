@@ -17,7 +17,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
-use super::fleet::FleetCapacity;
+use super::fleet::{FleetCapacity, KINDS};
 use super::headroom::{Headroom, WeekTotals};
 use crate::scenario::{Policy, Scenario};
 
@@ -101,6 +101,10 @@ impl<'s> Evaluator<'s> {
         let scenario = self.scenario;
         assert_eq!(users_scale.len(), self.tiers, "one users scale per tier");
         self.evaluations.fetch_add(1, Ordering::Relaxed);
+        // Capacity that moves by step (share curves, elastic sites) takes the formula path.
+        if !fleet.is_constant() {
+            return super::evaluate(scenario, fleet, policy, users_scale);
+        }
         let shares: Vec<TierShares> = scenario
             .tiers
             .iter()
@@ -108,7 +112,7 @@ impl<'s> Evaluator<'s> {
             .zip(&self.active_hours)
             .map(|((tier, limit), &hours)| tier_shares_for(tier, limit.as_ref(), hours))
             .collect();
-        let capacity = &fleet.tokens_per_s;
+        let capacity = &fleet.base;
 
         // Per-tier coefficients of U, off peak and at peak.
         let mut u_off = vec![0.0; self.tiers];
@@ -116,15 +120,28 @@ impl<'s> Evaluator<'s> {
         let mut unservable = vec![false; scenario.classes.len()];
         for (t, tier) in scenario.tiers.iter().enumerate() {
             let scale = users_scale[t];
+            let s = &shares[t];
+            let has_demand = scale > 0.0
+                && ((self.off_peak_sum[t] > 0.0 && s.served_off_peak > 0.0)
+                    || (self.peak_sum[t] > 0.0 && s.served_at_peak > 0.0));
+            let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
             let mut weight = 0.0;
             for (c, &mix) in tier.mix.iter().enumerate() {
-                if capacity[c] > 0.0 {
-                    weight += mix / capacity[c];
-                } else if mix > 0.0 && scale > 0.0 {
-                    let s = &shares[t];
-                    let off = self.off_peak_sum[t] > 0.0 && s.served_off_peak > 0.0;
-                    let at_peak = self.peak_sum[t] > 0.0 && s.served_at_peak > 0.0;
-                    unservable[c] |= off || at_peak;
+                let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+                for x in 0..KINDS {
+                    if !rated[x] || (x > 0 && kinds[x] == 0.0) {
+                        continue;
+                    }
+                    if capacity[x][c] > 0.0 {
+                        // Output first and alone, as version 1 summed it.
+                        weight += if x == 0 {
+                            mix / capacity[x][c]
+                        } else {
+                            mix * kinds[x] / capacity[x][c]
+                        };
+                    } else if mix > 0.0 && has_demand {
+                        unservable[c] = true;
+                    }
                 }
             }
             u_off[t] = scale * shares[t].served_off_peak * weight;
@@ -173,19 +190,28 @@ impl<'s> Evaluator<'s> {
             desired: desired_total,
             shed: shed_total,
         };
-        Headroom::assemble(scenario, fleet, utilization, totals, &unservable, |peak| {
-            let (mut active, mut throttled) = (0.0, 0.0);
-            for (t, tier) in scenario.tiers.iter().enumerate() {
-                let users = tier.users * users_scale[t] * tier.activity[peak];
-                active += users;
-                throttled += users * shares[t].at(self.peak[peak]).1;
-            }
-            if active > 0.0 {
-                throttled / active
-            } else {
-                0.0
-            }
-        })
+        let training = fleet.training_gpu_hours(steps, scenario.step_hours(), 0.0);
+        Headroom::assemble(
+            scenario,
+            fleet,
+            utilization,
+            totals,
+            &unservable,
+            training,
+            |peak| {
+                let (mut active, mut throttled) = (0.0, 0.0);
+                for (t, tier) in scenario.tiers.iter().enumerate() {
+                    let users = tier.users * users_scale[t] * tier.activity[peak];
+                    active += users;
+                    throttled += users * shares[t].at(self.peak[peak]).1;
+                }
+                if active > 0.0 {
+                    throttled / active
+                } else {
+                    0.0
+                }
+            },
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! Serving capacity of a set of sites: how much of each site its power can run, how many
 //! GPUs serve, the tokens per second per model class, and the MW that serving draws.
 
-use crate::scenario::{Date, Scenario, Site};
+use crate::scenario::{Date, Scenario, ServingShare, Site};
 
 /// Which sites a capacity figure counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,13 @@ pub fn online_on(site: &Site, date: Date) -> bool {
     site.online.is_none_or(|online| online <= date)
 }
 
+/// Token kinds, in the order capacity and demand vectors hold them: output, uncached
+/// input (prefill) and cached input.
+pub const KINDS: usize = 3;
+
+/// Per kind (output, input, cached), per class: tokens/s.
+pub type ByKind = [Vec<f64>; KINDS];
+
 /// Capacity of one site.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteCapacity {
@@ -48,23 +55,38 @@ pub struct SiteCapacity {
     pub power_factor: f64,
     /// True when the site has more GPUs than power (f < 1).
     pub power_bound: bool,
-    /// Serving GPUs per SKU, `(sku index, count)` in the site's order.
+    /// Healthy powered GPUs (n * f * availability), serving or training.
+    pub healthy_gpus: f64,
+    /// Serving GPUs per SKU at the site's highest serving share, `(sku index, count)`.
     pub serving_gpus: Vec<(usize, f64)>,
-    /// Output tokens/s per class this site serves.
-    pub tokens_per_s: Vec<f64>,
-    /// Facility MW drawn by the GPUs that serve, PUE included.
+    /// Tokens/s per kind and class if every healthy GPU served (share 1).
+    pub full: ByKind,
+    /// Tokens/s per kind and class at the highest serving share (the fixed share, when the
+    /// share is fixed: summed GPU by GPU, as version 1 did, so its numbers stay exact).
+    pub at_max: ByKind,
+    /// Facility MW drawn by the GPUs that serve at the highest share, PUE included.
     pub serving_mw: f64,
+    /// How the site's serving share moves over the week.
+    pub share: ServingShare,
 }
 
-/// Capacity of a set of sites.
+/// Capacity of a set of sites. A fixed serving share gives a constant capacity; a curve
+/// makes it vary by step; elastic sites add `lambda(h)` times their span at each step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetCapacity {
     /// Each counted site, in file order.
     pub sites: Vec<SiteCapacity>,
-    /// T(c): output tokens/s per class, indexed like [`Scenario::classes`].
+    /// T(c): output tokens/s per class at the highest shares, for reports.
     pub tokens_per_s: Vec<f64>,
-    /// Facility MW drawn by the serving GPUs, PUE included.
+    /// Facility MW drawn by the serving GPUs at the highest shares, PUE included.
     pub serving_mw: f64,
+    /// The part of T_x(c) that never moves: fixed shares, elastic minimums, and any extra
+    /// capacity a what-if adds.
+    pub base: ByKind,
+    /// The part elastic sites add at lambda = 1: sum of (max - min) * full.
+    pub elastic_span: ByKind,
+    /// Whether any counted site has a share curve (capacity then varies by step).
+    pub has_curves: bool,
 }
 
 impl FleetCapacity {
@@ -92,19 +114,96 @@ impl FleetCapacity {
 
     /// The fleet from the given site capacities, summed in order.
     fn from_sites(sites: Vec<SiteCapacity>, classes: usize) -> FleetCapacity {
+        let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
         let mut tokens_per_s = vec![0.0; classes];
+        let (mut base, mut elastic_span) = (zero(), zero());
         let mut serving_mw = 0.0;
+        let mut has_curves = false;
         for site in &sites {
-            for (total, add) in tokens_per_s.iter_mut().zip(&site.tokens_per_s) {
+            for (total, add) in tokens_per_s.iter_mut().zip(&site.at_max[0]) {
                 *total += add;
             }
             serving_mw += site.serving_mw;
+            for x in 0..KINDS {
+                match site.share {
+                    ServingShare::Fixed(_) => {
+                        for (total, add) in base[x].iter_mut().zip(&site.at_max[x]) {
+                            *total += add;
+                        }
+                    }
+                    ServingShare::Curve { .. } => has_curves = true,
+                    ServingShare::Elastic { min, max } => {
+                        for c in 0..classes {
+                            base[x][c] += site.full[x][c] * min;
+                            elastic_span[x][c] += site.full[x][c] * (max - min);
+                        }
+                    }
+                }
+            }
         }
         FleetCapacity {
             sites,
             tokens_per_s,
             serving_mw,
+            base,
+            elastic_span,
+            has_curves,
         }
+    }
+
+    /// Whether capacity is the same at every step and needs no lambda: no share curve and
+    /// no elastic site.
+    pub fn is_constant(&self) -> bool {
+        !self.has_curves && !self.is_elastic()
+    }
+
+    /// Whether some site's share is elastic.
+    pub fn is_elastic(&self) -> bool {
+        self.sites.iter().any(|s| s.share.is_elastic())
+    }
+
+    /// T_x(c) at `step` with the elastic sites at `lambda`, written into `out`.
+    pub fn capacity_into(&self, step: usize, lambda: f64, out: &mut ByKind) {
+        for x in 0..KINDS {
+            out[x].clone_from(&self.base[x]);
+            if lambda > 0.0 {
+                for (total, span) in out[x].iter_mut().zip(&self.elastic_span[x]) {
+                    *total += lambda * span;
+                }
+            }
+        }
+        if self.has_curves {
+            for site in &self.sites {
+                if let ServingShare::Curve { share, .. } = &site.share {
+                    let share = share[step];
+                    for x in 0..KINDS {
+                        for (total, full) in out[x].iter_mut().zip(&site.full[x]) {
+                            *total += share * full;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Training GPU-hours over the week: every healthy GPU not serving, given the sum over
+    /// steps of lambda * dt (the elastic sites' extra serving hours per unit of span).
+    pub fn training_gpu_hours(&self, steps: usize, dt: f64, lambda_hours: f64) -> f64 {
+        self.sites
+            .iter()
+            .map(|site| {
+                let h = site.healthy_gpus;
+                match &site.share {
+                    ServingShare::Fixed(share) => h * (1.0 - share) * steps as f64 * dt,
+                    ServingShare::Curve { share, .. } => {
+                        h * share.iter().map(|s| (1.0 - s) * dt).sum::<f64>()
+                    }
+                    ServingShare::Elastic { min, max } => {
+                        h * ((1.0 - min) * steps as f64 * dt - (max - min) * lambda_hours)
+                    }
+                }
+            })
+            .sum()
     }
 
     /// This fleet without the site at `position` in [`FleetCapacity::sites`]: N-1.
@@ -114,12 +213,17 @@ impl FleetCapacity {
         FleetCapacity::from_sites(sites, self.tokens_per_s.len())
     }
 
-    /// This fleet with extra tokens/s per class and extra serving MW: what an added block of
-    /// GPUs or megawatts would give.
-    pub fn with_extra(&self, tokens_per_s: &[f64], serving_mw: f64) -> FleetCapacity {
+    /// This fleet with extra tokens/s per kind and class, and extra serving MW: what an added
+    /// block of GPUs or megawatts would give.
+    pub fn with_extra(&self, extra: &ByKind, serving_mw: f64) -> FleetCapacity {
         let mut fleet = self.clone();
-        for (total, add) in fleet.tokens_per_s.iter_mut().zip(tokens_per_s) {
+        for (total, add) in fleet.tokens_per_s.iter_mut().zip(&extra[0]) {
             *total += add;
+        }
+        for x in 0..KINDS {
+            for (total, add) in fleet.base[x].iter_mut().zip(&extra[x]) {
+                *total += add;
+            }
         }
         fleet.serving_mw += serving_mw;
         fleet
@@ -129,19 +233,34 @@ impl FleetCapacity {
 fn site_capacity(scenario: &Scenario, index: usize) -> SiteCapacity {
     let site = &scenario.sites[index];
     let power_factor = site.power_factor(&scenario.skus);
-    let mut tokens_per_s = vec![0.0; scenario.classes.len()];
+    let classes = scenario.classes.len();
+    let mut full = [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
+    let mut at_max = full.clone();
+    let share_max = site.serving_share.max();
     let mut serving_mw = 0.0;
+    let mut healthy_gpus = 0.0;
     let serving_gpus = site
         .gpus
         .iter()
         .map(|&(sku, n)| {
             let spec = &scenario.skus[sku];
-            let serving = n * power_factor * site.availability * site.serving_share;
-            for (total, rate) in tokens_per_s.iter_mut().zip(&spec.tokens_per_s) {
-                *total += serving * rate;
+            let healthy = n * power_factor * site.availability;
+            healthy_gpus += healthy;
+            let serving = healthy * share_max;
+            let rates = [
+                &spec.tokens_per_s,
+                &spec.input_tokens_per_s,
+                &spec.cached_tokens_per_s,
+            ];
+            for (x, rate) in rates.iter().enumerate() {
+                for (total, r) in full[x].iter_mut().zip(rate.iter()) {
+                    *total += healthy * r;
+                }
+                for (total, r) in at_max[x].iter_mut().zip(rate.iter()) {
+                    *total += serving * r;
+                }
             }
-            serving_mw +=
-                n * power_factor * site.serving_share * spec.allin_watts() * site.pue / 1e6;
+            serving_mw += n * power_factor * share_max * spec.allin_watts() * site.pue / 1e6;
             (sku, serving)
         })
         .collect();
@@ -149,8 +268,11 @@ fn site_capacity(scenario: &Scenario, index: usize) -> SiteCapacity {
         site: index,
         power_factor,
         power_bound: power_factor < 1.0,
+        healthy_gpus,
         serving_gpus,
-        tokens_per_s,
+        full,
+        at_max,
         serving_mw,
+        share: site.serving_share.clone(),
     }
 }

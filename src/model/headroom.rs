@@ -3,7 +3,7 @@
 //! and shed shares, MW to fit).
 
 use super::demand::{TierShares, tier_shares};
-use super::fleet::FleetCapacity;
+use super::fleet::{ByKind, FleetCapacity, KINDS};
 use crate::scenario::{Policy, Scenario};
 
 /// The outcome of one policy on one fleet.
@@ -27,7 +27,10 @@ pub struct Headroom {
     pub mw_to_fit: f64,
     /// Classes with demand but no capacity in this fleet (indices into the classes).
     pub unservable_classes: Vec<usize>,
-    /// Peak utilization within the target and no unservable class.
+    /// GPU-hours a week left to training: healthy GPUs times the hours they do not serve.
+    pub training_gpu_hours: f64,
+    /// Peak utilization within the target, no unservable class, and training keeps at least
+    /// the scenario's floor.
     pub fits: bool,
 }
 
@@ -59,25 +62,34 @@ pub fn evaluate(
     let shares = policy_shares(scenario, policy);
     let peak_mask = scenario.peak_hours.mask(scenario.step_minutes);
     let classes = scenario.classes.len();
+    let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
 
     let mut utilization = Vec::with_capacity(peak_mask.len());
     let mut unservable = vec![false; classes];
-    let mut class_demand = vec![0.0; classes];
+    let mut demand: ByKind = zero();
+    let mut capacity: ByKind = zero();
+    let mut lambda_hours = 0.0;
     let (mut served_total, mut desired_total, mut shed_total) = (0.0, 0.0, 0.0);
     let mut throttled_by_step = Vec::with_capacity(peak_mask.len());
     for (step, &peak) in peak_mask.iter().enumerate() {
-        class_demand.iter_mut().for_each(|d| *d = 0.0);
+        demand
+            .iter_mut()
+            .for_each(|d| d.iter_mut().for_each(|x| *x = 0.0));
         let (mut served_step, mut active, mut throttled) = (0.0, 0.0, 0.0);
         for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
             let active_users = tier.users * scale * tier.activity[step];
             let (phi, theta) = tier_shares.at(peak);
             let desired = active_users * tier.tokens_per_active_hour / 3600.0;
             let served = desired * phi;
+            let (r_in, r_c) = (tier.uncached_per_output(), tier.cached_per_output());
             // Served and desired tokens are summed over classes, as d(t,c,h) is: a mix
             // may sum to 1 only within 1e-6.
             let mut mix_total = 0.0;
-            for (demand, mix) in class_demand.iter_mut().zip(&tier.mix) {
-                *demand += served * mix;
+            for (c, mix) in tier.mix.iter().enumerate() {
+                let out = served * mix;
+                demand[0][c] += out;
+                demand[1][c] += out * r_in;
+                demand[2][c] += out * r_c;
                 mix_total += mix;
             }
             desired_total += desired * mix_total;
@@ -85,15 +97,14 @@ pub fn evaluate(
             active += active_users;
             throttled += active_users * theta;
         }
-        let mut u = 0.0;
-        for (c, &demand) in class_demand.iter().enumerate() {
-            let capacity = fleet.tokens_per_s[c];
-            if capacity > 0.0 {
-                u += demand / capacity;
-            } else if demand > 0.0 {
-                unservable[c] = true;
-            }
-        }
+        let lambda = if fleet.is_elastic() {
+            elastic_lambda(scenario, fleet, step, &demand, &mut capacity)
+        } else {
+            0.0
+        };
+        fleet.capacity_into(step, lambda, &mut capacity);
+        lambda_hours += lambda * scenario.step_hours();
+        let u = utilization_of(scenario, &demand, &capacity, Some(&mut unservable));
         if u > 1.0 {
             shed_total += served_step * (1.0 - 1.0 / u);
         }
@@ -112,9 +123,84 @@ pub fn evaluate(
         desired: desired_total,
         shed: shed_total,
     };
-    Headroom::assemble(scenario, fleet, utilization, totals, &unservable, |peak| {
-        throttled_by_step[peak]
-    })
+    let training = fleet.training_gpu_hours(peak_mask.len(), scenario.step_hours(), lambda_hours);
+    Headroom::assemble(
+        scenario,
+        fleet,
+        utilization,
+        totals,
+        &unservable,
+        training,
+        |peak| throttled_by_step[peak],
+    )
+}
+
+/// U = sum over classes c and rated kinds x of D_x(c) / T_x(c). Output always counts; input
+/// and cached input only for classes the SKUs give a rate for (else they are folded into
+/// the output rate). Demand with no capacity is unservable: it marks the class in
+/// `unservable` when given, and counts as infinite when not (the lambda search).
+pub fn utilization_of(
+    scenario: &Scenario,
+    demand: &ByKind,
+    capacity: &ByKind,
+    mut unservable: Option<&mut Vec<bool>>,
+) -> f64 {
+    let mut u = 0.0;
+    for c in 0..scenario.classes.len() {
+        let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+        for x in 0..KINDS {
+            if !rated[x] {
+                continue;
+            }
+            let (d, t) = (demand[x][c], capacity[x][c]);
+            if t > 0.0 {
+                u += d / t;
+            } else if d > 0.0 {
+                match unservable.as_deref_mut() {
+                    Some(flags) => flags[c] = true,
+                    None => return f64::INFINITY,
+                }
+            }
+        }
+    }
+    u
+}
+
+/// lambda(h): the smallest share of their span the elastic sites serve with so that U(h)
+/// is at most the target (1 when none is), by bisection to the last bit. `capacity` is
+/// scratch space.
+pub fn elastic_lambda(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    step: usize,
+    demand: &ByKind,
+    capacity: &mut ByKind,
+) -> f64 {
+    let target = scenario.utilization_target;
+    let mut at = |lambda: f64| {
+        fleet.capacity_into(step, lambda, capacity);
+        utilization_of(scenario, demand, capacity, None)
+    };
+    if at(0.0) <= target {
+        return 0.0;
+    }
+    if at(1.0) > target {
+        return 1.0;
+    }
+    // U falls as lambda grows: keep U(low) > target >= U(high).
+    let (mut low, mut high) = (0.0_f64, 1.0_f64);
+    for _ in 0..64 {
+        let middle = 0.5 * (low + high);
+        if middle <= low || middle >= high {
+            break;
+        }
+        if at(middle) <= target {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    high
 }
 
 /// The weekly sums a [`Headroom`]'s shares are ratios of.
@@ -136,6 +222,7 @@ impl Headroom {
         utilization: Vec<f64>,
         totals: WeekTotals,
         unservable: &[bool],
+        training_gpu_hours: f64,
         throttled_at: impl FnOnce(usize) -> f64,
     ) -> Headroom {
         let (peak_step, peak_utilization) = peak_of(&utilization);
@@ -160,7 +247,12 @@ impl Headroom {
                 0.0
             },
             mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
-            fits: peak_utilization <= target && unservable_classes.is_empty(),
+            fits: peak_utilization <= target
+                && unservable_classes.is_empty()
+                && scenario
+                    .training_floor_gpu_hours
+                    .is_none_or(|floor| training_gpu_hours >= floor),
+            training_gpu_hours,
             unservable_classes,
             utilization,
         }
@@ -198,8 +290,13 @@ pub struct LoadBreakdown {
     pub tier_throttled_users: Vec<f64>,
     /// Active users of each tier at the step.
     pub tier_active_users: Vec<f64>,
-    /// Each class's contribution to U at the step, D(c,h) / T(c) (0 where T(c) = 0).
+    /// Each class's contribution to U at the step, summed over its rated kinds (0 where
+    /// there is no capacity).
     pub class_utilization: Vec<f64>,
+    /// Each class's contribution per kind: `[output, input, cached]`.
+    pub class_kind_utilization: Vec<[f64; KINDS]>,
+    /// The elastic sites' lambda at the step (0 without elastic sites).
+    pub lambda: f64,
 }
 
 /// The load at `step` split by tier and by class, with the same formulas as [`evaluate`].
@@ -215,23 +312,49 @@ pub fn breakdown(
         .peak_hours
         .contains(step as u32 * scenario.step_minutes);
     let classes = scenario.classes.len();
+    let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
+    // The week's capacity at this step, with lambda found as `evaluate` finds it.
+    let mut demand: ByKind = zero();
+    let mut per_tier = Vec::with_capacity(scenario.tiers.len());
+    for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
+        let active_users = tier.users * scale * tier.activity[step];
+        let (phi, theta) = tier_shares.at(peak);
+        let served = active_users * tier.tokens_per_active_hour / 3600.0 * phi;
+        let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
+        for (c, mix) in tier.mix.iter().enumerate() {
+            for x in 0..KINDS {
+                demand[x][c] += served * mix * kinds[x];
+            }
+        }
+        per_tier.push((served, kinds, active_users, theta));
+    }
+    let mut capacity: ByKind = zero();
+    let lambda = if fleet.is_elastic() {
+        elastic_lambda(scenario, fleet, step, &demand, &mut capacity)
+    } else {
+        0.0
+    };
+    fleet.capacity_into(step, lambda, &mut capacity);
     let mut result = LoadBreakdown {
         tier_utilization: Vec::with_capacity(scenario.tiers.len()),
         tier_throttled_users: Vec::with_capacity(scenario.tiers.len()),
         tier_active_users: Vec::with_capacity(scenario.tiers.len()),
         class_utilization: vec![0.0; classes],
+        class_kind_utilization: vec![[0.0; KINDS]; classes],
+        lambda,
     };
-    for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
-        let active_users = tier.users * scale * tier.activity[step];
-        let (phi, theta) = tier_shares.at(peak);
-        let served = active_users * tier.tokens_per_active_hour / 3600.0 * phi;
+    for (tier, (served, kinds, active_users, theta)) in scenario.tiers.iter().zip(per_tier) {
         let mut u = 0.0;
         for c in 0..classes {
-            let capacity = fleet.tokens_per_s[c];
-            if capacity > 0.0 {
-                let part = served * tier.mix[c] / capacity;
-                u += part;
-                result.class_utilization[c] += part;
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for x in 0..KINDS {
+                let t = capacity[x][c];
+                if rated[x] && t > 0.0 {
+                    let part = served * tier.mix[c] * kinds[x] / t;
+                    u += part;
+                    result.class_utilization[c] += part;
+                    result.class_kind_utilization[c][x] += part;
+                }
             }
         }
         result.tier_utilization.push(u);

@@ -8,7 +8,7 @@ pub mod headroom;
 pub mod lognormal;
 
 pub use evaluator::Evaluator;
-pub use fleet::{FleetCapacity, Phase};
+pub use fleet::{ByKind, FleetCapacity, KINDS, Phase};
 pub use headroom::{Headroom, LoadBreakdown, breakdown, evaluate};
 
 use rayon::prelude::*;

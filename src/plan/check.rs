@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use super::compare::CompareAnswer;
-use crate::fmt::{mw, percent};
+use crate::fmt::{count, mw, percent};
 use crate::model::{Comparison, Evaluator, Headroom, Loss, NMinusOne, Phase, PolicyResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
@@ -135,6 +135,13 @@ pub enum Outcome {
         /// Serving MW of the same mix that would bring the peak to the target.
         mw_to_fit: f64,
     },
+    /// Within the target, but training keeps less than the scenario's floor.
+    BelowTrainingFloor {
+        /// GPU-hours a week training keeps under the policy.
+        training_gpu_hours: f64,
+        /// The floor, `training_floor_gpu_hours`.
+        floor: f64,
+    },
     /// Fits, but not without the site lost.
     FailsNMinus1(SiteLoss),
     /// N-1 was asked and the phase has no site to lose.
@@ -195,6 +202,14 @@ impl PolicyVerdict {
                 )
             }
             Outcome::NoSiteToLose => format!("{who}: the phase has no site to lose"),
+            Outcome::BelowTrainingFloor {
+                training_gpu_hours,
+                floor,
+            } => format!(
+                "{who}: peak utilization {peak} fits, but training keeps {} GPU-hours a week, below the floor of {}",
+                count(*training_gpu_hours),
+                count(*floor)
+            ),
             Outcome::Fits { survived } => {
                 let mut line = format!(
                     "{who}: peak utilization {peak} at {} is within the target {target}",
@@ -317,9 +332,17 @@ fn judge(
         Outcome::Unservable {
             classes: classes(gated),
         }
-    } else if !gated.fits {
+    } else if gated.peak_utilization > scenario.utilization_target {
         Outcome::OverTarget {
             mw_to_fit: gated.mw_to_fit,
+        }
+    } else if let Some(floor) = scenario
+        .training_floor_gpu_hours
+        .filter(|&floor| gated.training_gpu_hours < floor)
+    {
+        Outcome::BelowTrainingFloor {
+            training_gpu_hours: gated.training_gpu_hours,
+            floor,
         }
     } else if !rule.n_minus_1 {
         Outcome::Fits { survived: None }

@@ -36,6 +36,9 @@ pub struct CompareAnswer {
     pub step_minutes: u32,
     /// Share of capacity usable at the latency SLO.
     pub utilization_target: f64,
+    /// GPU-hours a week training must keep, if the scenario sets a floor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training_floor_gpu_hours: Option<f64>,
     /// Capacity per phase, `before` then `after`.
     pub phases: Vec<PhaseAnswer>,
     /// One entry per policy and phase: policies in file order, `before` then `after`.
@@ -98,6 +101,9 @@ pub struct PolicyAnswer {
     pub shed_share: f64,
     /// Serving MW of the same mix needed to bring the peak to the target.
     pub mw_to_fit: f64,
+    /// GPU-hours a week left to training (model v2): healthy GPUs times the hours they do
+    /// not serve.
+    pub training_gpu_hours: f64,
     /// Classes with demand but no capacity in this phase; non-empty means unservable.
     pub unservable_classes: Vec<String>,
     /// Peak utilization within the target and nothing unservable.
@@ -200,6 +206,7 @@ impl CompareAnswer {
                     throttled_share_at_peak: h.throttled_share_at_peak,
                     shed_share: h.shed_share,
                     mw_to_fit: h.mw_to_fit,
+                    training_gpu_hours: h.training_gpu_hours,
                     unservable_classes: classes(h),
                     fits: h.fits,
                     week: h.utilization.clone(),
@@ -244,6 +251,7 @@ impl CompareAnswer {
             scenario: scenario.name.clone(),
             step_minutes: scenario.step_minutes,
             utilization_target: scenario.utilization_target,
+            training_floor_gpu_hours: scenario.training_floor_gpu_hours,
             phases: comparison
                 .phases
                 .iter()

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::SCHEMA_VERSION;
-use crate::model::{Evaluator, FleetCapacity, Headroom, Phase, breakdown};
+use crate::model::{ByKind, Evaluator, FleetCapacity, Headroom, KINDS, Phase, breakdown};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -49,6 +49,36 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         })
         .collect();
 
+    const KIND_NAMES: [&str; KINDS] = ["output", "input", "cached"];
+    let mut kinds: Vec<KindShare> = Vec::new();
+    for (c, class) in scenario.classes.iter().enumerate() {
+        let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+        for x in (0..KINDS).filter(|&x| rated[x]) {
+            let utilization = load.class_kind_utilization[c][x];
+            kinds.push(KindShare {
+                class: class.clone(),
+                kind: KIND_NAMES[x],
+                utilization,
+                load_share: share(utilization, total_u),
+            });
+        }
+    }
+    let binding = kinds
+        .iter()
+        .fold(None::<&KindShare>, |best, k| match best {
+            Some(b) if b.utilization >= k.utilization => Some(b),
+            _ if k.utilization > 0.0 => Some(k),
+            _ => best,
+        })
+        .map(|k| {
+            format!(
+                "{} {}: {} of GPU time",
+                k.class,
+                k.kind,
+                crate::fmt::percent(k.load_share)
+            )
+        });
+
     let what_if_row = |change: String, h: Headroom| WhatIf {
         change,
         peak_utilization: h.peak_utilization,
@@ -79,18 +109,24 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         ));
     }
     if fleet.serving_mw > 0.0 {
-        let per_mw: Vec<f64> = fleet
-            .tokens_per_s
-            .iter()
-            .map(|t| t / fleet.serving_mw)
-            .collect();
+        // Every kind's capacity at the highest shares, per serving MW.
+        let per_mw: ByKind = std::array::from_fn(|x| {
+            (0..scenario.classes.len())
+                .map(|c| fleet.sites.iter().map(|s| s.at_max[x][c]).sum::<f64>() / fleet.serving_mw)
+                .collect()
+        });
         what_if.push(what_if_row(
             "1 MW more of the phase's serving mix".into(),
             evaluator.evaluate(&fleet.with_extra(&per_mw, 1.0), spec, &ones),
         ));
     }
     for sku in &scenario.skus {
-        let extra: Vec<f64> = sku.tokens_per_s.iter().map(|r| r * MORE_GPUS).collect();
+        let rates = [
+            &sku.tokens_per_s,
+            &sku.input_tokens_per_s,
+            &sku.cached_tokens_per_s,
+        ];
+        let extra: ByKind = rates.map(|rate| rate.iter().map(|r| r * MORE_GPUS).collect());
         what_if.push(what_if_row(
             format!("1,000 more serving {} GPUs", sku.name),
             evaluator.evaluate(&fleet.with_extra(&extra, 0.0), spec, &ones),
@@ -117,9 +153,26 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
             .collect(),
         tiers,
         classes,
+        kinds,
+        binding,
+        training_gpu_hours: base.training_gpu_hours,
+        elastic_lambda: fleet.is_elastic().then_some(load.lambda),
         power_bound_sites,
         what_if,
     }
+}
+
+/// A class's load of one token kind at the peak step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindShare {
+    /// The model class.
+    pub class: String,
+    /// `output`, `input` (uncached, prefill) or `cached` (read from the prompt cache).
+    pub kind: &'static str,
+    /// Its contribution to utilization.
+    pub utilization: f64,
+    /// Its share of the load: of GPU time at the peak.
+    pub load_share: f64,
 }
 
 /// Everything `explain` reports.
@@ -151,6 +204,16 @@ pub struct ExplainAnswer {
     pub tiers: Vec<Share>,
     /// Each model class at the peak step.
     pub classes: Vec<Share>,
+    /// Each class and token kind that costs GPU time (output always; input and cached
+    /// input where the SKUs give their rates), at the peak step.
+    pub kinds: Vec<KindShare>,
+    /// What binds at the peak, in words: "opus-code input: 41.0% of GPU time".
+    pub binding: Option<String>,
+    /// GPU-hours a week left to training under the policy.
+    pub training_gpu_hours: f64,
+    /// The elastic sites' lambda at the peak step (share of their span serving); null
+    /// without elastic sites.
+    pub elastic_lambda: Option<f64>,
     /// Sites with more GPUs than power.
     pub power_bound_sites: Vec<PowerBoundSite>,
     /// Peak utilization after one change each.

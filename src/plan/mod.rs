@@ -19,12 +19,12 @@ pub use compare::{
     CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PhaseAnswer, PolicyAnswer, SiteAnswer,
     UncertaintyAnswer, compare, compare_with_progress,
 };
-pub use explain::{ExplainAnswer, PowerBoundSite, Share, WhatIf, explain};
-pub use solve::{SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
+pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
+pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{
     MonthAnswer, MonthResult, Runway, TimelineAnswer, timeline, timeline_with_progress,
 };
 pub use validate::{Finding, Summary, ValidateAnswer};
 
 /// Version of the JSON layouts; raised only when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;

@@ -20,6 +20,40 @@ pub struct SolveRequest {
     pub tiers: Vec<usize>,
     /// The phase that must fit.
     pub phase: Phase,
+    /// Which budgets the multiplier scales.
+    pub budget: Budget,
+}
+
+/// Which of a limit's budgets `solve` scales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Output budgets: `window_tokens` and `weekly_tokens`.
+    Output,
+    /// Uncached input budgets: `window_input_tokens` and `weekly_input_tokens`.
+    Input,
+    /// Both.
+    All,
+}
+
+impl Budget {
+    /// Whether the output budgets scale.
+    fn output(self) -> bool {
+        self != Budget::Input
+    }
+
+    /// Whether the input budgets scale.
+    fn input(self) -> bool {
+        self != Budget::Output
+    }
+
+    /// The name used in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Budget::Output => "output",
+            Budget::Input => "input",
+            Budget::All => "all",
+        }
+    }
 }
 
 /// Bisection stops when the bracket is this narrow, relative to the multiplier.
@@ -60,26 +94,32 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
             policy.name
         );
     }
-    let fixed: Vec<&str> = tiers
-        .iter()
-        .filter(|&&t| {
-            policy.limits[t]
-                .is_some_and(|l| l.window_tokens == 0.0 && l.weekly_tokens.is_none_or(|w| w == 0.0))
+    let budget = request.budget;
+    let positive = |b: Option<f64>| b.is_some_and(|b| b > 0.0);
+    let scalable = |t: &usize| {
+        policy.limits[*t].is_some_and(|l| {
+            (budget.output() && (l.window_tokens > 0.0 || positive(l.weekly_tokens)))
+                || (budget.input()
+                    && (positive(l.window_input_tokens) || positive(l.weekly_input_tokens)))
         })
-        .map(|&t| scenario.tiers[t].name.as_str())
-        .collect();
-    if fixed.len() == tiers.len() {
+    };
+    if !tiers.iter().any(scalable) {
+        let names: Vec<&str> = tiers
+            .iter()
+            .map(|&t| scenario.tiers[t].name.as_str())
+            .collect();
         bail!(
-            "policy {:?} gives {} a budget of 0 tokens, which no multiplier scales; give a positive window_tokens to solve for",
+            "policy {:?} gives {} a budget of 0 tokens, or no {} budget at all, which no multiplier scales; give a positive one to solve for",
             policy.name,
-            fixed.join(", ")
+            names.join(", "),
+            budget.name()
         );
     }
     let fleet = FleetCapacity::of_phase(scenario, request.phase);
     let ones = vec![1.0; scenario.tiers.len()];
     let evaluator = Evaluator::new(scenario);
     let run = |multiplier: Option<f64>| -> Headroom {
-        evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier), &ones)
+        evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &ones)
     };
 
     let zero = run(Some(0.0));
@@ -126,14 +166,27 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         .iter()
         .map(|&t| {
             let limit = policy.limits[t].expect("only limited tiers are scaled");
-            let scale = |tokens: f64| multiplier.map(|m| (tokens * m).floor());
+            let scale = |scales: bool| {
+                move |tokens: f64| {
+                    if scales {
+                        multiplier.map(|m| (tokens * m).floor())
+                    } else {
+                        Some(tokens)
+                    }
+                }
+            };
+            let (output, input) = (scale(budget.output()), scale(budget.input()));
             SolvedBudget {
                 tier: scenario.tiers[t].name.clone(),
                 window_hours: limit.window_hours,
                 window_tokens: limit.window_tokens,
-                solved_window_tokens: scale(limit.window_tokens),
+                solved_window_tokens: output(limit.window_tokens),
                 weekly_tokens: limit.weekly_tokens,
-                solved_weekly_tokens: limit.weekly_tokens.and_then(scale),
+                solved_weekly_tokens: limit.weekly_tokens.and_then(output),
+                window_input_tokens: limit.window_input_tokens,
+                solved_window_input_tokens: limit.window_input_tokens.and_then(input),
+                weekly_input_tokens: limit.weekly_input_tokens,
+                solved_weekly_input_tokens: limit.weekly_input_tokens.and_then(input),
             }
         })
         .collect();
@@ -142,6 +195,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         scenario: scenario.name.clone(),
         policy: policy.name.clone(),
         phase: request.phase.name(),
+        budget: budget.name(),
         utilization_target: scenario.utilization_target,
         outcome,
         multiplier,
@@ -152,18 +206,40 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
     })
 }
 
-/// The policy with the budgets of `tiers` multiplied (window and weekly), or removed when
-/// `multiplier` is `None` (the limit of a multiplier growing without bound).
-fn scaled(policy: &Policy, tiers: &[usize], multiplier: Option<f64>) -> Policy {
+/// The policy with the `budget` budgets of `tiers` multiplied (window and weekly), or
+/// removed when `multiplier` is `None` (the limit of a multiplier growing without bound).
+fn scaled(policy: &Policy, tiers: &[usize], multiplier: Option<f64>, budget: Budget) -> Policy {
     let mut policy = policy.clone();
     for &t in tiers {
+        let Some(mut limit) = policy.limits[t] else {
+            continue;
+        };
+        let has_input = limit.window_input_tokens.is_some() || limit.weekly_input_tokens.is_some();
         policy.limits[t] = match multiplier {
-            None => None,
-            Some(m) => policy.limits[t].map(|mut limit| {
-                limit.window_tokens *= m;
-                limit.weekly_tokens = limit.weekly_tokens.map(|w| w * m);
-                limit
-            }),
+            // Every budget of the limit goes: the tier is unlimited.
+            None if budget == Budget::All || (budget == Budget::Output && !has_input) => None,
+            None => {
+                if budget.output() {
+                    limit.window_tokens = f64::INFINITY;
+                    limit.weekly_tokens = None;
+                }
+                if budget.input() {
+                    limit.window_input_tokens = None;
+                    limit.weekly_input_tokens = None;
+                }
+                Some(limit)
+            }
+            Some(m) => {
+                if budget.output() {
+                    limit.window_tokens *= m;
+                    limit.weekly_tokens = limit.weekly_tokens.map(|w| w * m);
+                }
+                if budget.input() {
+                    limit.window_input_tokens = limit.window_input_tokens.map(|w| w * m);
+                    limit.weekly_input_tokens = limit.weekly_input_tokens.map(|w| w * m);
+                }
+                Some(limit)
+            }
         };
     }
     policy
@@ -222,6 +298,8 @@ pub struct SolveAnswer {
     pub policy: String,
     /// The phase that must fit.
     pub phase: &'static str,
+    /// The budgets scaled: `output`, `input` or `all`.
+    pub budget: &'static str,
     /// Share of capacity usable at the latency SLO.
     pub utilization_target: f64,
     /// Bounded, unbounded or zero.
@@ -254,4 +332,16 @@ pub struct SolvedBudget {
     pub weekly_tokens: Option<f64>,
     /// The weekly budget times the multiplier, rounded down.
     pub solved_weekly_tokens: Option<f64>,
+    /// The window budget of uncached input in the scenario, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_input_tokens: Option<f64>,
+    /// The window input budget times the multiplier (when input budgets scale).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solved_window_input_tokens: Option<f64>,
+    /// The weekly budget of uncached input in the scenario, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly_input_tokens: Option<f64>,
+    /// The weekly input budget times the multiplier (when input budgets scale).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solved_weekly_input_tokens: Option<f64>,
 }

@@ -4,7 +4,7 @@
 use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
 use crate::fmt::{count, hours, mw, num, opt_num, percent, yes_no};
-use crate::plan::{CheckAnswer, CompareAnswer, PhaseAnswer};
+use crate::plan::{CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer};
 
 impl Render for CompareAnswer {
     fn document(&self) -> Document {
@@ -47,6 +47,7 @@ impl Render for CompareAnswer {
             "n_minus_1_survives",
             "low_peak_utilization",
             "high_peak_utilization",
+            "training_gpu_hours",
         ]);
         for r in &self.results {
             let n1 = r.n_minus_1.as_ref();
@@ -70,6 +71,7 @@ impl Render for CompareAnswer {
                 n1.map(|n| n.survives.to_string()).unwrap_or_default(),
                 opt_num(u.map(|u| u.low.peak_utilization)),
                 opt_num(u.map(|u| u.high.peak_utilization)),
+                num(r.training_gpu_hours),
             ]);
         }
         table
@@ -191,13 +193,27 @@ impl CompareAnswer {
             .map(|r| r.peak_utilization)
             .fold(self.utilization_target, f64::max);
         let mut notes: Vec<String> = Vec::new();
+        // Training GPU-hours only where some GPUs train: a fleet that only serves keeps the
+        // table as narrow as before.
+        let training = self.results.iter().any(|r| r.training_gpu_hours > 0.0)
+            || self.training_floor_gpu_hours.is_some();
+        if training {
+            table.header.insert(10, "Training GPU-h".into());
+            table.right_aligned.push(10);
+        }
+        let below_floor = |r: &PolicyAnswer| {
+            self.training_floor_gpu_hours
+                .is_some_and(|floor| r.training_gpu_hours < floor)
+        };
         for r in &self.results {
-            let fits = if r.unservable_classes.is_empty() {
-                yes_no(r.fits)
-            } else {
+            let fits = if !r.unservable_classes.is_empty() {
                 format!("NO: no capacity for {}", r.unservable_classes.join(", "))
+            } else if below_floor(r) && r.peak_utilization <= self.utilization_target {
+                "NO: training below floor".to_string()
+            } else {
+                yes_no(r.fits)
             };
-            table.row(vec![
+            let mut row = vec![
                 r.policy.clone(),
                 r.phase.to_string(),
                 sparkline(&r.week, 28, top),
@@ -209,13 +225,23 @@ impl CompareAnswer {
                 percent(r.shed_share),
                 mw(r.mw_to_fit),
                 fits,
-            ]);
+            ];
+            if training {
+                row.insert(10, count(r.training_gpu_hours));
+            }
+            table.row(row);
             if let Some(description) = &r.description {
                 let note = format!("{}: {description}", r.policy);
                 if !notes.contains(&note) {
                     notes.push(note);
                 }
             }
+        }
+        if let Some(floor) = self.training_floor_gpu_hours {
+            notes.push(format!(
+                "Training must keep at least {} GPU-hours a week (training_floor_gpu_hours).",
+                count(floor)
+            ));
         }
         Section {
             heading: "Policies (peak times UTC; hours over target per week; throttled = active users at the peak step)".into(),

@@ -5,6 +5,49 @@ use super::document::{Document, Section, TableData};
 use crate::fmt::{count, mw, num, opt_num, percent, yes_no};
 use crate::plan::ExplainAnswer;
 
+impl ExplainAnswer {
+    /// Token kinds at the peak, when some class's input costs GPU time; the training left
+    /// and the elastic share, when there are. None for a version-1 fleet that only serves.
+    fn kinds_section(&self) -> Option<Section> {
+        let by_kind = self.kinds.iter().any(|k| k.kind != "output");
+        let mut notes = Vec::new();
+        if let Some(binding) = self.binding.as_ref().filter(|_| by_kind) {
+            notes.push(format!("Binding at the peak: {binding}."));
+        }
+        if self.training_gpu_hours > 0.0 {
+            notes.push(format!(
+                "Training keeps {} GPU-hours a week under this policy.",
+                count(self.training_gpu_hours)
+            ));
+        }
+        if let Some(lambda) = self.elastic_lambda {
+            notes.push(format!(
+                "Elastic sites serve with {} of their span (max - min) at the peak step.",
+                percent(lambda)
+            ));
+        }
+        let table = by_kind.then(|| {
+            let mut table =
+                TableData::new(&["Class", "Tokens", "Utilization", "Share of GPU time"])
+                    .right([2, 3]);
+            for k in &self.kinds {
+                table.row(vec![
+                    k.class.clone(),
+                    k.kind.to_string(),
+                    percent(k.utilization),
+                    percent(k.load_share),
+                ]);
+            }
+            table
+        });
+        (table.is_some() || !notes.is_empty()).then(|| Section {
+            heading: "Token kinds and training at the peak step".into(),
+            table,
+            notes,
+        })
+    }
+}
+
 impl Render for ExplainAnswer {
     fn document(&self) -> Document {
         let mut tiers = TableData::new(&[
@@ -76,28 +119,32 @@ impl Render for ExplainAnswer {
                     self.unservable_classes.join(", ")
                 )
             },
-            sections: vec![
-                Section {
+            sections: [
+                Some(Section {
                     heading: "Tiers at the peak step".into(),
                     table: Some(tiers),
                     notes: Vec::new(),
-                },
-                Section {
+                }),
+                Some(Section {
                     heading: "Model classes at the peak step".into(),
                     table: Some(classes),
                     notes: Vec::new(),
-                },
-                Section {
+                }),
+                self.kinds_section(),
+                Some(Section {
                     heading: "Power".into(),
                     table: None,
                     notes: power_notes,
-                },
-                Section {
+                }),
+                Some(Section {
                     heading: "What more capacity would buy".into(),
                     table: Some(what_if),
                     notes: Vec::new(),
-                },
-            ],
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 

@@ -50,13 +50,35 @@ impl Render for SolveAnswer {
                     solved(b.solved_weekly_tokens)
                 ));
             }
+            if let Some(budget) = b.window_input_tokens {
+                notes.push(format!(
+                    "{}: {} window {} → {} uncached input tokens",
+                    b.tier,
+                    window(b.window_hours),
+                    count(budget),
+                    solved(b.solved_window_input_tokens)
+                ));
+            }
+            if let Some(budget) = b.weekly_input_tokens {
+                notes.push(format!(
+                    "{}: weekly {} → {} uncached input tokens",
+                    b.tier,
+                    count(budget),
+                    solved(b.solved_weekly_input_tokens)
+                ));
+            }
         }
         Document {
             title: format!(
-                "{} — solve {} ({}), utilization target {}",
+                "{} — solve {} ({}{}), utilization target {}",
                 self.scenario,
                 self.policy,
                 self.phase,
+                if self.budget == "output" {
+                    String::new()
+                } else {
+                    format!(", {} budgets", self.budget)
+                },
                 percent(self.utilization_target)
             ),
             sections: vec![Section {
@@ -81,6 +103,11 @@ impl Render for SolveAnswer {
             "solved_weekly_tokens",
             "peak_utilization",
             "binding_time",
+            "budget",
+            "window_input_tokens",
+            "solved_window_input_tokens",
+            "weekly_input_tokens",
+            "solved_weekly_input_tokens",
         ]);
         let outcome = match self.outcome {
             SolveOutcome::Bounded => "bounded",
@@ -101,6 +128,11 @@ impl Render for SolveAnswer {
                 opt_num(b.solved_weekly_tokens),
                 num(self.peak_utilization),
                 self.binding_time.clone(),
+                self.budget.to_string(),
+                opt_num(b.window_input_tokens),
+                opt_num(b.solved_window_input_tokens),
+                opt_num(b.weekly_input_tokens),
+                opt_num(b.solved_weekly_input_tokens),
             ]);
         }
         table

@@ -39,6 +39,13 @@ pub struct Scenario {
     pub timeline: Option<Timeline>,
     /// Demand multipliers for the optimistic and pessimistic cases, if given.
     pub uncertainty: Option<Uncertainty>,
+    /// Per class: whether some SKU gives an uncached-input rate (then every SKU serving the
+    /// class does), so input costs GPU time; without one it is folded into `tokens_per_s`.
+    pub input_rated: Vec<bool>,
+    /// Per class: whether SKUs give a cached-input rate, likewise.
+    pub cached_rated: Vec<bool>,
+    /// GPU-hours a week training must keep: a policy that leaves less does not fit.
+    pub training_floor_gpu_hours: Option<f64>,
 }
 
 /// `[timeline]`: which months to evaluate and how demand grows.
@@ -72,6 +79,10 @@ pub struct Sku {
     pub overhead: f64,
     /// Output tokens/s per GPU, indexed like [`Scenario::classes`]; 0 where it cannot serve.
     pub tokens_per_s: Vec<f64>,
+    /// Uncached input tokens/s per GPU, per class; 0 where not given.
+    pub input_tokens_per_s: Vec<f64>,
+    /// Cached input tokens/s per GPU, per class; 0 where not given.
+    pub cached_tokens_per_s: Vec<f64>,
 }
 
 impl Sku {
@@ -92,12 +103,59 @@ pub struct Site {
     pub pue: f64,
     /// Healthy share of GPUs.
     pub availability: f64,
-    /// Share of healthy GPUs serving inference.
-    pub serving_share: f64,
+    /// Share of healthy GPUs serving inference, fixed, by step, or elastic.
+    pub serving_share: ServingShare,
     /// When the site comes online; `None` for the fleet already in service.
     pub online: Option<Date>,
     /// GPU counts as `(sku index, count)`, in file order.
     pub gpus: Vec<(usize, f64)>,
+}
+
+/// The share of a site's healthy GPUs that serve, step by step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServingShare {
+    /// The same share all week.
+    Fixed(f64),
+    /// A share per model step, from a `[curve.<id>]`.
+    Curve {
+        /// The curve's id, for reports.
+        curve: String,
+        /// The share at each step of the reference week.
+        share: Vec<f64>,
+    },
+    /// Serving takes what it needs to stay at the target, within [min, max]; every elastic
+    /// site of a fleet moves together (one lambda per step).
+    Elastic {
+        /// The share serving always has.
+        min: f64,
+        /// The share serving may take at most.
+        max: f64,
+    },
+}
+
+impl ServingShare {
+    /// The highest share the site ever serves with: what `serving_mw` counts.
+    pub fn max(&self) -> f64 {
+        match self {
+            ServingShare::Fixed(share) => *share,
+            ServingShare::Curve { share, .. } => share.iter().copied().fold(0.0, f64::max),
+            ServingShare::Elastic { max, .. } => *max,
+        }
+    }
+
+    /// The share at `step`, with the elastic sites' `lambda` in [0, 1].
+    pub fn at(&self, step: usize, lambda: f64) -> f64 {
+        match self {
+            ServingShare::Fixed(share) => *share,
+            ServingShare::Curve { share, .. } => share[step],
+            ServingShare::Elastic { min, max } => min + lambda * (max - min),
+        }
+    }
+
+    /// Whether the share is elastic.
+    pub fn is_elastic(&self) -> bool {
+        matches!(self, ServingShare::Elastic { .. })
+    }
 }
 
 impl Site {
@@ -145,6 +203,22 @@ pub struct Tier {
     pub spread: f64,
     /// Share of tokens per class, indexed like [`Scenario::classes`].
     pub mix: Vec<f64>,
+    /// Input tokens sent per output token, cached or not.
+    pub input_per_output: f64,
+    /// Share of input read from the prompt cache.
+    pub cache_hit: f64,
+}
+
+impl Tier {
+    /// r_in: uncached input tokens per output token.
+    pub fn uncached_per_output(&self) -> f64 {
+        self.input_per_output * (1.0 - self.cache_hit)
+    }
+
+    /// r_c: cached input tokens per output token.
+    pub fn cached_per_output(&self) -> f64 {
+        self.input_per_output * self.cache_hit
+    }
 }
 
 /// A rate-limit policy: one optional limit per tier.
@@ -169,8 +243,12 @@ pub struct Limit {
     pub window_tokens: f64,
     /// Token budget per week, if any.
     pub weekly_tokens: Option<f64>,
-    /// Multiplier on the window budget in peak steps.
+    /// Multiplier on the window budgets in peak steps.
     pub peak_factor: f64,
+    /// Uncached input budget per window, if any.
+    pub window_input_tokens: Option<f64>,
+    /// Uncached input budget per week, if any.
+    pub weekly_input_tokens: Option<f64>,
 }
 
 impl Scenario {

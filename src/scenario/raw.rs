@@ -76,6 +76,9 @@ pub struct ScenarioSection {
     /// Peak periods in UTC, e.g. `["mon-fri 13:00-19:00"]`.
     #[serde(default)]
     pub peak_hours: Vec<String>,
+    /// GPU-hours a week that training must keep, whatever the policy (model v2).
+    #[serde(default)]
+    pub training_floor_gpu_hours: Option<f64>,
 }
 
 fn default_step() -> String {
@@ -93,6 +96,12 @@ pub struct GpuSpec {
     pub overhead: f64,
     /// Output tokens per second one GPU sustains at the latency SLO, per model class.
     pub tokens_per_s: IndexMap<String, f64>,
+    /// Uncached input (prefill) tokens per second one GPU sustains, per model class.
+    #[serde(default)]
+    pub input_tokens_per_s: IndexMap<String, f64>,
+    /// Input tokens read from the prompt cache per second one GPU sustains, per class.
+    #[serde(default)]
+    pub cached_tokens_per_s: IndexMap<String, f64>,
 }
 
 /// `[[site]]`.
@@ -108,9 +117,9 @@ pub struct SiteSpec {
     /// Healthy share of GPUs.
     #[serde(default = "one")]
     pub availability: f64,
-    /// Share of healthy GPUs given to inference.
-    #[serde(default = "one")]
-    pub serving_share: f64,
+    /// Share of healthy GPUs given to inference: a number, a curve id, or `{ min, max }`.
+    #[serde(default)]
+    pub serving_share: ServingShareSpec,
     /// When the site comes online: `"YYYY-MM-DD"` or a TOML date; absent for the fleet
     /// in service. Kept as a raw value so both spellings get a precise message.
     #[serde(default)]
@@ -122,6 +131,34 @@ pub struct SiteSpec {
 
 fn one() -> f64 {
     1.0
+}
+
+/// A site's `serving_share`: fixed, by the hour of the week, or elastic.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ServingShareSpec {
+    /// The same share all week.
+    Fixed(f64),
+    /// The id of a `[curve.<id>]` giving the share at each hour (training runs at night).
+    Curve(String),
+    /// Serving takes what it needs to stay at the target, within [min, max].
+    Elastic(ElasticSpec),
+}
+
+impl Default for ServingShareSpec {
+    fn default() -> ServingShareSpec {
+        ServingShareSpec::Fixed(1.0)
+    }
+}
+
+/// `serving_share = { min, max }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElasticSpec {
+    /// The share serving always has.
+    pub min: f64,
+    /// The share serving may take at most; training keeps the rest.
+    pub max: f64,
 }
 
 /// `[curve.<id>]`: exactly one of `weekday` + `weekend` (24 values each), `week` (168
@@ -163,6 +200,12 @@ pub struct TierSpec {
     pub spread: f64,
     /// Share of tokens per model class; sums to 1.
     pub mix: IndexMap<String, f64>,
+    /// Input tokens sent per output token, cached or not (model v2).
+    #[serde(default)]
+    pub input_per_output: f64,
+    /// Share of input read from the prompt cache (model v2).
+    #[serde(default)]
+    pub cache_hit: f64,
 }
 
 /// `[[policy]]`.
@@ -190,7 +233,13 @@ pub struct LimitSpec {
     /// Optional token budget per week.
     #[serde(default)]
     pub weekly_tokens: Option<f64>,
-    /// Multiplier on the window budget in peak steps.
+    /// Multiplier on the window budgets in peak steps.
     #[serde(default = "one")]
     pub peak_factor: f64,
+    /// Optional budget of uncached input tokens per window (cache reads excluded).
+    #[serde(default)]
+    pub window_input_tokens: Option<f64>,
+    /// Optional budget of uncached input tokens per week.
+    #[serde(default)]
+    pub weekly_input_tokens: Option<f64>,
 }

@@ -362,7 +362,9 @@ fn solve_scales_a_repeated_tier_once_and_refuses_zero_budgets() {
     let (code, _, stderr) = solve(zero.path(), &["--policy", "current"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("a budget of 0 tokens, which no multiplier scales"),
+        stderr.contains(
+            "a budget of 0 tokens, or no output budget at all, which no multiplier scales"
+        ),
         "{stderr}"
     );
 }

@@ -114,6 +114,23 @@ pub const GPU_TOKENS: Bounds = Bounds {
     smallest_positive: 1e-6,
     what: "output tokens/s per GPU of 0, or between 0.000001 and 100,000,000",
 };
+/// Uncached or cached input tokens per second per GPU (prefill runs far faster than
+/// decode, so the cap is higher).
+pub const GPU_INPUT_TOKENS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e9,
+    smallest_positive: 1e-6,
+    what: "input tokens/s per GPU of 0, or between 0.000001 and 1,000,000,000",
+};
+/// Input tokens sent per output token.
+pub const INPUT_PER_OUTPUT: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e6,
+    smallest_positive: 0.0,
+    what: "input tokens per output token between 0 and 1,000,000",
+};
 /// Facility power of a site.
 pub const POWER_MW: Bounds = Bounds {
     low: 0.001,
@@ -208,7 +225,46 @@ pub enum Place {
 
 /// Every bounded number of a scenario file, by where the JSON Schema describes it:
 /// (definition, property, place, bounds).
-pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 24] = [
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 33] = [
+    (
+        "ScenarioSection",
+        "training_floor_gpu_hours",
+        Place::Value,
+        NON_NEGATIVE,
+    ),
+    (
+        "GpuSpec",
+        "input_tokens_per_s",
+        Place::Values,
+        GPU_INPUT_TOKENS,
+    ),
+    (
+        "GpuSpec",
+        "cached_tokens_per_s",
+        Place::Values,
+        GPU_INPUT_TOKENS,
+    ),
+    ("ElasticSpec", "min", Place::Value, SERVING_SHARE),
+    ("ElasticSpec", "max", Place::Value, SERVING_SHARE),
+    (
+        "TierSpec",
+        "input_per_output",
+        Place::Value,
+        INPUT_PER_OUTPUT,
+    ),
+    ("TierSpec", "cache_hit", Place::Value, SHARE),
+    (
+        "LimitSpec",
+        "window_input_tokens",
+        Place::Value,
+        NON_NEGATIVE,
+    ),
+    (
+        "LimitSpec",
+        "weekly_input_tokens",
+        Place::Value,
+        NON_NEGATIVE,
+    ),
     (
         "ScenarioSection",
         "utilization_target",

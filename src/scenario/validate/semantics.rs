@@ -10,9 +10,13 @@ use super::bounds;
 use super::{Checker, list, online_date, unknown};
 use crate::scenario::curve::{self, CurveValues};
 use crate::scenario::diagnostic::{KeyPath, locate};
-use crate::scenario::raw::{CurveSpec, GpuSpec, ScenarioFile, TimelineSpec};
+use crate::scenario::raw::{
+    CurveSpec, ElasticSpec, GpuSpec, ScenarioFile, ServingShareSpec, TimelineSpec,
+};
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
-use crate::scenario::{Limit, Policy, Scenario, Site, Sku, Tier, Timeline, Uncertainty};
+use crate::scenario::{
+    Limit, Policy, Scenario, ServingShare, Site, Sku, Tier, Timeline, Uncertainty,
+};
 
 /// Tolerance on a mix summing to 1.
 const MIX_TOLERANCE: f64 = 1e-6;
@@ -44,8 +48,14 @@ impl Checker<'_, '_> {
         });
 
         let (classes, skus) = self.skus(&file.gpu);
-        let sites = self.sites(&file, &skus);
-        let tiers = self.tiers(&file, &classes, &skus, step_minutes);
+        let (input_rated, cached_rated) = self.rated_kinds(&file.gpu, &classes, &skus);
+        let curves: IndexMap<&str, CurveValues> = file
+            .curve
+            .iter()
+            .map(|(id, spec)| (id.as_str(), self.curve(id, spec)))
+            .collect();
+        let sites = self.sites(&file, &skus, &curves, step_minutes);
+        let tiers = self.tiers(&file, &classes, &skus, &curves, step_minutes);
         let policies = self.policies(&file, &tiers);
         let timeline = file
             .timeline
@@ -57,6 +67,21 @@ impl Checker<'_, '_> {
                 low: self.number(path.key("low"), spec.low, bounds::POSITIVE_SHARE),
                 high: self.number(path.key("high"), spec.high, bounds::HIGH_DEMAND),
             }
+        });
+        let training_floor_gpu_hours = file.scenario.training_floor_gpu_hours.map(|floor| {
+            let path = section.key("training_floor_gpu_hours");
+            let floor = self.number(path.clone(), floor, bounds::NON_NEGATIVE);
+            let most = most_training_gpu_hours(&sites, &skus, step_minutes);
+            if floor > most {
+                self.error(
+                    path,
+                    format!(
+                        "expected at most {} GPU-hours a week, the most training can get (every site at its lowest serving share), found {floor}",
+                        crate::fmt::count(most.floor())
+                    ),
+                );
+            }
+            floor
         });
         Scenario {
             name: file.scenario.name,
@@ -70,7 +95,65 @@ impl Checker<'_, '_> {
             policies,
             timeline,
             uncertainty,
+            input_rated,
+            cached_rated,
+            training_floor_gpu_hours,
         }
+    }
+
+    /// Per class, whether input and cached-input rates are given; each must be given by
+    /// every SKU that serves the class, or by none, and only for classes the SKU serves.
+    fn rated_kinds(
+        &mut self,
+        gpus: &IndexMap<String, GpuSpec>,
+        classes: &[String],
+        skus: &[Sku],
+    ) -> (Vec<bool>, Vec<bool>) {
+        let mut rated = |key: &str, rates: &dyn Fn(&GpuSpec) -> &IndexMap<String, f64>| {
+            let mut given = vec![false; classes.len()];
+            for (id, spec) in gpus {
+                for class in rates(spec).keys() {
+                    match classes.iter().position(|c| c == class) {
+                        Some(c) if spec.tokens_per_s.contains_key(class) => given[c] = true,
+                        _ => self.error(
+                            KeyPath::root("gpu").key(id).key(key).key(class),
+                            format!(
+                                "gpu.{id} gives a {key} rate for class {class:?} but no tokens_per_s for it; a SKU can only read input for a class it serves"
+                            ),
+                        ),
+                    }
+                }
+            }
+            for (c, class) in classes.iter().enumerate() {
+                if !given[c] {
+                    continue;
+                }
+                let with: Vec<&str> = gpus
+                    .iter()
+                    .filter(|(_, spec)| rates(spec).contains_key(class))
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                for ((id, spec), sku) in gpus.iter().zip(skus) {
+                    if sku.tokens_per_s[c] > 0.0 && !rates(spec).contains_key(class) {
+                        self.error(
+                            KeyPath::root("gpu").key(id).key(key),
+                            format!(
+                                "class {class:?} has a {key} rate on gpu.{} but not on gpu.{id}, which serves it; every SKU that serves {class:?} must give one (or none may)",
+                                with.join(", gpu.")
+                            ),
+                        );
+                    }
+                }
+            }
+            given
+        };
+        let input = rated("input_tokens_per_s", &|spec: &GpuSpec| {
+            &spec.input_tokens_per_s
+        });
+        let cached = rated("cached_tokens_per_s", &|spec: &GpuSpec| {
+            &spec.cached_tokens_per_s
+        });
+        (input, cached)
     }
 
     fn timeline(&mut self, spec: &TimelineSpec, tiers: &[Tier]) -> Timeline {
@@ -151,17 +234,38 @@ impl Checker<'_, '_> {
                     bounds::GPU_TOKENS,
                 );
             }
+            let mut kind = |key: &str, rates: &IndexMap<String, f64>| -> Vec<f64> {
+                let mut values = vec![0.0; classes.len()];
+                for (class, &rate) in rates {
+                    let rate =
+                        self.number(path.key(key).key(class), rate, bounds::GPU_INPUT_TOKENS);
+                    if let Some(index) = classes.iter().position(|c| c == class) {
+                        values[index] = rate;
+                    }
+                }
+                values
+            };
+            let input_tokens_per_s = kind("input_tokens_per_s", &spec.input_tokens_per_s);
+            let cached_tokens_per_s = kind("cached_tokens_per_s", &spec.cached_tokens_per_s);
             skus.push(Sku {
                 name: id.clone(),
                 watts,
                 overhead,
                 tokens_per_s,
+                input_tokens_per_s,
+                cached_tokens_per_s,
             });
         }
         (classes, skus)
     }
 
-    fn sites(&mut self, file: &ScenarioFile, skus: &[Sku]) -> Vec<Site> {
+    fn sites(
+        &mut self,
+        file: &ScenarioFile,
+        skus: &[Sku],
+        curves: &IndexMap<&str, CurveValues>,
+        step_minutes: u32,
+    ) -> Vec<Site> {
         if file.site.is_empty() {
             self.error(
                 KeyPath::root("site"),
@@ -180,10 +284,11 @@ impl Checker<'_, '_> {
                 spec.availability,
                 bounds::POSITIVE_SHARE,
             );
-            let serving_share = self.number(
+            let serving_share = self.serving_share(
                 path.key("serving_share"),
-                spec.serving_share,
-                bounds::SERVING_SHARE,
+                &spec.serving_share,
+                curves,
+                step_minutes,
             );
             let online = spec.online.as_ref().and_then(|value| {
                 online_date(value)
@@ -217,6 +322,45 @@ impl Checker<'_, '_> {
             });
         }
         sites
+    }
+
+    /// A site's serving share: a number, a curve of shares, or `{ min, max }`.
+    fn serving_share(
+        &mut self,
+        path: KeyPath,
+        spec: &ServingShareSpec,
+        curves: &IndexMap<&str, CurveValues>,
+        step_minutes: u32,
+    ) -> ServingShare {
+        match spec {
+            ServingShareSpec::Fixed(share) => {
+                ServingShare::Fixed(self.number(path, *share, bounds::SERVING_SHARE))
+            }
+            ServingShareSpec::Curve(id) => match curves.get(id.as_str()) {
+                Some(curve) => ServingShare::Curve {
+                    curve: id.clone(),
+                    share: curve.at_step(step_minutes),
+                },
+                None => {
+                    self.error(
+                        path,
+                        unknown("curve", id, "[curve.<id>] tables", curves.keys().copied()),
+                    );
+                    ServingShare::Fixed(1.0)
+                }
+            },
+            ServingShareSpec::Elastic(ElasticSpec { min, max }) => {
+                let min = self.number(path.key("min"), *min, bounds::SERVING_SHARE);
+                let max = self.number(path.key("max"), *max, bounds::SERVING_SHARE);
+                if min > max {
+                    self.error(
+                        path.key("min"),
+                        format!("expected min <= max, found min {min} above max {max}"),
+                    );
+                }
+                ServingShare::Elastic { min, max }
+            }
+        }
     }
 
     fn curve(&mut self, id: &str, spec: &CurveSpec) -> CurveValues {
@@ -296,6 +440,7 @@ impl Checker<'_, '_> {
         file: &ScenarioFile,
         classes: &[String],
         skus: &[Sku],
+        curves: &IndexMap<&str, CurveValues>,
         step_minutes: u32,
     ) -> Vec<Tier> {
         if file.tier.is_empty() {
@@ -304,11 +449,6 @@ impl Checker<'_, '_> {
                 "expected at least one [[tier]] with name, users, curve, tokens_per_active_hour and mix".into(),
             );
         }
-        let curves: IndexMap<&str, CurveValues> = file
-            .curve
-            .iter()
-            .map(|(id, spec)| (id.as_str(), self.curve(id, spec)))
-            .collect();
         let mut names = HashSet::new();
         let mut tiers = Vec::new();
         for (i, spec) in file.tier.iter().enumerate() {
@@ -337,6 +477,12 @@ impl Checker<'_, '_> {
                 }
             };
             let mix = self.mix(&path, &spec.mix, classes, skus);
+            let input_per_output = self.number(
+                path.key("input_per_output"),
+                spec.input_per_output,
+                bounds::INPUT_PER_OUTPUT,
+            );
+            let cache_hit = self.number(path.key("cache_hit"), spec.cache_hit, bounds::SHARE);
             tiers.push(Tier {
                 name: spec.name.clone(),
                 users,
@@ -345,6 +491,8 @@ impl Checker<'_, '_> {
                 tokens_per_active_hour,
                 spread,
                 mix,
+                input_per_output,
+                cache_hit,
             });
         }
         tiers
@@ -429,6 +577,12 @@ impl Checker<'_, '_> {
                     limit.peak_factor,
                     bounds::PEAK_FACTOR,
                 );
+                let window_input_tokens = limit
+                    .window_input_tokens
+                    .map(|w| self.number(path.key("window_input_tokens"), w, bounds::NON_NEGATIVE));
+                let weekly_input_tokens = limit
+                    .weekly_input_tokens
+                    .map(|w| self.number(path.key("weekly_input_tokens"), w, bounds::NON_NEGATIVE));
                 match tiers.iter().position(|t| &t.name == tier) {
                     Some(index) => {
                         limits[index] = Some(Limit {
@@ -436,6 +590,8 @@ impl Checker<'_, '_> {
                             window_tokens,
                             weekly_tokens,
                             peak_factor,
+                            window_input_tokens,
+                            weekly_input_tokens,
                         })
                     }
                     None => self.error(
@@ -460,6 +616,25 @@ impl Checker<'_, '_> {
         }
         policies
     }
+}
+
+/// The most GPU-hours a week training could get: every site (additions included) at its
+/// lowest serving share, each healthy powered GPU's remaining hours counted.
+fn most_training_gpu_hours(sites: &[Site], skus: &[Sku], step_minutes: u32) -> f64 {
+    let steps = (units::MINUTES_PER_WEEK / step_minutes) as usize;
+    let dt = f64::from(step_minutes) / 60.0;
+    sites
+        .iter()
+        .map(|site| {
+            let healthy: f64 = site.gpus.iter().map(|&(_, n)| n).sum::<f64>()
+                * site.power_factor(skus)
+                * site.availability;
+            let idle_steps: f64 = (0..steps)
+                .map(|h| 1.0 - site.serving_share.at(h, 0.0))
+                .sum();
+            healthy * idle_steps * dt
+        })
+        .sum()
 }
 
 #[cfg(test)]
