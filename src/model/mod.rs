@@ -440,4 +440,169 @@ mod tests {
             assert!(low.utilization.is_empty() && high.utilization.is_empty());
         }
     }
+
+    /// tiny.toml with v2 keys: the `edits` applied in order.
+    fn v2(edits: &[(&str, &str)]) -> Scenario {
+        let mut text = TINY.to_string();
+        for (from, to) in edits {
+            assert!(text.contains(from), "tiny.toml lacks {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        Scenario::parse(&text, "v2.toml").unwrap()
+    }
+
+    const RATES: (&str, &str) = (
+        "tokens_per_s = { sonnet = 800 }",
+        "tokens_per_s = { sonnet = 800 }\ninput_tokens_per_s = { sonnet = 8000 }\ncached_tokens_per_s = { sonnet = 80000 }",
+    );
+    const INPUT: (&str, &str) = (
+        "spread = 0\n",
+        "spread = 0\ninput_per_output = 10\ncache_hit = 0.5\n",
+    );
+
+    /// The peak of policy `policy` on the fleet in service, and its week.
+    fn before(scenario: &Scenario, policy: usize) -> Headroom {
+        let fleet = FleetCapacity::of_phase(scenario, Phase::Before);
+        let ones = vec![1.0; scenario.tiers.len()];
+        let slow = evaluate(scenario, &fleet, &scenario.policies[policy], &ones);
+        let fast = Evaluator::new(scenario).evaluate(&fleet, &scenario.policies[policy], &ones);
+        super::evaluator::tests::assert_close(&fast, &slow);
+        slow
+    }
+
+    #[test]
+    fn input_and_cached_tokens_cost_gpu_time_where_rated() {
+        // Weekdays: 1e6 output tok/s, and 10 input per output, half cached: 5e6 of each.
+        // U = 1e6 / 8e5 + 5e6 / 8e6 + 5e6 / 8e7 = 1.25 + 0.625 + 0.0625.
+        let h = before(&v2(&[RATES, INPUT]), 0);
+        assert_relative_eq!(h.peak_utilization, 1.9375, max_relative = 1e-12);
+        assert_relative_eq!(h.utilization[5 * 24], 1.9375 / 2.0, max_relative = 1e-12);
+        // No SKU gives input rates: input is folded into the output rate.
+        let h = before(&v2(&[INPUT]), 0);
+        assert_relative_eq!(h.peak_utilization, 1.25, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn input_budgets_cap_output_through_the_input_it_brings() {
+        // Off peak: min(1e6 / 5 h, 2e6 / 5 h / r_in 5) = 80,000 tok/h, k = 2/9; at peak
+        // (factor 0.5) 40,000, k = 1/9. Per served output token/s: 1.9375e-6 of U.
+        let window = v2(&[
+            RATES,
+            INPUT,
+            (
+                "window_tokens = 1000000\n",
+                "window_tokens = 1000000\nwindow_input_tokens = 2000000\n",
+            ),
+        ]);
+        let h = before(&window, 1);
+        assert_relative_eq!(
+            h.utilization[0],
+            1e6 * 2.0 / 9.0 * 1.9375e-6,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            h.utilization[13],
+            1e6 / 9.0 * 1.9375e-6,
+            max_relative = 1e-12
+        );
+        // Weekly: H = 120 * 0.1 + 48 * 0.05 = 14.4 h; 4.32e6 / 14.4 / 5 = 60,000 tok/h, k = 1/6,
+        // below every window term.
+        let weekly = v2(&[
+            RATES,
+            INPUT,
+            (
+                "window_tokens = 1000000\n",
+                "window_tokens = 1000000\nweekly_input_tokens = 4320000\n",
+            ),
+        ]);
+        let h = before(&weekly, 1);
+        assert_relative_eq!(
+            h.utilization[0],
+            1e6 / 6.0 * 1.9375e-6,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            h.utilization[13],
+            1e6 / 6.0 * 1.9375e-6,
+            max_relative = 1e-12
+        );
+        // A tier that sends no uncached input is not capped by an input budget.
+        let all_cached = v2(&[
+            RATES,
+            (
+                "spread = 0\n",
+                "spread = 0\ninput_per_output = 10\ncache_hit = 1\n",
+            ),
+            (
+                "window_tokens = 1000000\n",
+                "window_tokens = 1000000\nweekly_input_tokens = 1\n",
+            ),
+        ]);
+        let h = before(&all_cached, 1);
+        // Output window binds (k = 5/9 off peak); cached input 10 per output on 8e7.
+        assert_relative_eq!(
+            h.utilization[0],
+            1e6 * 5.0 / 9.0 * (1.0 / 8e5 + 10.0 / 8e7),
+            max_relative = 1e-12
+        );
+    }
+
+    #[test]
+    fn a_share_curve_gives_training_the_night() {
+        // Serving takes half the GPUs on weekdays, all at weekends.
+        let half = format!(
+            "[curve.half]\nweekday = [{}]\nweekend = [{}]\n\n[curve.flat]",
+            vec!["0.5"; 24].join(", "),
+            vec!["1"; 24].join(", ")
+        );
+        let scenario = v2(&[
+            ("[curve.flat]", &half),
+            (
+                "pue = 1.2\ngpus = { h100 = 1000 }\n\n[[site]]",
+                "pue = 1.2\nserving_share = \"half\"\ngpus = { h100 = 1000 }\n\n[[site]]",
+            ),
+        ]);
+        let h = before(&scenario, 0);
+        assert_relative_eq!(h.utilization[0], 1e6 / 4e5, max_relative = 1e-12);
+        assert_relative_eq!(h.utilization[5 * 24], 5e5 / 8e5, max_relative = 1e-12);
+        // 1,000 GPUs idle half of 120 weekday hours.
+        assert_relative_eq!(h.training_gpu_hours, 60_000.0, max_relative = 1e-12);
+        let fleet = FleetCapacity::of_phase(&scenario, Phase::Before);
+        assert_relative_eq!(fleet.serving_mw, 1.512, max_relative = 1e-15);
+    }
+
+    #[test]
+    fn elastic_sites_serve_what_the_target_needs_and_train_on_the_rest() {
+        // 50,000 users: weekdays 5e5 tok/s on 8e5 * (0.5 + 0.5 lambda). U(lambda) = 0.85
+        // at lambda* = (0.625 / 0.85 - 0.5) / 0.5; weekends need lambda = 0 (U = 0.625).
+        let elastic = [
+            ("users = 100000", "users = 50000"),
+            (
+                "pue = 1.2\ngpus = { h100 = 1000 }\n\n[[site]]",
+                "pue = 1.2\nserving_share = { min = 0.5, max = 1.0 }\ngpus = { h100 = 1000 }\n\n[[site]]",
+            ),
+        ];
+        let scenario = v2(&elastic);
+        let h = before(&scenario, 0);
+        let lambda = (0.625 / 0.85 - 0.5) / 0.5;
+        assert_relative_eq!(h.peak_utilization, 0.85, max_relative = 1e-12);
+        assert_relative_eq!(h.utilization[5 * 24], 0.625, max_relative = 1e-12);
+        assert_eq!(h.hours_over_target, 0.0);
+        // Training: 1,000 GPUs * (0.5 * 168 h - 0.5 * lambda* * 120 h).
+        assert_relative_eq!(
+            h.training_gpu_hours,
+            1000.0 * (84.0 - 60.0 * lambda),
+            max_relative = 1e-12
+        );
+        assert!(h.fits);
+        // A floor above that: the policy no longer fits, though its peak does.
+        let mut floor = elastic.to_vec();
+        floor.push((
+            "peak_hours = [",
+            "training_floor_gpu_hours = 60000\npeak_hours = [",
+        ));
+        let h = before(&v2(&floor), 0);
+        assert_relative_eq!(h.peak_utilization, 0.85, max_relative = 1e-12);
+        assert!(!h.fits);
+    }
 }

@@ -20,6 +20,7 @@ fn curve(peak_hour: usize, level: f64, weekend: f64) -> Vec<f64> {
 fn unseen_scenario() -> reference::Scenario {
     use reference::*;
     Scenario {
+        training_floor: None,
         step_minutes: 15,
         step: "15m",
         target: 0.75,
@@ -34,18 +35,21 @@ fn unseen_scenario() -> reference::Scenario {
                 watts: 700.0,
                 overhead: 0.82,
                 tokens_per_s: vec![("opus", 310.0), ("sonnet", 1150.0)],
+                ..Default::default()
             },
             Sku {
                 name: "h200",
                 watts: 700.0,
                 overhead: 0.8,
                 tokens_per_s: vec![("opus", 455.0), ("sonnet", 1790.0), ("haiku", 7000.0)],
+                ..Default::default()
             },
             Sku {
                 name: "gb200",
                 watts: 1200.0,
                 overhead: 0.52,
                 tokens_per_s: vec![("opus", 1490.0), ("sonnet", 6100.0), ("haiku", 23000.0)],
+                ..Default::default()
             },
         ],
         sites: vec![
@@ -54,7 +58,7 @@ fn unseen_scenario() -> reference::Scenario {
                 power_mw: 30.0,
                 pue: 1.25,
                 availability: 0.97,
-                serving_share: 0.7,
+                serving_share: Share::Fixed(0.7),
                 online: None,
                 gpus: vec![("h100", 9000.0), ("h200", 4000.0)],
             },
@@ -64,7 +68,7 @@ fn unseen_scenario() -> reference::Scenario {
                 power_mw: 20.0,
                 pue: 1.15,
                 availability: 0.93,
-                serving_share: 0.85,
+                serving_share: Share::Fixed(0.85),
                 online: None,
                 gpus: vec![("gb200", 9000.0), ("h200", 3000.0)],
             },
@@ -73,7 +77,7 @@ fn unseen_scenario() -> reference::Scenario {
                 power_mw: 45.0,
                 pue: 1.3,
                 availability: 0.95,
-                serving_share: 1.0,
+                serving_share: Share::Fixed(1.0),
                 online: Some("2026-07-01"),
                 gpus: vec![("h100", 20000.0), ("gb200", 6000.0)],
             },
@@ -86,6 +90,7 @@ fn unseen_scenario() -> reference::Scenario {
                 tokens_per_active_hour: 9000.0,
                 spread: 1.3,
                 mix: vec![("sonnet", 0.75), ("haiku", 0.25)],
+                ..Default::default()
             },
             Tier {
                 name: "pro",
@@ -94,6 +99,7 @@ fn unseen_scenario() -> reference::Scenario {
                 tokens_per_active_hour: 60000.0,
                 spread: 0.9,
                 mix: vec![("sonnet", 0.8), ("opus", 0.2)],
+                ..Default::default()
             },
             Tier {
                 name: "max",
@@ -102,6 +108,7 @@ fn unseen_scenario() -> reference::Scenario {
                 tokens_per_active_hour: 250000.0,
                 spread: 1.1,
                 mix: vec![("opus", 0.55), ("sonnet", 0.45)],
+                ..Default::default()
             },
             Tier {
                 name: "api",
@@ -110,6 +117,7 @@ fn unseen_scenario() -> reference::Scenario {
                 tokens_per_active_hour: 1.5e6,
                 spread: 2.1,
                 mix: vec![("opus", 0.4), ("sonnet", 0.4), ("haiku", 0.2)],
+                ..Default::default()
             },
         ],
         policies: vec![
@@ -128,6 +136,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 90000.0,
                             weekly_tokens: None,
                             peak_factor: 0.6,
+                            ..Default::default()
                         },
                     ),
                     (
@@ -138,6 +147,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 700000.0,
                             weekly_tokens: Some(1.5e6),
                             peak_factor: 0.5,
+                            ..Default::default()
                         },
                     ),
                     (
@@ -148,6 +158,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 4.0e6,
                             weekly_tokens: Some(9.0e6),
                             peak_factor: 0.75,
+                            ..Default::default()
                         },
                     ),
                     (
@@ -158,6 +169,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 80000.0,
                             weekly_tokens: None,
                             peak_factor: 1.0,
+                            ..Default::default()
                         },
                     ),
                 ],
@@ -173,6 +185,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 1.4e6,
                             weekly_tokens: Some(4.0e6),
                             peak_factor: 1.0,
+                            ..Default::default()
                         },
                     ),
                     (
@@ -183,6 +196,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 2.4e6,
                             weekly_tokens: None,
                             peak_factor: 1.2,
+                            ..Default::default()
                         },
                     ),
                     (
@@ -193,6 +207,7 @@ fn unseen_scenario() -> reference::Scenario {
                             window_tokens: 400000.0,
                             weekly_tokens: None,
                             peak_factor: 1.0,
+                            ..Default::default()
                         },
                     ),
                 ],
@@ -214,10 +229,95 @@ fn close(actual: &Value, expected: f64, what: &str) {
 
 #[test]
 fn json_agrees_with_the_reference_model_to_1e9() {
-    let scenario = unseen_scenario();
+    let (fits, over) = assert_matches_reference(&unseen_scenario());
+    // The case exercises both outcomes, and demand past 100 %.
+    assert!(fits > 0 && fits < 6, "fits {fits}");
+    assert!(over > 0, "no result sheds");
+}
+
+/// The same scenario with every v2 key: input and cached rates on every SKU, tiers that
+/// send input (much of it cached), input budgets, a share curve (training at night), an
+/// elastic site, and a training floor.
+fn unseen_v2_scenario() -> reference::Scenario {
+    use reference::*;
+    let mut scenario = unseen_scenario();
+    scenario.step_minutes = 30;
+    scenario.step = "30m";
+    scenario.peak = |minute| {
+        let (day, m) = (minute / 1440, minute % 1440);
+        (day < 5 && (780..1140).contains(&m)) || (day == 5 && (630..735).contains(&m))
+    };
+    scenario.peak_hours = vec!["mon-fri 13:00-19:00", "sat 10:30-12:15"];
+    for sku in &mut scenario.skus {
+        let out = |class: &str| {
+            sku.tokens_per_s
+                .iter()
+                .find(|(c, _)| *c == class)
+                .map(|(_, r)| *r)
+        };
+        sku.input = ["opus", "sonnet"]
+            .into_iter()
+            .filter_map(|c| out(c).map(|r| (c, r * 25.0)))
+            .collect();
+        sku.cached = vec![("opus", out("opus").unwrap() * 400.0)];
+    }
+    // Training takes site a's GPUs 00:00-08:00 UTC every day; site b gives serving what it
+    // needs between half and all of its GPUs.
+    let night: Vec<f64> = (0..168)
+        .map(|h| if h % 24 < 8 { 0.4 } else { 0.95 })
+        .collect();
+    scenario.sites[0].serving_share = Share::Curve("night", night);
+    scenario.sites[1].serving_share = Share::Elastic(0.5, 1.0);
+    for (tier, (input, cache)) in
+        scenario
+            .tiers
+            .iter_mut()
+            .zip([(3.0, 0.5), (20.0, 0.8), (120.0, 0.95), (8.0, 0.3)])
+    {
+        tier.input_per_output = input;
+        tier.cache_hit = cache;
+    }
+    for policy in &mut scenario.policies {
+        for (tier, limit) in &mut policy.limits {
+            if *tier == "api" {
+                limit.window_input_tokens = Some(2.0e6);
+            }
+            if *tier == "max" {
+                limit.weekly_input_tokens = Some(4.0e8);
+            }
+        }
+    }
+    scenario.training_floor = Some(8.0e5);
+    scenario
+}
+
+#[test]
+fn json_agrees_with_the_reference_model_on_every_v2_key() {
+    let scenario = unseen_v2_scenario();
+    let text = scenario.to_toml();
+    for key in [
+        "input_tokens_per_s",
+        "cached_tokens_per_s",
+        "input_per_output",
+        "cache_hit",
+        "window_input_tokens",
+        "weekly_input_tokens",
+        "serving_share = \"night\"",
+        "serving_share = { min",
+        "training_floor_gpu_hours",
+    ] {
+        assert!(text.contains(key), "the v2 scenario lacks {key}");
+    }
+    let (fits, _) = assert_matches_reference(&scenario);
+    assert!(fits < 6, "every result fits: the case is too easy");
+}
+
+/// Runs `compare --format json` on the scenario and checks every figure against the
+/// reference to 1e-9; returns how many results fit and how many shed.
+fn assert_matches_reference(scenario: &reference::Scenario) -> (usize, usize) {
     let file = ScenarioFile::new("reference", scenario.to_toml());
     let doc = json(&capplan(&["compare", file.path(), "--format", "json"]));
-    assert_eq!(doc["step_minutes"], 15);
+    assert_eq!(doc["step_minutes"], scenario.step_minutes);
     for (index, after) in [false, true].into_iter().enumerate() {
         let expect = scenario.phase(after);
         let phase = &doc["phases"][index];
@@ -242,6 +342,7 @@ fn json_agrees_with_the_reference_model_to_1e9() {
         }
     }
     assert_eq!(doc["phases"][0]["sites"][1]["power_bound"], true);
+    assert_eq!(doc["schema_version"], 2);
     let results = doc["results"].as_array().unwrap();
     let mut fits = 0;
     let mut over = 0;
@@ -283,12 +384,15 @@ fn json_agrees_with_the_reference_model_to_1e9() {
                 expect.mw_to_fit,
                 &format!("{what} mw_to_fit"),
             );
+            close(
+                &actual["training_gpu_hours"],
+                expect.training_gpu_hours,
+                &format!("{what} training_gpu_hours"),
+            );
             assert_eq!(actual["fits"], expect.fits, "{what}");
             fits += usize::from(expect.fits);
             over += usize::from(expect.shed_share > 0.0);
         }
     }
-    // The case exercises both outcomes, and demand past 100 %.
-    assert!(fits > 0 && fits < 6, "fits {fits}");
-    assert!(over > 0, "no result sheds");
+    (fits, over)
 }

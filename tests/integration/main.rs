@@ -20,6 +20,8 @@ mod schema;
 mod snapshots;
 mod solve;
 mod timeline;
+mod v1;
+mod v2;
 mod validate;
 
 pub use std::path::{Path, PathBuf};

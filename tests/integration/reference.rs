@@ -5,26 +5,44 @@
 
 use std::fmt::Write;
 
-/// A GPU SKU.
+/// A GPU SKU; `input` and `cached` are the v2 rates (empty in v1).
+#[derive(Default)]
 pub struct Sku {
     pub name: &'static str,
     pub watts: f64,
     pub overhead: f64,
     pub tokens_per_s: Vec<(&'static str, f64)>,
+    pub input: Vec<(&'static str, f64)>,
+    pub cached: Vec<(&'static str, f64)>,
+}
+
+/// A site's serving share (v2: a curve of 168 hourly shares, or elastic).
+pub enum Share {
+    Fixed(f64),
+    Curve(&'static str, Vec<f64>),
+    Elastic(f64, f64),
+}
+
+impl Default for Share {
+    fn default() -> Share {
+        Share::Fixed(1.0)
+    }
 }
 
 /// A site; `online` makes it an addition.
+#[derive(Default)]
 pub struct Site {
     pub name: &'static str,
     pub power_mw: f64,
     pub pue: f64,
     pub availability: f64,
-    pub serving_share: f64,
+    pub serving_share: Share,
     pub online: Option<&'static str>,
     pub gpus: Vec<(&'static str, f64)>,
 }
 
 /// A tier with its own 168-hour curve.
+#[derive(Default)]
 pub struct Tier {
     pub name: &'static str,
     pub users: f64,
@@ -32,15 +50,20 @@ pub struct Tier {
     pub tokens_per_active_hour: f64,
     pub spread: f64,
     pub mix: Vec<(&'static str, f64)>,
+    pub input_per_output: f64,
+    pub cache_hit: f64,
 }
 
 /// A limit: window as text and in hours.
+#[derive(Default)]
 pub struct Limit {
     pub window: &'static str,
     pub window_hours: f64,
     pub window_tokens: f64,
     pub weekly_tokens: Option<f64>,
     pub peak_factor: f64,
+    pub window_input_tokens: Option<f64>,
+    pub weekly_input_tokens: Option<f64>,
 }
 
 /// A policy.
@@ -61,6 +84,7 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     pub tiers: Vec<Tier>,
     pub policies: Vec<Policy>,
+    pub training_floor: Option<f64>,
 }
 
 /// Expected numbers for one phase.
@@ -82,6 +106,7 @@ pub struct ResultExpect {
     pub throttled_share_at_peak: f64,
     pub shed_share: f64,
     pub mw_to_fit: f64,
+    pub training_gpu_hours: f64,
     pub fits: bool,
 }
 
@@ -92,12 +117,16 @@ impl Scenario {
         let peaks: Vec<String> = self.peak_hours.iter().map(|p| format!("{p:?}")).collect();
         writeln!(
             s,
-            "[scenario]\nname = \"reference\"\nstep = {:?}\nutilization_target = {:?}\npeak_hours = [{}]\n",
+            "[scenario]\nname = \"reference\"\nstep = {:?}\nutilization_target = {:?}\npeak_hours = [{}]",
             self.step,
             self.target,
             peaks.join(", ")
         )
         .unwrap();
+        if let Some(floor) = self.training_floor {
+            writeln!(s, "training_floor_gpu_hours = {floor:?}").unwrap();
+        }
+        writeln!(s).unwrap();
         for sku in &self.skus {
             let rates: Vec<String> = sku
                 .tokens_per_s
@@ -106,13 +135,24 @@ impl Scenario {
                 .collect();
             writeln!(
                 s,
-                "[gpu.{}]\nwatts = {:?}\noverhead = {:?}\ntokens_per_s = {{ {} }}\n",
+                "[gpu.{}]\nwatts = {:?}\noverhead = {:?}\ntokens_per_s = {{ {} }}",
                 sku.name,
                 sku.watts,
                 sku.overhead,
                 rates.join(", ")
             )
             .unwrap();
+            for (key, rates) in [
+                ("input_tokens_per_s", &sku.input),
+                ("cached_tokens_per_s", &sku.cached),
+            ] {
+                if !rates.is_empty() {
+                    let rates: Vec<String> =
+                        rates.iter().map(|(c, r)| format!("{c} = {r:?}")).collect();
+                    writeln!(s, "{key} = {{ {} }}", rates.join(", ")).unwrap();
+                }
+            }
+            writeln!(s).unwrap();
         }
         for site in &self.sites {
             let gpus: Vec<String> = site
@@ -122,12 +162,16 @@ impl Scenario {
                 .collect();
             writeln!(
                 s,
-                "[[site]]\nname = {:?}\npower_mw = {:?}\npue = {:?}\navailability = {:?}\nserving_share = {:?}\ngpus = {{ {} }}",
+                "[[site]]\nname = {:?}\npower_mw = {:?}\npue = {:?}\navailability = {:?}\nserving_share = {}\ngpus = {{ {} }}",
                 site.name,
                 site.power_mw,
                 site.pue,
                 site.availability,
-                site.serving_share,
+                match &site.serving_share {
+                    Share::Fixed(x) => format!("{x:?}"),
+                    Share::Curve(id, _) => format!("{id:?}"),
+                    Share::Elastic(min, max) => format!("{{ min = {min:?}, max = {max:?} }}"),
+                },
                 gpus.join(", ")
             )
             .unwrap();
@@ -135,6 +179,12 @@ impl Scenario {
                 writeln!(s, "online = {online:?}").unwrap();
             }
             writeln!(s).unwrap();
+        }
+        for site in &self.sites {
+            if let Share::Curve(id, hourly) = &site.serving_share {
+                let values: Vec<String> = hourly.iter().map(|v| format!("{v:?}")).collect();
+                writeln!(s, "[curve.{id}]\nweek = [{}]\n", values.join(", ")).unwrap();
+            }
         }
         for tier in &self.tiers {
             let values: Vec<String> = tier.hourly.iter().map(|v| format!("{v:?}")).collect();
@@ -146,13 +196,15 @@ impl Scenario {
                 .collect();
             writeln!(
                 s,
-                "[[tier]]\nname = {:?}\nusers = {:?}\ncurve = {:?}\ntokens_per_active_hour = {:?}\nspread = {:?}\nmix = {{ {} }}\n",
+                "[[tier]]\nname = {:?}\nusers = {:?}\ncurve = {:?}\ntokens_per_active_hour = {:?}\nspread = {:?}\nmix = {{ {} }}\ninput_per_output = {:?}\ncache_hit = {:?}\n",
                 tier.name,
                 tier.users,
                 tier.name,
                 tier.tokens_per_active_hour,
                 tier.spread,
-                mix.join(", ")
+                mix.join(", "),
+                tier.input_per_output,
+                tier.cache_hit
             )
             .unwrap();
         }
@@ -167,6 +219,12 @@ impl Scenario {
                 .unwrap();
                 if let Some(weekly) = limit.weekly_tokens {
                     writeln!(s, "weekly_tokens = {weekly:?}").unwrap();
+                }
+                if let Some(budget) = limit.window_input_tokens {
+                    writeln!(s, "window_input_tokens = {budget:?}").unwrap();
+                }
+                if let Some(budget) = limit.weekly_input_tokens {
+                    writeln!(s, "weekly_input_tokens = {budget:?}").unwrap();
                 }
             }
             writeln!(s).unwrap();
@@ -192,11 +250,44 @@ impl Scenario {
     }
 
     fn rate(&self, sku: &str, class: &str) -> f64 {
+        self.kind_rate(sku, class, 0)
+    }
+
+    /// A SKU's rate for a class and kind (0 output, 1 input, 2 cached), 0 if not given.
+    fn kind_rate(&self, sku: &str, class: &str, kind: usize) -> f64 {
         let s = self.skus.iter().find(|s| s.name == sku).unwrap();
-        s.tokens_per_s
+        let rates = [&s.tokens_per_s, &s.input, &s.cached][kind];
+        rates
             .iter()
             .find(|(c, _)| *c == class)
             .map_or(0.0, |(_, r)| *r)
+    }
+
+    /// Whether any SKU gives the kind's rate for the class (then it costs GPU time).
+    fn rated(&self, class: &str, kind: usize) -> bool {
+        kind == 0
+            || self.skus.iter().any(|s| {
+                [&s.input, &s.cached][kind - 1]
+                    .iter()
+                    .any(|(c, _)| *c == class)
+            })
+    }
+
+    /// A site's serving share at hour-of-week `hour` with elastic lambda.
+    fn share(site: &Site, hour: usize, lambda: f64) -> f64 {
+        match &site.serving_share {
+            Share::Fixed(x) => *x,
+            Share::Curve(_, hourly) => hourly[hour],
+            Share::Elastic(min, max) => min + lambda * (max - min),
+        }
+    }
+
+    fn share_max(site: &Site) -> f64 {
+        match &site.serving_share {
+            Share::Fixed(x) => *x,
+            Share::Curve(_, hourly) => hourly.iter().copied().fold(0.0, f64::max),
+            Share::Elastic(_, max) => *max,
+        }
     }
 
     /// Capacity of the sites of a phase, formula by formula.
@@ -215,12 +306,12 @@ impl Scenario {
             expect.power_factor.push(f);
             let mut gpus = vec![];
             for (k, n) in &site.gpus {
-                let g = n * f * site.availability * site.serving_share;
+                let g = n * f * site.availability * Self::share_max(site);
                 gpus.push((*k, g));
                 for (c, total) in expect.tokens_per_s.iter_mut() {
                     *total += g * self.rate(k, c);
                 }
-                expect.serving_mw += n * f * site.serving_share * self.allin(k) * site.pue / 1e6;
+                expect.serving_mw += n * f * Self::share_max(site) * self.allin(k) * site.pue / 1e6;
             }
             expect.serving_gpus.push(gpus);
         }
@@ -231,27 +322,94 @@ impl Scenario {
     pub fn result(&self, policy: &Policy, after: bool) -> ResultExpect {
         let classes = self.classes();
         let phase = self.phase(after);
+        let sites: Vec<&Site> = self
+            .sites
+            .iter()
+            .filter(|s| after || s.online.is_none())
+            .collect();
         let steps = (10080 / self.step_minutes) as usize;
         let dt = f64::from(self.step_minutes) / 60.0;
-        let curve = |t: &Tier, h: usize| t.hourly[h * self.step_minutes as usize / 60];
+        let hour_of = |h: usize| h * self.step_minutes as usize / 60;
+        let curve = |t: &Tier, h: usize| t.hourly[hour_of(h)];
+        // Healthy powered GPUs per site and SKU: n * f * availability.
+        let healthy = |site: &Site| -> Vec<(&'static str, f64)> {
+            let it_w = site.power_mw * 1e6 / site.pue;
+            let draw_w: f64 = site.gpus.iter().map(|(k, n)| n * self.allin(k)).sum();
+            let f = (it_w / draw_w).min(1.0);
+            site.gpus
+                .iter()
+                .map(|(k, n)| (*k, n * f * site.availability))
+                .collect()
+        };
+        // T_x(c) at hour-of-week `hour` and lambda.
+        let capacity = |hour: usize, lambda: f64| -> Vec<[f64; 3]> {
+            classes
+                .iter()
+                .map(|c| {
+                    let mut t = [0.0; 3];
+                    for site in &sites {
+                        let share = Self::share(site, hour, lambda);
+                        for (k, g) in healthy(site) {
+                            for (x, tx) in t.iter_mut().enumerate() {
+                                *tx += g * share * self.kind_rate(k, c, x);
+                            }
+                        }
+                    }
+                    t
+                })
+                .collect()
+        };
+        let util = |d: &[[f64; 3]], t: &[[f64; 3]]| -> f64 {
+            let mut u = 0.0;
+            for (ci, c) in classes.iter().enumerate() {
+                for x in 0..3 {
+                    if self.rated(c, x) {
+                        u += if t[ci][x] > 0.0 {
+                            d[ci][x] / t[ci][x]
+                        } else if d[ci][x] > 0.0 {
+                            f64::INFINITY
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+            }
+            u
+        };
+        let elastic = sites
+            .iter()
+            .any(|s| matches!(s.serving_share, Share::Elastic(..)));
         let mut u = vec![0.0; steps];
         let mut served_h = vec![0.0; steps];
         let (mut served, mut desired) = (0.0, 0.0);
         let mut throttled_h = vec![0.0; steps];
         let mut active_h = vec![0.0; steps];
+        let mut training = 0.0;
         for h in 0..steps {
             let p_peak = (self.peak)(h as u32 * self.step_minutes);
-            let mut d = vec![0.0; classes.len()];
+            let mut d = vec![[0.0; 3]; classes.len()];
             for t in &self.tiers {
                 let a = t.users * curve(t, h);
                 let hours: f64 = (0..steps).map(|x| curve(t, x) * dt).sum();
+                let r_in = t.input_per_output * (1.0 - t.cache_hit);
+                let r_c = t.input_per_output * t.cache_hit;
                 let (phi, theta) = match policy.limits.iter().find(|(n, _)| *n == t.name) {
                     None => (1.0, 0.0),
                     Some((_, l)) => {
                         let p = if p_peak { l.peak_factor } else { 1.0 };
-                        let window = l.window_tokens * p / l.window_hours;
-                        let weekly = l.weekly_tokens.map_or(f64::INFINITY, |w| w / hours);
-                        let k = window.min(weekly) / t.tokens_per_active_hour;
+                        let mut cap = l.window_tokens * p / l.window_hours;
+                        if let Some(w) = l.weekly_tokens {
+                            cap = cap.min(w / hours);
+                        }
+                        if r_in > 0.0 {
+                            if let Some(w) = l.window_input_tokens {
+                                cap = cap.min(w * p / l.window_hours / r_in);
+                            }
+                            if let Some(w) = l.weekly_input_tokens {
+                                cap = cap.min(w / hours / r_in);
+                            }
+                        }
+                        let k = cap / t.tokens_per_active_hour;
                         let s = t.spread;
                         let z = k.ln() / s;
                         (
@@ -263,7 +421,9 @@ impl Scenario {
                 for (ci, c) in classes.iter().enumerate() {
                     let m = t.mix.iter().find(|(x, _)| x == c).map_or(0.0, |(_, m)| *m);
                     let dtc = a * t.tokens_per_active_hour * phi * m / 3600.0;
-                    d[ci] += dtc;
+                    d[ci][0] += dtc;
+                    d[ci][1] += dtc * r_in;
+                    d[ci][2] += dtc * r_c;
                     served += dtc;
                     served_h[h] += dtc;
                     desired += a * t.tokens_per_active_hour * m / 3600.0;
@@ -271,8 +431,34 @@ impl Scenario {
                 throttled_h[h] += a * theta;
                 active_h[h] += a;
             }
-            for (ci, _) in classes.iter().enumerate() {
-                u[h] += d[ci] / phase.tokens_per_s[ci].1;
+            // lambda: the smallest in [0, 1] with U <= target, by plain bisection.
+            let mut lambda = 0.0;
+            if elastic && util(&d, &capacity(hour_of(h), 0.0)) > self.target {
+                lambda = 1.0;
+                if util(&d, &capacity(hour_of(h), 1.0)) <= self.target {
+                    let (mut lo, mut hi) = (0.0, 1.0);
+                    for _ in 0..200 {
+                        let mid = (lo + hi) / 2.0;
+                        if util(&d, &capacity(hour_of(h), mid)) <= self.target {
+                            hi = mid;
+                        } else {
+                            lo = mid;
+                        }
+                    }
+                    lambda = hi;
+                }
+            }
+            let t = capacity(hour_of(h), lambda);
+            // Unservable demand is left out of U (the JSON says so in its own field).
+            let servable: Vec<[f64; 3]> = d
+                .iter()
+                .zip(&t)
+                .map(|(dc, tc)| std::array::from_fn(|x| if tc[x] > 0.0 { dc[x] } else { 0.0 }))
+                .collect();
+            u[h] = util(&servable, &t);
+            for site in &sites {
+                let g: f64 = healthy(site).iter().map(|(_, g)| g).sum();
+                training += g * (1.0 - Self::share(site, hour_of(h), lambda)) * dt;
             }
         }
         let mut peak_step = 0;
@@ -296,7 +482,8 @@ impl Scenario {
             throttled_share_at_peak: throttled_h[peak_step] / active_h[peak_step],
             shed_share: shed / total_served,
             mw_to_fit: (peak / self.target - 1.0).max(0.0) * phase.serving_mw,
-            fits: peak <= self.target,
+            training_gpu_hours: training,
+            fits: peak <= self.target && self.training_floor.is_none_or(|f| training >= f),
         }
     }
 }

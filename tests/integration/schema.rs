@@ -299,7 +299,20 @@ fn the_schemas_bounds_are_the_validators() {
 /// Broken fixtures whose fault JSON Schema cannot state, and why. Every other fixture in
 /// tests/fixtures/broken must be rejected by the schema too: what the binary refuses, an
 /// editor flags.
-const BEYOND_THE_SCHEMA: [(&str, &str); 8] = [
+const BEYOND_THE_SCHEMA: [(&str, &str); 12] = [
+    ("elastic-min-above-max", "a comparison between two values"),
+    (
+        "input-rate-missing",
+        "a rule across tables: every SKU serving a class gives its rates",
+    ),
+    (
+        "share-curve-undefined",
+        "a reference across tables: a curve id",
+    ),
+    (
+        "training-floor-too-high",
+        "a bound that depends on the whole fleet",
+    ),
     (
         "bad-date",
         "a date that does not exist: the pattern checks only its shape",

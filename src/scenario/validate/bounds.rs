@@ -48,7 +48,8 @@ impl Bounds {
         if self.smallest_positive > 0.0 {
             keywords.push((
                 "not",
-                json!({ "exclusiveMinimum": 0.0, "exclusiveMaximum": self.smallest_positive }),
+                // Typed, so that the `not` leaves the strings and tables a key may also hold.
+                json!({ "type": "number", "exclusiveMinimum": 0.0, "exclusiveMaximum": self.smallest_positive }),
             ));
         }
         keywords
@@ -354,7 +355,7 @@ mod tests {
             GPU_COUNT.schema_keywords(false)[2],
             (
                 "not",
-                json!({ "exclusiveMinimum": 0.0, "exclusiveMaximum": 1e-6 })
+                json!({ "type": "number", "exclusiveMinimum": 0.0, "exclusiveMaximum": 1e-6 })
             )
         );
         assert_eq!(

@@ -118,7 +118,7 @@ impl Checker<'_, '_> {
                         _ => self.error(
                             KeyPath::root("gpu").key(id).key(key).key(class),
                             format!(
-                                "gpu.{id} gives a {key} rate for class {class:?} but no tokens_per_s for it; a SKU can only read input for a class it serves"
+                                "gpu.{id} gives {key} for class {class:?} but no tokens_per_s for it; a SKU reads input only for a class it serves"
                             ),
                         ),
                     }
@@ -138,7 +138,7 @@ impl Checker<'_, '_> {
                         self.error(
                             KeyPath::root("gpu").key(id).key(key),
                             format!(
-                                "class {class:?} has a {key} rate on gpu.{} but not on gpu.{id}, which serves it; every SKU that serves {class:?} must give one (or none may)",
+                                "class {class:?} has {key} on gpu.{} but not on gpu.{id}, which serves it; every SKU that serves {class:?} must give it (or none may)",
                                 with.join(", gpu.")
                             ),
                         );
