@@ -131,28 +131,36 @@ fn csv_has_one_row_per_policy_and_phase() {
 
 #[test]
 fn colossus_tells_the_story() {
+    // The best public estimate (scenarios/colossus.toml): a ~1.5 GW fleet, mostly Trainium2
+    // and TPU, whose Rainier training yields to serving by day; Colossus 1 adds ~20 %.
     let doc = json(&capplan(&["compare", COLOSSUS, "--format", "json"]));
-    let fits = |policy: &str, phase: &str| {
-        doc["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["policy"] == policy && r["phase"] == phase)
-            .unwrap()["fits"]
-            .as_bool()
-            .unwrap()
-    };
+    let r = |policy: &str, phase: &str| result(&doc, policy, phase).clone();
+    let fits = |policy: &str, phase: &str| r(policy, phase)["fits"].as_bool().unwrap();
+    let training =
+        |policy: &str, phase: &str| r(policy, phase)["training_gpu_hours"].as_f64().unwrap();
+    let floor = doc["training_floor_gpu_hours"].as_f64().unwrap();
     assert!(
         fits("current", "before"),
         "today's limits fit today's fleet"
     );
+    // ... but only because training gives way by day.
+    let most = training("current", "after");
+    assert!(training("current", "before") < most - 1e6);
     assert!(
-        !fits("double-5h-no-peak-cut", "before"),
-        "the promise needs the new site"
+        !fits("may-2026", "before"),
+        "the package needs the new site"
     );
-    assert!(fits("double-5h-no-peak-cut", "after"));
     assert!(fits("may-2026", "after"));
-    let colossus = &doc["phases"][1]["sites"][2];
+    // After the deal the package still takes GPU-hours from training, and stays above the
+    // floor; the API raise alone, before the deal, takes training below it.
+    assert!(training("may-2026", "after") < most);
+    assert!(training("may-2026", "after") >= floor);
+    assert!(training("api-raise", "before") < floor);
+    assert!(!fits("api-raise", "before"));
+    // No N-1 margin: losing Rainier breaks the package even after the deal.
+    assert_eq!(r("may-2026", "after")["n_minus_1"]["survives"], false);
+    assert_eq!(r("may-2026", "after")["n_minus_1"]["site"], "rainier");
+    let colossus = &doc["phases"][1]["sites"][3];
     assert_eq!(colossus["name"], "colossus-1");
     assert_eq!(
         colossus["power_bound"], true,
@@ -194,13 +202,25 @@ fn compare_shows_n_minus_1_and_uncertainty() {
 }
 
 #[test]
-fn colossus_n_minus_1_names_the_new_site() {
+fn colossus_n_minus_1_names_the_worst_loss() {
     let doc = json(&capplan(&[
         "compare", COLOSSUS, "--format", "json", "--policy", "current",
     ]));
-    let after = result(&doc, "current", "after");
-    assert_eq!(after["n_minus_1"]["site"], "colossus-1");
-    let before = result(&doc, "current", "before");
-    // cloud-west's GB200s give it the larger share of every class.
-    assert_eq!(before["n_minus_1"]["site"], "cloud-west");
+    // Rainier holds most of the fleet: losing it hurts most in both phases. Today's limits
+    // do not survive it before the deal (the rest runs past 100 %), and just do after.
+    for (phase, survives) in [("before", false), ("after", true)] {
+        let n = &result(&doc, "current", phase)["n_minus_1"];
+        assert_eq!(n["site"], "rainier", "{phase}");
+        assert_eq!(n["survives"], survives, "{phase}");
+        let worst = n["peak_utilization"].as_f64().unwrap();
+        for loss in n["losses"].as_array().unwrap() {
+            assert!(loss["peak_utilization"].as_f64().unwrap() <= worst);
+        }
+    }
+    let after = &result(&doc, "current", "after")["n_minus_1"]["losses"];
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        4,
+        "every site of the phase is lost in turn"
+    );
 }

@@ -103,15 +103,15 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
         svg.starts_with("<svg width=\"1200\" height=\"800\"") && svg.trim_end().ends_with("</svg>")
     );
     for label in [
-        "current (peak 75.8%)",
-        "current (peak 39.6%)",
-        "may-2026 (peak 83.8%)",
+        "current (peak 80.0%)",
+        "current (peak 71.1%)",
+        "may-2026 (peak 80.6%)",
         "before: peak hours shaded",
         "after: peak hours shaded",
     ] {
         assert!(svg.contains(label), "{label}");
     }
-    // Five peak bands per panel (Monday to Friday 13:00-19:00), drawn as shaded rectangles.
+    // Five peak bands per panel (Monday to Friday 12:00-18:00), drawn as shaded rectangles.
     assert_eq!(
         svg.matches("opacity=\"0.15\" fill=\"#FFAA00\"").count(),
         10,
@@ -134,7 +134,7 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
         0
     );
     let svg = std::fs::read_to_string(&timeline).unwrap();
-    for label in ["colossus-1", "current (fits through 2027-03)", "2026-07"] {
+    for label in ["colossus-1", "current (fits through 2026-07)", "2026-07"] {
         assert!(svg.contains(label), "{label}");
     }
 }

@@ -66,9 +66,9 @@ fn timeline_runway_matches_month_by_month_compare() {
                 Some(rest) => {
                     let users: f64 = rest.split_whitespace().next().unwrap().parse().unwrap();
                     let growth = if tier.starts_with("\"api-") {
-                        1.08f64
+                        1.15f64
                     } else {
-                        1.06
+                        1.12
                     };
                     grown.push_str(&format!("users = {:?}\n", users * growth.powi(m)));
                 }
@@ -85,7 +85,7 @@ fn timeline_runway_matches_month_by_month_compare() {
             "may-2026",
         ]));
         // Before Colossus 1 is online, the month's fleet is the `before` phase.
-        let phase = if month["sites_online"] == 2 {
+        let phase = if month["sites_online"] == 3 {
             "before"
         } else {
             "after"
