@@ -49,6 +49,7 @@ fn solve(bencher: Bencher, size: &str) {
         tiers: Vec::new(),
         phase: Phase::Before,
         budget: plan::Budget::Output,
+        max_serving_cost: None,
     };
     bencher.bench(|| plan::solve(&scenario, &request).unwrap());
 }

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{Settings, Task, Template};
 use crate::model::Phase;
-use crate::plan::{Budget, CheckRule, DemandCase};
+use crate::plan::{Budget, CheckRule, DemandCase, MarginFloor};
 use crate::report::Format;
 use crate::synth::SynthSize;
 
@@ -166,6 +166,10 @@ pub struct CheckArgs {
     /// The demand case that must fit; low and high need an `[uncertainty]` table.
     #[arg(long, value_enum, default_value_t = CaseArg::Mid)]
     pub at: CaseArg,
+    /// Also require a tier's margin a week, USD, to be at least this: `pro=0`, or `all=…`
+    /// for the total (repeatable; needs costs and prices in the scenario).
+    #[arg(long = "min-margin", value_name = "TIER=USD", value_parser = margin_floor)]
+    pub min_margins: Vec<(String, f64)>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatFlag,
@@ -198,6 +202,9 @@ pub struct SolveArgs {
     /// (window_input_tokens, weekly_input_tokens) or all.
     #[arg(long, value_enum, default_value_t = BudgetArg::Output)]
     pub budget: BudgetArg,
+    /// Also keep the serving cost a week at or below USD (needs costs in the scenario).
+    #[arg(long = "max-cost", value_name = "USD", value_parser = usd_amount)]
+    pub max_cost: Option<f64>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub phase: PhaseFlag,
@@ -273,6 +280,40 @@ pub enum TemplateArg {
     Colossus,
 }
 
+/// Parses an amount in USD (`5000000`, `$5,000,000`); finite.
+fn usd_amount(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let (sign, digits) = match trimmed.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, trimmed),
+    };
+    let usd: f64 = digits
+        .trim_start_matches('$')
+        .replace(',', "")
+        .parse::<f64>()
+        .map(|v| sign * v)
+        .map_err(|_| format!("expected an amount in USD, such as 5000000, found {text:?}"))?;
+    if usd.is_finite() {
+        Ok(usd)
+    } else {
+        Err(format!("expected a finite amount in USD, found {text:?}"))
+    }
+}
+
+/// Parses `TIER=USD` (a margin floor a week; USD may be negative, never NaN).
+fn margin_floor(text: &str) -> Result<(String, f64), String> {
+    let (tier, amount) = text.split_once('=').ok_or_else(|| {
+        format!("expected TIER=USD, such as pro=0 or all=-1000000, found {text:?}")
+    })?;
+    let usd = usd_amount(amount)?;
+    if tier.trim().is_empty() {
+        return Err(format!(
+            "expected a tier name (or all) before '=', found {text:?}"
+        ));
+    }
+    Ok((tier.trim().to_string(), usd))
+}
+
 impl Cli {
     /// The arguments resolved into what the application runs.
     pub fn settings(self) -> Settings {
@@ -304,6 +345,14 @@ impl Cli {
                         CaseArg::High => DemandCase::High,
                     },
                     n_minus_1: a.n_minus_1,
+                    min_margins: a
+                        .min_margins
+                        .into_iter()
+                        .map(|(tier, usd)| MarginFloor {
+                            tier: (tier != "all").then_some(tier),
+                            usd,
+                        })
+                        .collect(),
                 },
                 format: format(a.format),
             },
@@ -323,6 +372,7 @@ impl Cli {
                     BudgetArg::Input => Budget::Input,
                     BudgetArg::All => Budget::All,
                 },
+                max_serving_cost: a.max_cost,
                 format: format(a.format),
             },
             Command::Explain(a) => Task::Explain {
@@ -371,6 +421,16 @@ mod tests {
     }
 
     #[test]
+    fn margin_floors_parse_tier_and_usd() {
+        assert_eq!(margin_floor("pro=0"), Ok(("pro".into(), 0.0)));
+        assert_eq!(margin_floor("all=-$1,000,000"), Ok(("all".into(), -1e6)));
+        assert!(margin_floor("pro").is_err());
+        assert!(margin_floor("pro=lots").is_err());
+        assert!(margin_floor("pro=nan").is_err());
+        assert!(margin_floor("=5").is_err());
+    }
+
+    #[test]
     fn flags_resolve_into_plain_settings() {
         let cli = Cli::parse_from([
             "capplan",
@@ -406,7 +466,8 @@ mod tests {
             CheckRule {
                 phase: Phase::Before,
                 at: DemandCase::High,
-                n_minus_1: true
+                n_minus_1: true,
+                min_margins: Vec::new(),
             }
         );
         assert_eq!(format, Format::Json);

@@ -36,6 +36,16 @@ pub fn count(value: f64) -> String {
     }
 }
 
+/// US dollars, whole, with thousands separators: 1234567.8 → "$1,234,568"; "-$5" below 0.
+pub fn usd(value: f64) -> String {
+    let text = count(value.abs());
+    if value.round() < 0.0 {
+        format!("-${text}")
+    } else {
+        format!("${text}")
+    }
+}
+
 /// "yes" or "NO", so failures stand out in a column.
 pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "NO" }.to_string()
@@ -66,6 +76,9 @@ mod tests {
         assert_eq!(hours(2.25), "2.25");
         assert_eq!(mw(12.3456), "12.35");
         assert_eq!(yes_no(false), "NO");
+        assert_eq!(usd(1234567.8), "$1,234,568");
+        assert_eq!(usd(-5.2), "-$5");
+        assert_eq!(usd(-0.2), "$0");
     }
 
     #[test]

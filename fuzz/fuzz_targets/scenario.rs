@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let report = plan::compare(&scenario, &policies);
     let _ = serde_json::to_string(&report).unwrap();
-    let rule = CheckRule { phase: Phase::After, at: DemandCase::Mid, n_minus_1: true };
+    let rule = CheckRule { phase: Phase::After, at: DemandCase::Mid, n_minus_1: true, min_margins: Vec::new() };
     let _ = plan::check(&scenario, &policies, rule).unwrap();
     if scenario.timeline.as_ref().is_some_and(|t| t.months <= 6) {
         let timeline = plan::timeline(&scenario, &policies).unwrap();
@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
             month.results.iter().for_each(|r| finite("timeline peak", r.peak_utilization));
         }
     }
-    let request = SolveRequest { policy: 0, tiers: Vec::new(), phase: Phase::After, budget: plan::Budget::Output };
+    let request = SolveRequest { policy: 0, tiers: Vec::new(), phase: Phase::After, budget: plan::Budget::Output, max_serving_cost: None };
     if let Ok(solved) = plan::solve(&scenario, &request) {
         finite("solve peak", solved.peak_utilization);
         if let Some(m) = solved.multiplier {

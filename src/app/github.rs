@@ -107,6 +107,7 @@ mod tests {
             phase: Phase::Before,
             at: DemandCase::Mid,
             n_minus_1: false,
+            min_margins: Vec::new(),
         };
         let answer = check(&scenario, &[0, 1, 2], rule).unwrap();
         let lines = annotations(&answer, &scenario, Path::new("scenarios/tiny.toml"));

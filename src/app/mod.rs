@@ -84,6 +84,8 @@ pub enum Task {
         phase: Phase,
         /// Which budgets to scale.
         budget: Budget,
+        /// The most serving may cost a week, USD.
+        max_serving_cost: Option<f64>,
         /// Output format.
         format: Format,
     },
@@ -190,7 +192,12 @@ fn run_task(
         } => {
             let scenario = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
-            let answer = plan::check(&scenario, &policies, *rule)?;
+            for floor in &rule.min_margins {
+                if let Some(tier) = &floor.tier {
+                    select::tier(&scenario, tier, path, "--min-margin")?;
+                }
+            }
+            let answer = plan::check(&scenario, &policies, rule.clone())?;
             answer.write(*format, out)?;
             github::report_check(&answer, &scenario, path, err, touched)?;
             if !answer.check.passed() {
@@ -221,6 +228,7 @@ fn run_task(
             tiers,
             phase,
             budget,
+            max_serving_cost,
             format,
         } => {
             let scenario = load(path, touched)?;
@@ -229,6 +237,7 @@ fn run_task(
                 tiers: select::tiers(&scenario, tiers, path)?,
                 phase: *phase,
                 budget: *budget,
+                max_serving_cost: *max_serving_cost,
             };
             plan::solve(&scenario, &request)?.write(*format, out)?;
         }

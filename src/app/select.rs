@@ -23,6 +23,12 @@ pub fn policies(scenario: &Scenario, names: &[String], path: &Path) -> anyhow::R
     all("--policy", "policy", names, &known, path)
 }
 
+/// Resolves one tier name given to `flag` to its index.
+pub fn tier(scenario: &Scenario, name: &str, path: &Path, flag: &str) -> anyhow::Result<usize> {
+    let known: Vec<&str> = scenario.tiers.iter().map(|t| t.name.as_str()).collect();
+    find(flag, "tier", name, &known, path)
+}
+
 /// Resolves `--tier` names to indices in file order, each once (naming a tier twice must
 /// not scale it twice); empty when none are named.
 pub fn tiers(scenario: &Scenario, names: &[String], path: &Path) -> anyhow::Result<Vec<usize>> {

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
 use super::fleet::{FleetCapacity, KINDS};
-use super::headroom::{Headroom, WeekTotals};
+use super::headroom::{Headroom, Usage, WeekTotals};
 use crate::scenario::{Policy, Scenario};
 
 /// Demand per step and tier, built once per scenario and shared by every evaluation.
@@ -191,7 +191,8 @@ impl<'s> Evaluator<'s> {
             shed: shed_total,
         };
         let training = fleet.training_gpu_hours(steps, scenario.step_hours(), 0.0);
-        Headroom::assemble(
+        let usage = self.usage(fleet, &shares, users_scale, &u_off, &u_peak);
+        let mut headroom = Headroom::assemble(
             scenario,
             fleet,
             utilization,
@@ -211,7 +212,56 @@ impl<'s> Evaluator<'s> {
                     0.0
                 }
             },
-        )
+        );
+        headroom.usage = usage;
+        headroom
+    }
+}
+
+impl Evaluator<'_> {
+    /// A constant fleet's usage from the per-tier column sums: each tier's served tokens
+    /// and its terms of U summed over the week, times the (constant) serving GPUs.
+    fn usage(
+        &self,
+        fleet: &FleetCapacity,
+        shares: &[TierShares],
+        users_scale: &[f64],
+        u_off: &[f64],
+        u_peak: &[f64],
+    ) -> Usage {
+        let scenario = self.scenario;
+        let dt = scenario.step_hours();
+        let gpus = fleet.serving_gpus_at(0, 0.0);
+        let capacity = &fleet.base;
+        let classes = scenario.classes.len();
+        let mut usage = Usage {
+            serving_gpu_hours: gpus * dt * self.peak.len() as f64,
+            tier_gpu_hours: vec![0.0; self.tiers],
+            class_gpu_hours: vec![0.0; classes],
+            tier_tokens: vec![[0.0; KINDS]; self.tiers],
+            class_output_tokens: vec![0.0; classes],
+        };
+        for (t, tier) in scenario.tiers.iter().enumerate() {
+            let s = &shares[t];
+            // Output tokens/s served, summed over the week's steps.
+            let served = users_scale[t]
+                * (s.served_off_peak * self.off_peak_sum[t] + s.served_at_peak * self.peak_sum[t]);
+            usage.tier_gpu_hours[t] =
+                gpus * dt * (u_off[t] * self.off_peak_sum[t] + u_peak[t] * self.peak_sum[t]);
+            let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
+            for (c, &mix) in tier.mix.iter().enumerate() {
+                let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+                for x in 0..KINDS {
+                    usage.tier_tokens[t][x] += served * mix * kinds[x] * 3600.0 * dt;
+                    if rated[x] && capacity[x][c] > 0.0 {
+                        usage.class_gpu_hours[c] +=
+                            served * mix * kinds[x] / capacity[x][c] * gpus * dt;
+                    }
+                }
+                usage.class_output_tokens[c] += served * mix * 3600.0 * dt;
+            }
+        }
+        usage
     }
 }
 
@@ -299,6 +349,23 @@ pub(crate) mod tests {
         assert_eq!(fast.fits, slow.fits);
         for (a, b) in fast.utilization.iter().zip(&slow.utilization) {
             assert!(close(*a, *b));
+        }
+        let (f, s) = (&fast.usage, &slow.usage);
+        assert!(close(f.serving_gpu_hours, s.serving_gpu_hours));
+        let pairs = f
+            .tier_gpu_hours
+            .iter()
+            .zip(&s.tier_gpu_hours)
+            .chain(f.class_gpu_hours.iter().zip(&s.class_gpu_hours))
+            .chain(f.class_output_tokens.iter().zip(&s.class_output_tokens))
+            .chain(
+                f.tier_tokens
+                    .iter()
+                    .flatten()
+                    .zip(s.tier_tokens.iter().flatten()),
+            );
+        for (a, b) in pairs {
+            assert!(close(*a, *b), "usage {a} {b}");
         }
     }
 }

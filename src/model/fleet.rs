@@ -186,6 +186,19 @@ impl FleetCapacity {
         }
     }
 
+    /// Serving GPUs at `step` with the elastic sites at `lambda`: G(h).
+    pub fn serving_gpus_at(&self, step: usize, lambda: f64) -> f64 {
+        self.sites
+            .iter()
+            .map(|site| site.healthy_gpus * site.share.at(step, lambda))
+            .sum()
+    }
+
+    /// Healthy powered GPUs of the fleet, serving or training.
+    pub fn healthy_gpus(&self) -> f64 {
+        self.sites.iter().map(|site| site.healthy_gpus).sum()
+    }
+
     /// Training GPU-hours over the week: every healthy GPU not serving, given the sum over
     /// steps of lambda * dt (the elastic sites' extra serving hours per unit of span).
     pub fn training_gpu_hours(&self, steps: usize, dt: f64, lambda_hours: f64) -> f64 {

@@ -29,9 +29,39 @@ pub struct Headroom {
     pub unservable_classes: Vec<usize>,
     /// GPU-hours a week left to training: healthy GPUs times the hours they do not serve.
     pub training_gpu_hours: f64,
+    /// Where the week's serving GPU-hours went, and the tokens served: for cost and margin.
+    pub usage: Usage,
     /// Peak utilization within the target, no unservable class, and training keeps at least
     /// the scenario's floor.
     pub fits: bool,
+}
+
+/// Where a week's serving GPU-hours went, by tier and class, and the tokens served.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Usage {
+    /// Serving GPU-hours over the week: sum over steps of G(h) * dt.
+    pub serving_gpu_hours: f64,
+    /// Per tier: sum over steps of u_t(h) * G(h) * dt, its terms of U times serving GPUs.
+    pub tier_gpu_hours: Vec<f64>,
+    /// Per class: likewise, summed over the tiers that ask for it.
+    pub class_gpu_hours: Vec<f64>,
+    /// Per tier: tokens served over the week, `[output, uncached input, cached input]`.
+    pub tier_tokens: Vec<[f64; KINDS]>,
+    /// Per class: output tokens served over the week.
+    pub class_output_tokens: Vec<f64>,
+}
+
+impl Usage {
+    /// Zeros for a scenario's tiers and classes.
+    fn new(tiers: usize, classes: usize) -> Usage {
+        Usage {
+            serving_gpu_hours: 0.0,
+            tier_gpu_hours: vec![0.0; tiers],
+            class_gpu_hours: vec![0.0; classes],
+            tier_tokens: vec![[0.0; KINDS]; tiers],
+            class_output_tokens: vec![0.0; classes],
+        }
+    }
 }
 
 impl Headroom {
@@ -71,17 +101,22 @@ pub fn evaluate(
     let mut lambda_hours = 0.0;
     let (mut served_total, mut desired_total, mut shed_total) = (0.0, 0.0, 0.0);
     let mut throttled_by_step = Vec::with_capacity(peak_mask.len());
+    let dt = scenario.step_hours();
+    let mut usage = Usage::new(scenario.tiers.len(), classes);
+    let mut served_by_tier = vec![0.0; scenario.tiers.len()];
     for (step, &peak) in peak_mask.iter().enumerate() {
         demand
             .iter_mut()
             .for_each(|d| d.iter_mut().for_each(|x| *x = 0.0));
         let (mut served_step, mut active, mut throttled) = (0.0, 0.0, 0.0);
-        for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
+        let tiers = scenario.tiers.iter().zip(&shares).zip(users_scale);
+        for (t, ((tier, tier_shares), scale)) in tiers.enumerate() {
             let active_users = tier.users * scale * tier.activity[step];
             let (phi, theta) = tier_shares.at(peak);
             let desired = active_users * tier.tokens_per_active_hour / 3600.0;
             let served = desired * phi;
             let (r_in, r_c) = (tier.uncached_per_output(), tier.cached_per_output());
+            served_by_tier[t] = served;
             // Served and desired tokens are summed over classes, as d(t,c,h) is: a mix
             // may sum to 1 only within 1e-6.
             let mut mix_total = 0.0;
@@ -105,6 +140,14 @@ pub fn evaluate(
         fleet.capacity_into(step, lambda, &mut capacity);
         lambda_hours += lambda * scenario.step_hours();
         let u = utilization_of(scenario, &demand, &capacity, Some(&mut unservable));
+        account(
+            scenario,
+            &served_by_tier,
+            &capacity,
+            fleet.serving_gpus_at(step, lambda),
+            dt,
+            &mut usage,
+        );
         if u > 1.0 {
             shed_total += served_step * (1.0 - 1.0 / u);
         }
@@ -124,7 +167,7 @@ pub fn evaluate(
         shed: shed_total,
     };
     let training = fleet.training_gpu_hours(peak_mask.len(), scenario.step_hours(), lambda_hours);
-    Headroom::assemble(
+    let mut headroom = Headroom::assemble(
         scenario,
         fleet,
         utilization,
@@ -132,7 +175,37 @@ pub fn evaluate(
         &unservable,
         training,
         |peak| throttled_by_step[peak],
-    )
+    );
+    headroom.usage = usage;
+    headroom
+}
+
+/// Adds one step to `usage`: each tier's and class's terms of U times the serving GPUs,
+/// and the tokens served.
+fn account(
+    scenario: &Scenario,
+    served_by_tier: &[f64],
+    capacity: &ByKind,
+    serving_gpus: f64,
+    dt: f64,
+    usage: &mut Usage,
+) {
+    usage.serving_gpu_hours += serving_gpus * dt;
+    for (t, (tier, &served)) in scenario.tiers.iter().zip(served_by_tier).enumerate() {
+        let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
+        for (c, &mix) in tier.mix.iter().enumerate() {
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for x in 0..KINDS {
+                usage.tier_tokens[t][x] += served * mix * kinds[x] * 3600.0 * dt;
+                if rated[x] && capacity[x][c] > 0.0 {
+                    let hours = served * mix * kinds[x] / capacity[x][c] * serving_gpus * dt;
+                    usage.tier_gpu_hours[t] += hours;
+                    usage.class_gpu_hours[c] += hours;
+                }
+            }
+            usage.class_output_tokens[c] += served * mix * 3600.0 * dt;
+        }
+    }
 }
 
 /// U = sum over classes c and rated kinds x of D_x(c) / T_x(c). Output always counts; input
@@ -253,6 +326,7 @@ impl Headroom {
                     .training_floor_gpu_hours
                     .is_none_or(|floor| training_gpu_hours >= floor),
             training_gpu_hours,
+            usage: Usage::default(),
             unservable_classes,
             utilization,
         }

@@ -6,8 +6,11 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use super::compare::CompareAnswer;
-use crate::fmt::{count, mw, percent};
-use crate::model::{Comparison, Evaluator, Headroom, Loss, NMinusOne, Phase, PolicyResult};
+use super::cost::cost_of;
+use crate::fmt::{count, mw, percent, usd};
+use crate::model::{
+    Comparison, Evaluator, FleetCapacity, Headroom, Loss, NMinusOne, Phase, PolicyResult,
+};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -34,7 +37,7 @@ impl DemandCase {
 }
 
 /// What `check` requires of every selected policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckRule {
     /// The phase that must fit.
     pub phase: Phase,
@@ -42,6 +45,17 @@ pub struct CheckRule {
     pub at: DemandCase,
     /// Whether the phase must also survive losing any one of its sites (utilization <= 1).
     pub n_minus_1: bool,
+    /// Margins a week each policy must keep, USD: a tier's, or the total (`tier: None`).
+    pub min_margins: Vec<MarginFloor>,
+}
+
+/// `check --min-margin TIER=USD`: the least margin a week a tier (or all, `None`) may make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarginFloor {
+    /// The tier, or `None` for the total margin.
+    pub tier: Option<String>,
+    /// The least margin a week, USD.
+    pub usd: f64,
 }
 
 /// Everything `check` reports: the comparison on the gated phase, then the verdict.
@@ -142,6 +156,15 @@ pub enum Outcome {
         /// The floor, `training_floor_gpu_hours`.
         floor: f64,
     },
+    /// Fits, but a margin is below its floor.
+    MarginBelow {
+        /// The tier, or `all` for the total.
+        tier: String,
+        /// Its margin a week under the policy, USD.
+        margin: f64,
+        /// The floor asked for.
+        floor: f64,
+    },
     /// Fits, but not without the site lost.
     FailsNMinus1(SiteLoss),
     /// N-1 was asked and the phase has no site to lose.
@@ -202,6 +225,15 @@ impl PolicyVerdict {
                 )
             }
             Outcome::NoSiteToLose => format!("{who}: the phase has no site to lose"),
+            Outcome::MarginBelow {
+                tier,
+                margin,
+                floor,
+            } => format!(
+                "{who}: peak utilization {peak} fits, but the margin of {tier} is {} a week, below the {} asked",
+                usd(*margin),
+                usd(*floor)
+            ),
             Outcome::BelowTrainingFloor {
                 training_gpu_hours,
                 floor,
@@ -251,6 +283,11 @@ pub fn check_on(
     rule: CheckRule,
 ) -> anyhow::Result<CheckAnswer> {
     let scenario = evaluator.scenario();
+    if !rule.min_margins.is_empty() && !scenario.has_costs {
+        anyhow::bail!(
+            "--min-margin needs costs and prices in the scenario (cost_per_gpu_hour, price_per_user_month, price_per_mtok)"
+        );
+    }
     let multiplier = match (rule.at, scenario.uncertainty) {
         (DemandCase::Mid, _) => 1.0,
         (DemandCase::Low, Some(u)) => u.low,
@@ -272,7 +309,7 @@ pub fn check_on(
     let verdicts = comparison
         .results
         .iter()
-        .map(|result| judge(scenario, result, rule, multiplier))
+        .map(|result| judge(scenario, &comparison.phases[0].1, result, &rule, multiplier))
         .collect();
     Ok(CheckAnswer {
         comparison: CompareAnswer::new(scenario, &comparison, n_minus_1_case),
@@ -282,6 +319,28 @@ pub fn check_on(
             n_minus_1: rule.n_minus_1,
             policies: verdicts,
         },
+    })
+}
+
+/// The first margin floor a policy misses, as an outcome.
+fn margin_below(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    gated: &Headroom,
+    rule: &CheckRule,
+    multiplier: f64,
+) -> Option<Outcome> {
+    if rule.min_margins.is_empty() {
+        return None;
+    }
+    let cost = cost_of(scenario, fleet, gated, multiplier);
+    rule.min_margins.iter().find_map(|floor| {
+        let margin = cost.margin_of(floor.tier.as_deref())?;
+        (margin < floor.usd).then(|| Outcome::MarginBelow {
+            tier: floor.tier.clone().unwrap_or_else(|| "all".to_string()),
+            margin,
+            floor: floor.usd,
+        })
     })
 }
 
@@ -303,8 +362,9 @@ fn worst_failing(n: &NMinusOne) -> Option<&Loss> {
 /// Judges one policy's model results against the rule; `multiplier` is the gated case's.
 fn judge(
     scenario: &Scenario,
+    fleet: &FleetCapacity,
     result: &PolicyResult,
-    rule: CheckRule,
+    rule: &CheckRule,
     multiplier: f64,
 ) -> PolicyVerdict {
     let gated: &Headroom = match (rule.at, &result.uncertainty) {
@@ -344,6 +404,8 @@ fn judge(
             training_gpu_hours: gated.training_gpu_hours,
             floor,
         }
+    } else if let Some(below) = margin_below(scenario, fleet, gated, rule, multiplier) {
+        below
     } else if !rule.n_minus_1 {
         Outcome::Fits { survived: None }
     } else {
@@ -387,8 +449,9 @@ mod tests {
                     phase: Phase::After,
                     at,
                     n_minus_1,
+                    min_margins: Vec::new(),
                 };
-                check_on(&evaluator, &all, rule).unwrap();
+                check_on(&evaluator, &all, rule.clone()).unwrap();
                 // Per policy: the scenario's demand, each of the two sites lost, low and
                 // high: five evaluations.
                 assert_eq!(evaluator.evaluations(), 5 * all.len(), "{at:?} {n_minus_1}");
@@ -403,6 +466,7 @@ mod tests {
             phase: Phase::Before,
             at: DemandCase::Mid,
             n_minus_1: false,
+            min_margins: Vec::new(),
         };
         let answer = check(&scenario, &[0, 1], rule).unwrap();
         let verdict = &answer.check;
@@ -437,6 +501,7 @@ mod tests {
             phase: Phase::After,
             at: DemandCase::High,
             n_minus_1: false,
+            min_margins: Vec::new(),
         };
         assert!(check(&scenario, &[0], rule).is_err());
     }

@@ -5,6 +5,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use super::cost::{CostAnswer, cost_of};
 use super::{DemandCase, SCHEMA_VERSION};
 use crate::model::{Comparison, FleetCapacity, Headroom, Phase};
 use crate::scenario::Scenario;
@@ -113,6 +114,9 @@ pub struct PolicyAnswer {
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintyAnswer>,
+    /// Cost and margin in a week; present when the scenario gives a cost or a price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostAnswer>,
     /// The peak utilization of each hour of the week (168 values), for sparklines and
     /// plots; not in the JSON.
     #[serde(skip)]
@@ -229,6 +233,15 @@ impl CompareAnswer {
                             })
                             .collect(),
                     }),
+                    cost: scenario.has_costs.then(|| {
+                        let fleet = comparison
+                            .phases
+                            .iter()
+                            .find(|(phase, _)| *phase == result.phase)
+                            .map(|(_, fleet)| fleet)
+                            .expect("every result's phase was evaluated");
+                        cost_of(scenario, fleet, h, 1.0)
+                    }),
                     uncertainty: result.uncertainty.as_ref().zip(scenario.uncertainty).map(
                         |((low, high), u)| UncertaintyAnswer {
                             low: CaseAnswer {
@@ -246,6 +259,23 @@ impl CompareAnswer {
                 }
             })
             .collect();
+        let mut results: Vec<PolicyAnswer> = results;
+        // Each policy's cost against the first policy's, phase by phase.
+        for phase in Phase::ALL {
+            let first = results
+                .iter()
+                .find(|r| r.phase == phase.name())
+                .and_then(|r| r.cost.clone().map(|c| (r.policy.clone(), c)));
+            if let Some((first_policy, first_cost)) = first {
+                for r in results.iter_mut().filter(|r| r.phase == phase.name()) {
+                    if r.policy != first_policy
+                        && let Some(cost) = r.cost.as_mut()
+                    {
+                        cost.versus_first = Some(cost.against(&first_policy, &first_cost));
+                    }
+                }
+            }
+        }
         CompareAnswer {
             schema_version: SCHEMA_VERSION,
             scenario: scenario.name.clone(),

@@ -20,6 +20,9 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
     let evaluator = Evaluator::new(scenario);
     let base = evaluator.evaluate(&fleet, spec, &ones);
     let step = base.peak_step;
+    let cost = scenario
+        .has_costs
+        .then(|| super::cost::cost_of(scenario, &fleet, &base, 1.0));
     let load = breakdown(scenario, &fleet, spec, &ones, step);
     let total_u: f64 = load.tier_utilization.iter().sum();
     let total_throttled: f64 = load.tier_throttled_users.iter().sum();
@@ -156,6 +159,17 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         kinds,
         binding,
         training_gpu_hours: base.training_gpu_hours,
+        losing_tiers: cost
+            .as_ref()
+            .map(|c| {
+                c.tiers
+                    .iter()
+                    .filter(|t| t.margin < 0.0)
+                    .map(|t| t.tier.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        cost,
         elastic_lambda: fleet.is_elastic().then_some(load.lambda),
         power_bound_sites,
         what_if,
@@ -211,6 +225,11 @@ pub struct ExplainAnswer {
     pub binding: Option<String>,
     /// GPU-hours a week left to training under the policy.
     pub training_gpu_hours: f64,
+    /// Cost and margin a week, when the scenario gives costs or prices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<super::CostAnswer>,
+    /// Tiers whose revenue does not cover the GPU-hours they take (margins in `cost`).
+    pub losing_tiers: Vec<String>,
     /// The elastic sites' lambda at the peak step (share of their span serving); null
     /// without elastic sites.
     pub elastic_lambda: Option<f64>,

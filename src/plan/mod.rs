@@ -7,18 +7,21 @@
 
 mod check;
 mod compare;
+mod cost;
 mod explain;
 mod solve;
 mod timeline;
 mod validate;
 
 pub use check::{
-    CheckAnswer, CheckRule, DemandCase, Outcome, PolicyVerdict, SiteLoss, Verdict, check, check_on,
+    CheckAnswer, CheckRule, DemandCase, MarginFloor, Outcome, PolicyVerdict, SiteLoss, Verdict,
+    check, check_on,
 };
 pub use compare::{
     CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PhaseAnswer, PolicyAnswer, SiteAnswer,
     UncertaintyAnswer, compare, compare_with_progress,
 };
+pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{

@@ -7,12 +7,13 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::SCHEMA_VERSION;
+use super::cost::cost_of;
 use crate::model::{Evaluator, FleetCapacity, Headroom, Phase};
 use crate::scenario::units::step_label;
 use crate::scenario::{Policy, Scenario};
 
 /// What to solve for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SolveRequest {
     /// Index of the policy whose budgets are scaled.
     pub policy: usize,
@@ -22,6 +23,8 @@ pub struct SolveRequest {
     pub phase: Phase,
     /// Which budgets the multiplier scales.
     pub budget: Budget,
+    /// The most serving may cost a week, USD: the multiplier must also keep within it.
+    pub max_serving_cost: Option<f64>,
 }
 
 /// Which of a limit's budgets `solve` scales.
@@ -72,6 +75,9 @@ const MAX_HALVINGS: usize = 200;
 /// Solves for the largest multiplier. Errors when a named tier has no limit to scale.
 pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveAnswer> {
     let policy = &scenario.policies[request.policy];
+    if request.max_serving_cost.is_some() && !scenario.has_costs {
+        bail!("--max-cost needs costs in the scenario (cost_per_gpu_hour, cost_per_mw_month)");
+    }
     let tiers: Vec<usize> = if request.tiers.is_empty() {
         (0..scenario.tiers.len())
             .filter(|&t| policy.limits[t].is_some())
@@ -119,7 +125,12 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
     let ones = vec![1.0; scenario.tiers.len()];
     let evaluator = Evaluator::new(scenario);
     let run = |multiplier: Option<f64>| -> Headroom {
-        evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &ones)
+        let mut h = evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &ones);
+        // A serving cost above the bound does not fit either.
+        if let Some(most) = request.max_serving_cost {
+            h.fits &= cost_of(scenario, &fleet, &h, 1.0).serving_cost_per_week <= most;
+        }
+        h
     };
 
     let zero = run(Some(0.0));
@@ -202,6 +213,10 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         peak_utilization: at.peak_utilization,
         binding_step: at.peak_step,
         binding_time: step_label(at.peak_step, scenario.step_minutes),
+        max_serving_cost_per_week: request.max_serving_cost,
+        serving_cost_per_week: scenario
+            .has_costs
+            .then(|| cost_of(scenario, &fleet, &at, 1.0).serving_cost_per_week),
         budgets,
     })
 }
@@ -313,6 +328,12 @@ pub struct SolveAnswer {
     pub binding_step: usize,
     /// The binding step's start, e.g. `"Tue 14:00"` (UTC).
     pub binding_time: String,
+    /// The bound on the serving cost a week, if one was asked (`--max-cost`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_serving_cost_per_week: Option<f64>,
+    /// The serving cost a week at the answer, when the scenario gives costs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serving_cost_per_week: Option<f64>,
     /// The budgets before and after, per scaled tier.
     pub budgets: Vec<SolvedBudget>,
 }

@@ -3,7 +3,7 @@
 
 use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
-use crate::fmt::{count, hours, mw, num, opt_num, percent, yes_no};
+use crate::fmt::{count, hours, mw, num, opt_num, percent, usd, yes_no};
 use crate::plan::{CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer};
 
 impl Render for CompareAnswer {
@@ -15,6 +15,9 @@ impl Render for CompareAnswer {
         }
         if self.results.iter().any(|r| r.uncertainty.is_some()) {
             sections.push(self.uncertainty_section());
+        }
+        if self.results.iter().any(|r| r.cost.is_some()) {
+            sections.push(self.cost_section());
         }
         Document {
             title: format!(
@@ -49,6 +52,17 @@ impl Render for CompareAnswer {
             "high_peak_utilization",
             "training_gpu_hours",
         ]);
+        let costs = self.results.iter().any(|r| r.cost.is_some());
+        if costs {
+            for column in [
+                "serving_cost_per_week",
+                "training_cost_per_week",
+                "revenue_per_week",
+                "margin_per_week",
+            ] {
+                table.header.push(column.to_string());
+            }
+        }
         for r in &self.results {
             let n1 = r.n_minus_1.as_ref();
             let u = r.uncertainty.as_ref();
@@ -73,6 +87,17 @@ impl Render for CompareAnswer {
                 opt_num(u.map(|u| u.high.peak_utilization)),
                 num(r.training_gpu_hours),
             ]);
+            if let (true, Some(c)) = (costs, &r.cost) {
+                let row = table.rows.last_mut().expect("a row was just added");
+                for value in [
+                    c.serving_cost_per_week,
+                    c.training_cost_per_week,
+                    c.revenue_per_week,
+                    c.margin_per_week,
+                ] {
+                    row.push(num(value));
+                }
+            }
         }
         table
     }
@@ -280,6 +305,69 @@ impl CompareAnswer {
             heading: "N-1: each phase loses each site in turn; the worst loss is shown (survives = every loss stays at or below 100%)".into(),
             table: Some(table),
             notes: Vec::new(),
+        }
+    }
+
+    /// Cost and margin per policy and phase, in USD a week, and each policy against the
+    /// first one in the file.
+    fn cost_section(&self) -> Section {
+        let mut table = TableData::new(&[
+            "Policy",
+            "Phase",
+            "Serving $/wk",
+            "Training $/wk",
+            "Revenue $/wk",
+            "Margin $/wk",
+            "Losing tiers",
+        ])
+        .right([2, 3, 4, 5]);
+        let mut notes = Vec::new();
+        for r in &self.results {
+            let Some(c) = &r.cost else { continue };
+            let losing: Vec<&str> = c
+                .tiers
+                .iter()
+                .filter(|t| t.margin < 0.0)
+                .map(|t| t.tier.as_str())
+                .collect();
+            table.row(vec![
+                r.policy.clone(),
+                r.phase.to_string(),
+                usd(c.serving_cost_per_week),
+                usd(c.training_cost_per_week),
+                usd(c.revenue_per_week),
+                usd(c.margin_per_week),
+                if losing.is_empty() {
+                    "-".to_string()
+                } else {
+                    losing.join(", ")
+                },
+            ]);
+            if let Some(d) = &c.versus_first {
+                notes.push(format!(
+                    "{} ({}) costs {} {} serving a week than {}, and earns {} {}.",
+                    r.policy,
+                    r.phase,
+                    usd(d.serving_cost_per_week.abs()),
+                    if d.serving_cost_per_week >= 0.0 {
+                        "more"
+                    } else {
+                        "less"
+                    },
+                    d.policy,
+                    usd(d.revenue_per_week.abs()),
+                    if d.revenue_per_week >= 0.0 {
+                        "more"
+                    } else {
+                        "less"
+                    },
+                ));
+            }
+        }
+        Section {
+            heading: "Cost and margin (USD a week; serving cost split by GPU-hours, training keeps the rest)".into(),
+            table: Some(table),
+            notes,
         }
     }
 

@@ -20,6 +20,18 @@ impl ExplainAnswer {
                 count(self.training_gpu_hours)
             ));
         }
+        if let Some(cost) = self.cost.as_ref().filter(|_| !self.losing_tiers.is_empty()) {
+            let losing: Vec<String> = cost
+                .tiers
+                .iter()
+                .filter(|t| self.losing_tiers.contains(&t.tier))
+                .map(|t| format!("{} ({} a week)", t.tier, crate::fmt::usd(t.margin)))
+                .collect();
+            notes.push(format!(
+                "Tiers that lose money at this policy: {}.",
+                losing.join(", ")
+            ));
+        }
         if let Some(lambda) = self.elastic_lambda {
             notes.push(format!(
                 "Elastic sites serve with {} of their span (max - min) at the peak step.",

@@ -68,6 +68,19 @@ impl Render for SolveAnswer {
                 ));
             }
         }
+        if let Some(cost) = self.serving_cost_per_week {
+            notes.push(match self.max_serving_cost_per_week {
+                Some(most) => format!(
+                    "Serving costs {} a week at this multiplier (bound {}).",
+                    crate::fmt::usd(cost),
+                    crate::fmt::usd(most)
+                ),
+                None => format!(
+                    "Serving costs {} a week at this multiplier.",
+                    crate::fmt::usd(cost)
+                ),
+            });
+        }
         Document {
             title: format!(
                 "{} — solve {} ({}{}), utilization target {}",

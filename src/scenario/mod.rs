@@ -46,6 +46,8 @@ pub struct Scenario {
     pub cached_rated: Vec<bool>,
     /// GPU-hours a week training must keep: a policy that leaves less does not fit.
     pub training_floor_gpu_hours: Option<f64>,
+    /// Whether the file gives any cost or price: reports show cost and margin only then.
+    pub has_costs: bool,
 }
 
 /// `[timeline]`: which months to evaluate and how demand grows.
@@ -83,6 +85,8 @@ pub struct Sku {
     pub input_tokens_per_s: Vec<f64>,
     /// Cached input tokens/s per GPU, per class; 0 where not given.
     pub cached_tokens_per_s: Vec<f64>,
+    /// USD per GPU-hour, all-in; 0 when not given.
+    pub cost_per_gpu_hour: f64,
 }
 
 impl Sku {
@@ -109,6 +113,8 @@ pub struct Site {
     pub online: Option<Date>,
     /// GPU counts as `(sku index, count)`, in file order.
     pub gpus: Vec<(usize, f64)>,
+    /// USD per MW of `power_mw` per month; 0 when not given.
+    pub cost_per_mw_month: f64,
 }
 
 /// The share of a site's healthy GPUs that serve, step by step.
@@ -207,6 +213,10 @@ pub struct Tier {
     pub input_per_output: f64,
     /// Share of input read from the prompt cache.
     pub cache_hit: f64,
+    /// USD per user (or seat) per month; 0 when not given.
+    pub price_per_user_month: f64,
+    /// USD per million served tokens: `[output, uncached input, cached input]`.
+    pub price_per_mtok: [f64; 3],
 }
 
 impl Tier {

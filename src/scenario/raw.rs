@@ -102,6 +102,9 @@ pub struct GpuSpec {
     /// Input tokens read from the prompt cache per second one GPU sustains, per class.
     #[serde(default)]
     pub cached_tokens_per_s: IndexMap<String, f64>,
+    /// All-in rent or amortised cost of one GPU for an hour, USD (model v2).
+    #[serde(default)]
+    pub cost_per_gpu_hour: Option<f64>,
 }
 
 /// `[[site]]`.
@@ -127,6 +130,9 @@ pub struct SiteSpec {
     pub online: Option<toml::Value>,
     /// GPU count per SKU id.
     pub gpus: IndexMap<String, f64>,
+    /// Power, space and cooling per MW of `power_mw` per month, USD (model v2).
+    #[serde(default)]
+    pub cost_per_mw_month: Option<f64>,
 }
 
 fn one() -> f64 {
@@ -206,6 +212,27 @@ pub struct TierSpec {
     /// Share of input read from the prompt cache (model v2).
     #[serde(default)]
     pub cache_hit: f64,
+    /// Subscription price per user (or seat) per month, USD (model v2).
+    #[serde(default)]
+    pub price_per_user_month: Option<f64>,
+    /// Price per million tokens served, USD, by kind (model v2; API tiers).
+    #[serde(default)]
+    pub price_per_mtok: Option<PriceSpec>,
+}
+
+/// `price_per_mtok = { output, input, cached }`: USD per million tokens of each kind.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceSpec {
+    /// Per million output tokens.
+    #[serde(default)]
+    pub output: f64,
+    /// Per million uncached input tokens.
+    #[serde(default)]
+    pub input: f64,
+    /// Per million input tokens read from the prompt cache.
+    #[serde(default)]
+    pub cached: f64,
 }
 
 /// `[[policy]]`.

@@ -61,6 +61,7 @@ fn unseen_scenario() -> reference::Scenario {
                 serving_share: Share::Fixed(0.7),
                 online: None,
                 gpus: vec![("h100", 9000.0), ("h200", 4000.0)],
+                ..Default::default()
             },
             // Power-bound: draws ~23.5 MW of IT against 20 / 1.15.
             Site {
@@ -71,6 +72,7 @@ fn unseen_scenario() -> reference::Scenario {
                 serving_share: Share::Fixed(0.85),
                 online: None,
                 gpus: vec![("gb200", 9000.0), ("h200", 3000.0)],
+                ..Default::default()
             },
             Site {
                 name: "c",
@@ -80,6 +82,7 @@ fn unseen_scenario() -> reference::Scenario {
                 serving_share: Share::Fixed(1.0),
                 online: Some("2026-07-01"),
                 gpus: vec![("h100", 20000.0), ("gb200", 6000.0)],
+                ..Default::default()
             },
         ],
         tiers: vec![
@@ -288,6 +291,20 @@ fn unseen_v2_scenario() -> reference::Scenario {
         }
     }
     scenario.training_floor = Some(8.0e5);
+    // Costs and prices (model v2), round and made up.
+    for (sku, cost) in scenario.skus.iter_mut().zip([1.8, 2.3, 2.9]) {
+        sku.cost_per_gpu_hour = cost;
+    }
+    scenario.sites[1].cost_per_mw_month = 150_000.0;
+    for (tier, (user, output, input, cached)) in scenario.tiers.iter_mut().zip([
+        (0.0, 0.0, 0.0, 0.0),
+        (20.0, 0.0, 0.0, 0.0),
+        (100.0, 0.0, 0.0, 0.0),
+        (0.0, 25.0, 5.0, 0.5),
+    ]) {
+        tier.price_per_user_month = user;
+        tier.price_per_mtok = [output, input, cached];
+    }
     scenario
 }
 
@@ -344,6 +361,7 @@ fn assert_matches_reference(scenario: &reference::Scenario) -> (usize, usize) {
     assert_eq!(doc["phases"][0]["sites"][1]["power_bound"], true);
     assert_eq!(doc["schema_version"], 2);
     let results = doc["results"].as_array().unwrap();
+    let mut costs = 0;
     let mut fits = 0;
     let mut over = 0;
     for (i, policy) in scenario.policies.iter().enumerate() {
@@ -390,9 +408,52 @@ fn assert_matches_reference(scenario: &reference::Scenario) -> (usize, usize) {
                 &format!("{what} training_gpu_hours"),
             );
             assert_eq!(actual["fits"], expect.fits, "{what}");
+            let cost = &actual["cost"];
+            if cost.is_object() {
+                close(
+                    &cost["fleet_cost_per_week"],
+                    expect.fleet_cost,
+                    &format!("{what} fleet cost"),
+                );
+                close(
+                    &cost["serving_cost_per_week"],
+                    expect.serving_cost,
+                    &format!("{what} serving cost"),
+                );
+                close(
+                    &cost["revenue_per_week"],
+                    expect.revenue,
+                    &format!("{what} revenue"),
+                );
+                close(
+                    &cost["margin_per_week"],
+                    expect.margin,
+                    &format!("{what} margin"),
+                );
+                for (t, (hours, tier_cost, revenue)) in expect.tiers.iter().enumerate() {
+                    let actual = &cost["tiers"][t];
+                    close(
+                        &actual["gpu_hours"],
+                        *hours,
+                        &format!("{what} tier {t} GPU-hours"),
+                    );
+                    close(
+                        &actual["cost"],
+                        *tier_cost,
+                        &format!("{what} tier {t} cost"),
+                    );
+                    close(
+                        &actual["revenue"],
+                        *revenue,
+                        &format!("{what} tier {t} revenue"),
+                    );
+                }
+                costs += 1;
+            }
             fits += usize::from(expect.fits);
             over += usize::from(expect.shed_share > 0.0);
         }
     }
+    assert!(costs == 0 || costs == results.len());
     (fits, over)
 }

@@ -8,6 +8,7 @@ mod architecture;
 mod bad_input;
 mod check;
 mod compare;
+mod cost;
 mod explain;
 mod gate;
 mod github;

@@ -14,6 +14,7 @@ pub struct Sku {
     pub tokens_per_s: Vec<(&'static str, f64)>,
     pub input: Vec<(&'static str, f64)>,
     pub cached: Vec<(&'static str, f64)>,
+    pub cost_per_gpu_hour: f64,
 }
 
 /// A site's serving share (v2: a curve of 168 hourly shares, or elastic).
@@ -39,6 +40,7 @@ pub struct Site {
     pub serving_share: Share,
     pub online: Option<&'static str>,
     pub gpus: Vec<(&'static str, f64)>,
+    pub cost_per_mw_month: f64,
 }
 
 /// A tier with its own 168-hour curve.
@@ -52,6 +54,8 @@ pub struct Tier {
     pub mix: Vec<(&'static str, f64)>,
     pub input_per_output: f64,
     pub cache_hit: f64,
+    pub price_per_user_month: f64,
+    pub price_per_mtok: [f64; 3],
 }
 
 /// A limit: window as text and in hours.
@@ -108,6 +112,13 @@ pub struct ResultExpect {
     pub mw_to_fit: f64,
     pub training_gpu_hours: f64,
     pub fits: bool,
+    /// Cost and margin a week: fleet, serving, revenue, margin, and per tier (GPU-hours,
+    /// cost, revenue).
+    pub fleet_cost: f64,
+    pub serving_cost: f64,
+    pub revenue: f64,
+    pub margin: f64,
+    pub tiers: Vec<(f64, f64, f64)>,
 }
 
 impl Scenario {
@@ -142,6 +153,9 @@ impl Scenario {
                 rates.join(", ")
             )
             .unwrap();
+            if sku.cost_per_gpu_hour > 0.0 {
+                writeln!(s, "cost_per_gpu_hour = {:?}", sku.cost_per_gpu_hour).unwrap();
+            }
             for (key, rates) in [
                 ("input_tokens_per_s", &sku.input),
                 ("cached_tokens_per_s", &sku.cached),
@@ -178,6 +192,9 @@ impl Scenario {
             if let Some(online) = site.online {
                 writeln!(s, "online = {online:?}").unwrap();
             }
+            if site.cost_per_mw_month > 0.0 {
+                writeln!(s, "cost_per_mw_month = {:?}", site.cost_per_mw_month).unwrap();
+            }
             writeln!(s).unwrap();
         }
         for site in &self.sites {
@@ -207,6 +224,15 @@ impl Scenario {
                 tier.cache_hit
             )
             .unwrap();
+            if tier.price_per_user_month > 0.0 || tier.price_per_mtok.iter().any(|p| *p > 0.0) {
+                let [o, i, c] = tier.price_per_mtok;
+                writeln!(
+                    s,
+                    "price_per_user_month = {:?}\nprice_per_mtok = {{ output = {o:?}, input = {i:?}, cached = {c:?} }}\n",
+                    tier.price_per_user_month
+                )
+                .unwrap();
+            }
         }
         for policy in &self.policies {
             writeln!(s, "[[policy]]\nname = {:?}", policy.name).unwrap();
@@ -385,10 +411,14 @@ impl Scenario {
         let mut throttled_h = vec![0.0; steps];
         let mut active_h = vec![0.0; steps];
         let mut training = 0.0;
+        let mut serving_hours = 0.0;
+        let mut tier_hours = vec![0.0; self.tiers.len()];
+        let mut tier_tokens = vec![[0.0; 3]; self.tiers.len()];
         for h in 0..steps {
+            let mut served_t = vec![0.0; self.tiers.len()];
             let p_peak = (self.peak)(h as u32 * self.step_minutes);
             let mut d = vec![[0.0; 3]; classes.len()];
-            for t in &self.tiers {
+            for (ti, t) in self.tiers.iter().enumerate() {
                 let a = t.users * curve(t, h);
                 let hours: f64 = (0..steps).map(|x| curve(t, x) * dt).sum();
                 let r_in = t.input_per_output * (1.0 - t.cache_hit);
@@ -424,6 +454,10 @@ impl Scenario {
                     d[ci][0] += dtc;
                     d[ci][1] += dtc * r_in;
                     d[ci][2] += dtc * r_c;
+                    served_t[ti] += dtc;
+                    tier_tokens[ti][0] += dtc * 3600.0 * dt;
+                    tier_tokens[ti][1] += dtc * r_in * 3600.0 * dt;
+                    tier_tokens[ti][2] += dtc * r_c * 3600.0 * dt;
                     served += dtc;
                     served_h[h] += dtc;
                     desired += a * t.tokens_per_active_hour * m / 3600.0;
@@ -456,9 +490,33 @@ impl Scenario {
                 .map(|(dc, tc)| std::array::from_fn(|x| if tc[x] > 0.0 { dc[x] } else { 0.0 }))
                 .collect();
             u[h] = util(&servable, &t);
+            let mut serving_gpus = 0.0;
             for site in &sites {
                 let g: f64 = healthy(site).iter().map(|(_, g)| g).sum();
                 training += g * (1.0 - Self::share(site, hour_of(h), lambda)) * dt;
+                serving_gpus += g * Self::share(site, hour_of(h), lambda);
+            }
+            serving_hours += serving_gpus * dt;
+            // Each tier's terms of U: its served output per class and kind over capacity.
+            for (ti, tier) in self.tiers.iter().enumerate() {
+                let kinds = [
+                    1.0,
+                    tier.input_per_output * (1.0 - tier.cache_hit),
+                    tier.input_per_output * tier.cache_hit,
+                ];
+                for (ci, c) in classes.iter().enumerate() {
+                    let m = tier
+                        .mix
+                        .iter()
+                        .find(|(x, _)| x == c)
+                        .map_or(0.0, |(_, m)| *m);
+                    for x in 0..3 {
+                        if self.rated(c, x) && t[ci][x] > 0.0 {
+                            tier_hours[ti] +=
+                                served_t[ti] * m * kinds[x] / t[ci][x] * serving_gpus * dt;
+                        }
+                    }
+                }
             }
         }
         let mut peak_step = 0;
@@ -472,7 +530,50 @@ impl Scenario {
             .map(|h| served_h[h] * (1.0 - 1.0 / u[h]).max(0.0))
             .sum();
         let total_served: f64 = served_h.iter().sum();
+        // Cost: every GPU of the phase at its hourly cost, every MW at its monthly cost.
+        let fleet_cost: f64 = sites
+            .iter()
+            .map(|site| {
+                site.gpus
+                    .iter()
+                    .map(|(k, n)| {
+                        n * self
+                            .skus
+                            .iter()
+                            .find(|s| s.name == *k)
+                            .unwrap()
+                            .cost_per_gpu_hour
+                            * 168.0
+                    })
+                    .sum::<f64>()
+                    + site.power_mw * site.cost_per_mw_month * 12.0 / 52.0
+            })
+            .sum();
+        let healthy_hours: f64 = sites
+            .iter()
+            .map(|site| healthy(site).iter().map(|(_, g)| g).sum::<f64>() * 168.0)
+            .sum();
+        let serving_cost = fleet_cost * serving_hours / healthy_hours;
+        let tiers: Vec<(f64, f64, f64)> = self
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(ti, tier)| {
+                let cost = tier_hours[ti] * serving_cost / serving_hours;
+                let revenue = tier.users * tier.price_per_user_month * 12.0 / 52.0
+                    + (0..3)
+                        .map(|x| tier_tokens[ti][x] * tier.price_per_mtok[x] / 1e6)
+                        .sum::<f64>();
+                (tier_hours[ti], cost, revenue)
+            })
+            .collect();
+        let revenue: f64 = tiers.iter().map(|t| t.2).sum();
         ResultExpect {
+            fleet_cost,
+            serving_cost,
+            revenue,
+            margin: revenue - serving_cost,
+            tiers,
             policy: policy.name.to_string(),
             phase: if after { "after" } else { "before" },
             peak_utilization: peak,

@@ -99,6 +99,10 @@ fn location(definition: &str, property: &str) -> (Vec<toml_path::Key>, String) {
         ),
         "TimelineSpec" => (vec![name("timeline")], "timeline".into()),
         "UncertaintySpec" => (vec![name("uncertainty")], "uncertainty".into()),
+        "PriceSpec" => (
+            vec![name("tier"), Index(0), name("price_per_mtok")],
+            "tier[0].price_per_mtok".into(),
+        ),
         "ElasticSpec" => (
             vec![name("site"), Index(0), name("serving_share")],
             "site[0].serving_share".into(),
@@ -148,7 +152,12 @@ fn bounds_scenario() -> String {
             "pue = 1.2\ngpus = { h100 = 1000 }\n\n[[site]]",
             "pue = 1.2\nserving_share = { min = 0.5, max = 1.0 }\ngpus = { h100 = 1000 }\n\n[[site]]",
         )
-        .replace("spread = 0\n", "spread = 0\ninput_per_output = 10\ncache_hit = 0.5\n")
+        .replace(
+            "spread = 0\n",
+            "spread = 0\ninput_per_output = 10\ncache_hit = 0.5\nprice_per_user_month = 20\nprice_per_mtok = { output = 15, input = 3, cached = 0.3 }\n",
+        )
+        .replace("overhead = 0.8\n", "overhead = 0.8\ncost_per_gpu_hour = 2\n")
+        .replace("pue = 1.2\ngpus = { h100 = 1000 }\n\n[curve", "pue = 1.2\ngpus = { h100 = 1000 }\ncost_per_mw_month = 100000\n\n[curve")
         .replace(
             "window_tokens = 2000000\n",
             "window_tokens = 2000000\nwindow_input_tokens = 20000000\nweekly_input_tokens = 40000000\n",
@@ -299,7 +308,11 @@ fn the_schemas_bounds_are_the_validators() {
 /// Broken fixtures whose fault JSON Schema cannot state, and why. Every other fixture in
 /// tests/fixtures/broken must be rejected by the schema too: what the binary refuses, an
 /// editor flags.
-const BEYOND_THE_SCHEMA: [(&str, &str); 12] = [
+const BEYOND_THE_SCHEMA: [(&str, &str); 13] = [
+    (
+        "nan-cost",
+        "NaN: JSON has none, an editor sees null, which an optional key allows",
+    ),
     ("elastic-min-above-max", "a comparison between two values"),
     (
         "input-rate-missing",

@@ -132,6 +132,15 @@ pub const INPUT_PER_OUTPUT: Bounds = Bounds {
     smallest_positive: 0.0,
     what: "input tokens per output token between 0 and 1,000,000",
 };
+/// A cost or a price in USD (per GPU-hour, per MW-month, per user-month, per million
+/// tokens): never negative.
+pub const USD: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e9,
+    smallest_positive: 0.0,
+    what: "an amount in USD between 0 and 1,000,000,000",
+};
 /// Facility power of a site.
 pub const POWER_MW: Bounds = Bounds {
     low: 0.001,
@@ -226,7 +235,13 @@ pub enum Place {
 
 /// Every bounded number of a scenario file, by where the JSON Schema describes it:
 /// (definition, property, place, bounds).
-pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 33] = [
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 39] = [
+    ("GpuSpec", "cost_per_gpu_hour", Place::Value, USD),
+    ("SiteSpec", "cost_per_mw_month", Place::Value, USD),
+    ("TierSpec", "price_per_user_month", Place::Value, USD),
+    ("PriceSpec", "output", Place::Value, USD),
+    ("PriceSpec", "input", Place::Value, USD),
+    ("PriceSpec", "cached", Place::Value, USD),
     (
         "ScenarioSection",
         "training_floor_gpu_hours",

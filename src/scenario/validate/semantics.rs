@@ -98,6 +98,12 @@ impl Checker<'_, '_> {
             input_rated,
             cached_rated,
             training_floor_gpu_hours,
+            has_costs: file.gpu.values().any(|g| g.cost_per_gpu_hour.is_some())
+                || file.site.iter().any(|s| s.cost_per_mw_month.is_some())
+                || file
+                    .tier
+                    .iter()
+                    .any(|t| t.price_per_user_month.is_some() || t.price_per_mtok.is_some()),
         }
     }
 
@@ -247,6 +253,9 @@ impl Checker<'_, '_> {
             };
             let input_tokens_per_s = kind("input_tokens_per_s", &spec.input_tokens_per_s);
             let cached_tokens_per_s = kind("cached_tokens_per_s", &spec.cached_tokens_per_s);
+            let cost_per_gpu_hour = spec.cost_per_gpu_hour.map_or(0.0, |c| {
+                self.number(path.key("cost_per_gpu_hour"), c, bounds::USD)
+            });
             skus.push(Sku {
                 name: id.clone(),
                 watts,
@@ -254,6 +263,7 @@ impl Checker<'_, '_> {
                 tokens_per_s,
                 input_tokens_per_s,
                 cached_tokens_per_s,
+                cost_per_gpu_hour,
             });
         }
         (classes, skus)
@@ -311,7 +321,11 @@ impl Checker<'_, '_> {
                     ),
                 }
             }
+            let cost_per_mw_month = spec.cost_per_mw_month.map_or(0.0, |c| {
+                self.number(path.key("cost_per_mw_month"), c, bounds::USD)
+            });
             sites.push(Site {
+                cost_per_mw_month,
                 name: spec.name.clone(),
                 power_mw,
                 pue,
@@ -483,7 +497,19 @@ impl Checker<'_, '_> {
                 bounds::INPUT_PER_OUTPUT,
             );
             let cache_hit = self.number(path.key("cache_hit"), spec.cache_hit, bounds::SHARE);
+            let price_per_user_month = spec.price_per_user_month.map_or(0.0, |p| {
+                self.number(path.key("price_per_user_month"), p, bounds::USD)
+            });
+            let price = spec.price_per_mtok.unwrap_or_default();
+            let prices = path.key("price_per_mtok");
+            let price_per_mtok = [
+                self.number(prices.key("output"), price.output, bounds::USD),
+                self.number(prices.key("input"), price.input, bounds::USD),
+                self.number(prices.key("cached"), price.cached, bounds::USD),
+            ];
             tiers.push(Tier {
+                price_per_user_month,
+                price_per_mtok,
                 name: spec.name.clone(),
                 users,
                 curve: spec.curve.clone(),
