@@ -104,8 +104,8 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
     );
     for label in [
         "current (peak 80.0%)",
-        "current (peak 71.1%)",
-        "may-2026 (peak 80.6%)",
+        "current (peak 75.8%)",
+        "may-2026 (peak 83.6%)",
         "before: peak hours shaded",
         "after: peak hours shaded",
     ] {

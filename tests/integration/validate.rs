@@ -23,10 +23,10 @@ fn validate_summarises_and_lists_warnings() {
     );
     let doc = json(&capplan(&["validate", COLOSSUS, "--format", "json"]));
     assert_eq!(doc["valid"], true);
-    assert_eq!(doc["summary"]["users"], 82_125_000.0);
+    assert_eq!(doc["summary"]["users"], 82_012_500.0);
     assert_eq!(doc["summary"]["facility_mw"], 1850.0);
     assert_eq!(doc["warnings"][0]["key_path"], "site[3].power_mw");
-    assert_eq!(doc["warnings"][0]["line"], 140);
+    assert_eq!(doc["warnings"][0]["line"], 145);
 }
 
 #[test]
