@@ -192,13 +192,13 @@ impl<'s> Evaluator<'s> {
         };
         let training = fleet.training_gpu_hours(steps, scenario.step_hours(), 0.0);
         let usage = self.usage(fleet, &shares, users_scale, &u_off, &u_peak);
-        let mut headroom = Headroom::assemble(
+        Headroom::assemble(
             scenario,
             fleet,
             utilization,
             totals,
             &unservable,
-            training,
+            (training, usage),
             |peak| {
                 let (mut active, mut throttled) = (0.0, 0.0);
                 for (t, tier) in scenario.tiers.iter().enumerate() {
@@ -212,9 +212,7 @@ impl<'s> Evaluator<'s> {
                     0.0
                 }
             },
-        );
-        headroom.usage = usage;
-        headroom
+        )
     }
 }
 

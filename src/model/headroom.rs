@@ -167,17 +167,15 @@ pub fn evaluate(
         shed: shed_total,
     };
     let training = fleet.training_gpu_hours(peak_mask.len(), scenario.step_hours(), lambda_hours);
-    let mut headroom = Headroom::assemble(
+    Headroom::assemble(
         scenario,
         fleet,
         utilization,
         totals,
         &unservable,
-        training,
+        (training, usage),
         |peak| throttled_by_step[peak],
-    );
-    headroom.usage = usage;
-    headroom
+    )
 }
 
 /// Adds one step to `usage`: each tier's and class's terms of U times the serving GPUs,
@@ -288,14 +286,15 @@ pub(super) struct WeekTotals {
 
 impl Headroom {
     /// The figures of a week from its utilization and totals, the same for both evaluators:
-    /// `throttled_at(peak step)` gives the throttled share at the peak.
+    /// training GPU-hours and usage as computed, `throttled_at(peak step)` gives the
+    /// throttled share at the peak.
     pub(super) fn assemble(
         scenario: &Scenario,
         fleet: &FleetCapacity,
         utilization: Vec<f64>,
         totals: WeekTotals,
         unservable: &[bool],
-        training_gpu_hours: f64,
+        (training_gpu_hours, usage): (f64, Usage),
         throttled_at: impl FnOnce(usize) -> f64,
     ) -> Headroom {
         let (peak_step, peak_utilization) = peak_of(&utilization);
@@ -326,7 +325,7 @@ impl Headroom {
                     .training_floor_gpu_hours
                     .is_none_or(|floor| training_gpu_hours >= floor),
             training_gpu_hours,
-            usage: Usage::default(),
+            usage,
             unservable_classes,
             utilization,
         }

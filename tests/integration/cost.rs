@@ -3,23 +3,25 @@
 
 use super::*;
 
-/// tiny.toml with GPU and power costs, a subscription price and a priced API tier.
+/// tiny.toml with GPU and power costs, a subscription price and a priced API tier, then
+/// `extra` edits.
 fn priced(extra: &[(&str, &str)]) -> String {
-    let mut text = tiny_text()
-        .replace("overhead = 0.8\n", "overhead = 0.8\ncost_per_gpu_hour = 2.0\n")
-        .replace(
+    let mut edits = vec![
+        (
+            "overhead = 0.8\n",
+            "overhead = 0.8\ncost_per_gpu_hour = 2.0\n",
+        ),
+        (
             "pue = 1.2\ngpus = { h100 = 1000 }\n\n[[site]]",
             "pue = 1.2\ngpus = { h100 = 1000 }\ncost_per_mw_month = 100000\n\n[[site]]",
-        )
-        .replace(
+        ),
+        (
             "mix = { sonnet = 1.0 }\n",
             "mix = { sonnet = 1.0 }\nprice_per_user_month = 20\n\n[[tier]]\nname = \"api\"\nusers = 100\ncurve = \"flat\"\ntokens_per_active_hour = 3600000\nmix = { sonnet = 1.0 }\nprice_per_mtok = { output = 15, input = 3 }\n",
-        );
-    for (from, to) in extra {
-        assert!(text.contains(from), "{from}");
-        text = text.replacen(from, to, 1);
-    }
-    text
+        ),
+    ];
+    edits.extend_from_slice(extra);
+    tiny_with(&edits)
 }
 
 #[test]

@@ -101,6 +101,16 @@ fn tiny_text() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(TINY)).unwrap()
 }
 
+/// tiny.toml with every `(from, to)` edit applied once, each required to apply.
+fn tiny_with(edits: &[(&str, &str)]) -> String {
+    let mut text = tiny_text();
+    for (from, to) in edits {
+        assert!(text.contains(from), "tiny.toml lacks {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
 /// The JSON result of `policy` on `phase` in a compare document.
 fn result<'a>(doc: &'a Value, policy: &str, phase: &str) -> &'a Value {
     doc["results"]

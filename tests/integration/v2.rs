@@ -4,16 +4,6 @@
 
 use super::*;
 
-/// tiny.toml with every `(from, to)` edit applied once.
-fn tiny_with(edits: &[(&str, &str)]) -> String {
-    let mut text = tiny_text();
-    for (from, to) in edits {
-        assert!(text.contains(from), "tiny.toml lacks {from:?}");
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
-
 const RATES: (&str, &str) = (
     "tokens_per_s = { sonnet = 800 }",
     "tokens_per_s = { sonnet = 800 }\ninput_tokens_per_s = { sonnet = 8000 }\ncached_tokens_per_s = { sonnet = 80000 }",
