@@ -33,16 +33,22 @@ pub fn timeline_with_progress(
         .into_par_iter()
         .map(|month| {
             let date = spec.start.add_months(month);
-            let previous = month.checked_sub(1).map(|m| spec.start.add_months(m));
+            let next = spec.start.add_months(month + 1);
             let fleet = FleetCapacity::on_date(scenario, date);
-            let additions = scenario
+            // An addition belongs to the month its date falls in, though the week evaluated
+            // on this month's date counts it only if it is online by then.
+            let arriving: Vec<&crate::scenario::Site> = scenario
                 .sites
                 .iter()
-                .filter(|site| match (site.online, previous) {
-                    (Some(online), Some(prev)) => prev < online && online <= date,
-                    _ => false,
+                .filter(|site| {
+                    site.online
+                        .is_some_and(|online| date <= online && online < next)
                 })
-                .map(|site| site.name.clone())
+                .collect();
+            let additions = arriving.iter().map(|site| site.name.clone()).collect();
+            let additions_on = arriving
+                .iter()
+                .filter_map(|site| site.online.map(|d| d.to_string()))
                 .collect();
             let users_scale: Vec<f64> = spec
                 .growth
@@ -67,6 +73,7 @@ pub fn timeline_with_progress(
                 date: date.to_string(),
                 sites_online: fleet.sites.len(),
                 additions,
+                additions_on,
                 serving_mw: fleet.serving_mw,
                 results,
             }
@@ -131,8 +138,10 @@ pub struct MonthAnswer {
     pub date: String,
     /// Sites online on the date.
     pub sites_online: usize,
-    /// Sites that came online since the previous month's date.
+    /// Sites whose online date falls in this month (from this month's date to the next's).
     pub additions: Vec<String>,
+    /// Their online dates, `YYYY-MM-DD`, in the same order.
+    pub additions_on: Vec<String>,
     /// Serving MW online.
     pub serving_mw: f64,
     /// One entry per selected policy, in file order.

@@ -8,7 +8,8 @@ use crate::plan::{CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer};
 
 impl Render for CompareAnswer {
     fn document(&self) -> Document {
-        let mut sections: Vec<Section> = self.phases.iter().map(phase_section).collect();
+        let mut sections = vec![self.verdict_section()];
+        sections.extend(self.phases.iter().map(phase_section));
         sections.push(self.policy_section());
         if self.results.iter().any(|r| r.n_minus_1.is_some()) {
             sections.push(self.n_minus_1_section());
@@ -104,20 +105,16 @@ impl Render for CompareAnswer {
 }
 
 impl Render for CheckAnswer {
-    /// The comparison's document, then one line per policy and the verdict.
+    /// The verdict first, then the comparison's tables, then one line per policy.
     fn document(&self) -> Document {
         let mut document = self.comparison.document();
         let check = &self.check;
         let phase = check.phase.name();
-        document.sections.push(Section {
-            heading: format!("Check ({phase}, demand {})", check.at.name()),
-            table: None,
-            notes: check.policies.iter().map(|p| p.reason()).collect(),
-        });
         let total = check.policies.len();
         let n1 = if check.n_minus_1 { ", N-1" } else { "" };
         let failing: Vec<&str> = check.failing().map(|p| p.policy.as_str()).collect();
-        document.sections.push(Section {
+        // The check's own verdict replaces the comparison's.
+        document.sections[0] = Section {
             heading: if check.passed() {
                 format!("check passed: all {total} policies fit ({phase}{n1})")
             } else {
@@ -128,6 +125,11 @@ impl Render for CheckAnswer {
                 )
             },
             ..Section::default()
+        };
+        document.sections.push(Section {
+            heading: format!("Check ({phase}, demand {})", check.at.name()),
+            table: None,
+            notes: check.policies.iter().map(|p| p.reason()).collect(),
         });
         document
     }
@@ -292,19 +294,108 @@ impl CompareAnswer {
             } else {
                 format!("NO: no capacity for {}", n.unservable_classes.join(", "))
             };
+            // A loss that leaves a class nothing to serve it has no meaningful peak.
+            let peak = if n.unservable_classes.is_empty() {
+                percent(n.peak_utilization)
+            } else {
+                "no capacity".to_string()
+            };
             table.row(vec![
                 r.policy.clone(),
                 r.phase.to_string(),
                 n.site.clone(),
-                percent(n.peak_utilization),
+                peak,
                 percent(n.shed_share),
                 survives,
             ]);
         }
+        // Every table names its demand case: check --n-minus-1 --at high evaluates N-1 there.
+        let demand = self
+            .results
+            .iter()
+            .find_map(|r| r.n_minus_1.as_ref())
+            .map_or("mid", |n| n.demand);
+        let case = if demand == "mid" {
+            String::new()
+        } else {
+            format!(" at {demand} demand")
+        };
         Section {
-            heading: "N-1: each phase loses each site in turn; the worst loss is shown (survives = every loss stays at or below 100%)".into(),
+            heading: format!(
+                "N-1{case}: each phase loses each site in turn; the worst loss is shown (survives = every loss stays at or below 100%)"
+            ),
             table: Some(table),
             notes: Vec::new(),
+        }
+    }
+
+    /// The answer first: per phase, how many policies fit and which do not; then the
+    /// tightest result and what it lacks.
+    fn verdict_section(&self) -> Section {
+        let mut lines = Vec::new();
+        for phase in &self.phases {
+            let results: Vec<&PolicyAnswer> = self
+                .results
+                .iter()
+                .filter(|r| r.phase == phase.name)
+                .collect();
+            let missing: Vec<String> = results
+                .iter()
+                .filter(|r| !r.fits)
+                .map(|r| {
+                    let why = if !r.unservable_classes.is_empty() {
+                        "no capacity for a class"
+                    } else if r.peak_utilization > self.utilization_target {
+                        "over target"
+                    } else {
+                        "training below the floor"
+                    };
+                    format!("{} ({why})", r.policy)
+                })
+                .collect();
+            let fit = results.len() - missing.len();
+            let phase_name = match phase.name {
+                "before" => "Before the additions",
+                _ => "After the additions",
+            };
+            lines.push(if missing.is_empty() {
+                format!("{phase_name}: all {} policies fit.", results.len())
+            } else {
+                format!(
+                    "{phase_name}: {fit} of {} policies fit; {} do{} not.",
+                    results.len(),
+                    missing.join(", "),
+                    if missing.len() == 1 { "es" } else { "" }
+                )
+            });
+        }
+        // The tightest: the highest peak, among those that miss if any does.
+        let tightest = self
+            .results
+            .iter()
+            .filter(|r| !r.fits || self.results.iter().all(|x| x.fits))
+            .fold(None::<&PolicyAnswer>, |best, r| match best {
+                Some(b) if b.peak_utilization >= r.peak_utilization => Some(b),
+                _ => Some(r),
+            });
+        if let Some(r) = tightest {
+            let short = if r.mw_to_fit > 0.0 {
+                format!(", {} MW of serving short", mw(r.mw_to_fit))
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "Tightest: {} ({}) peaks at {} against the {} target{short}.",
+                r.policy,
+                r.phase,
+                percent(r.peak_utilization),
+                percent(self.utilization_target)
+            ));
+        }
+        Section {
+            heading: "Verdict".into(),
+            table: None,
+            notes: lines,
         }
     }
 

@@ -7,12 +7,27 @@ use crate::fmt::{mw, num, percent};
 use crate::plan::{MonthAnswer, Runway, TimelineAnswer};
 
 impl Runway {
-    /// The runway in words: the last month it fits.
+    /// The runway in words: from the first month it fits, the first month it misses, and
+    /// whether it fits again later, so a gap is never hidden ("fits from 2026-05; first
+    /// miss 2026-06; fits again through 2026-07").
     pub fn summary(&self) -> String {
-        match &self.last_fit {
+        let month = |date: &Option<String>| date.as_deref().map(|d| d[..7].to_string());
+        match (
+            month(&self.first_fit),
+            month(&self.first_miss),
+            month(&self.last_fit),
+        ) {
             _ if self.fits_throughout => "fits throughout".to_string(),
-            Some(last) => format!("fits through {}", &last[..7]),
-            None => "never fits".to_string(),
+            (None, ..) => "never fits".to_string(),
+            (Some(first), Some(miss), Some(last)) if first < miss && miss < last => {
+                format!("fits from {first}; first miss {miss}; fits again through {last}")
+            }
+            (Some(first), Some(miss), _) if miss > first => {
+                format!("fits from {first}; first miss {miss}")
+            }
+            (Some(first), _, Some(last)) if first == last => format!("fits in {first} only"),
+            (Some(first), _, Some(last)) => format!("fits from {first} through {last}"),
+            (Some(first), ..) => format!("fits from {first}"),
         }
     }
 }
@@ -47,10 +62,19 @@ fn over_target_runs(months: &[MonthAnswer], policy: usize) -> String {
 
 impl Render for TimelineAnswer {
     fn document(&self) -> Document {
+        let verdict = Section {
+            heading: "Verdict".into(),
+            table: None,
+            notes: self
+                .runway
+                .iter()
+                .map(|r| format!("{}: {}.", r.policy, r.summary()))
+                .collect(),
+        };
         let policies: Vec<&str> = self.runway.iter().map(|r| r.policy.as_str()).collect();
         let mut header = vec!["Month", "Sites", "Serving MW"];
         header.extend(policies.iter().copied());
-        header.push("Online this month");
+        header.push("Comes online (MM-DD)");
         let mut table = TableData::new(&header).right(1..3 + policies.len());
         for month in &self.months {
             let mut row = vec![
@@ -61,14 +85,24 @@ impl Render for TimelineAnswer {
             row.extend(month.results.iter().map(|r| {
                 if r.fits {
                     percent(r.peak_utilization)
-                } else {
+                } else if r.peak_utilization > self.utilization_target {
                     format!("{} over", percent(r.peak_utilization))
+                } else {
+                    // Within the target, yet it does not fit: the training floor, or a
+                    // class nothing serves.
+                    format!("{} fails", percent(r.peak_utilization))
                 }
             }));
-            row.push(month.additions.join(", "));
+            let arriving: Vec<String> = month
+                .additions
+                .iter()
+                .zip(&month.additions_on)
+                .map(|(site, on)| format!("{site} ({})", &on[5..]))
+                .collect();
+            row.push(arriving.join(", "));
             table.row(row);
         }
-        let mut runway = TableData::new(&["Policy", "Runway", "Over target in"]);
+        let mut runway = TableData::new(&["Policy", "Runway", "Does not fit in"]);
         for (i, r) in self.runway.iter().enumerate() {
             runway.row(vec![
                 r.policy.clone(),
@@ -89,8 +123,9 @@ impl Render for TimelineAnswer {
                 percent(self.utilization_target)
             ),
             sections: vec![
+                verdict,
                 Section {
-                    heading: "Peak utilization by month (\"over\" = above target)".into(),
+                    heading: "Peak utilization by month (\"over\" = above target; \"fails\" = within it, but below the training floor or with a class unserved)".into(),
                     table: Some(table),
                     notes: vec![format!("User growth a month: {}", growth.join(", "))],
                 },
@@ -131,5 +166,43 @@ impl Render for TimelineAnswer {
             }
         }
         table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runway(first_fit: Option<&str>, last_fit: Option<&str>, first_miss: Option<&str>) -> Runway {
+        Runway {
+            policy: "p".into(),
+            first_fit: first_fit.map(String::from),
+            last_fit: last_fit.map(String::from),
+            first_miss: first_miss.map(String::from),
+            fits_throughout: first_miss.is_none() && first_fit.is_some(),
+        }
+    }
+
+    #[test]
+    fn a_runway_never_hides_a_gap() {
+        let gap = runway(Some("2026-05-01"), Some("2026-07-01"), Some("2026-06-01"));
+        assert_eq!(
+            gap.summary(),
+            "fits from 2026-05; first miss 2026-06; fits again through 2026-07"
+        );
+        let runs_out = runway(Some("2026-05-01"), Some("2026-08-01"), Some("2026-09-01"));
+        assert_eq!(runs_out.summary(), "fits from 2026-05; first miss 2026-09");
+        let late = runway(Some("2026-07-01"), Some("2026-08-01"), Some("2026-05-01"));
+        assert_eq!(late.summary(), "fits from 2026-07 through 2026-08");
+        let once = runway(Some("2026-07-01"), Some("2026-07-01"), Some("2026-05-01"));
+        assert_eq!(once.summary(), "fits in 2026-07 only");
+        assert_eq!(
+            runway(None, None, Some("2026-05-01")).summary(),
+            "never fits"
+        );
+        assert_eq!(
+            runway(Some("2026-05-01"), Some("2026-08-01"), None).summary(),
+            "fits throughout"
+        );
     }
 }

@@ -11,8 +11,13 @@ fn timeline_hand_computed() {
         dates,
         ["2026-05-01", "2026-06-01", "2026-07-01", "2026-08-01"]
     );
-    assert_eq!(months[2]["additions"], serde_json::json!(["new"]));
-    assert_eq!(months[1]["additions"], serde_json::json!([]));
+    // `new` comes online on 2026-06-06: it belongs to June's row, and counts in the fleet
+    // from July's date on (June's week is evaluated on 2026-06-01).
+    assert_eq!(months[1]["additions"], serde_json::json!(["new"]));
+    assert_eq!(months[1]["additions_on"], serde_json::json!(["2026-06-06"]));
+    assert_eq!(months[1]["sites_online"], 1);
+    assert_eq!(months[2]["additions"], serde_json::json!([]));
+    assert_eq!(months[2]["sites_online"], 2);
     let peaks = |policy: usize| -> Vec<f64> {
         months
             .iter()
@@ -40,7 +45,7 @@ fn timeline_hand_computed() {
     assert!(
         table
             .stdout
-            .contains("│ double-5h ┆ fits through 2026-07 ┆ 2026-05 to 2026-06; 2026-08 │"),
+            .contains("│ double-5h ┆ fits in 2026-07 only ┆ 2026-05 to 2026-06; 2026-08 │"),
         "{}",
         table.stdout
     );
