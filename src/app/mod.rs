@@ -304,6 +304,16 @@ fn write_plot(
     svg: Result<String, report::plot::PlotError>,
     touched: &mut Touched,
 ) -> anyhow::Result<()> {
+    // SVG bytes in a file named .png would open as a broken image.
+    let extension = target
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if extension.as_deref() != Some("svg") {
+        bail!(
+            "cannot draw {}: capplan draws SVG; name the plot FILE.svg",
+            target.display()
+        );
+    }
     let svg = svg.map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", target.display()))?;
     write_atomically(target, svg.as_bytes(), touched)?;
     touched.add(target);

@@ -367,3 +367,18 @@ fn output_does_not_depend_on_the_number_of_threads() {
         assert_eq!(one.stdout, four.stdout, "{command}");
     }
 }
+
+#[test]
+fn a_plot_is_svg_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("week.png");
+    let run = capplan(&["compare", TINY, "--plot", png.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("capplan draws SVG; name the plot FILE.svg"),
+        "{}",
+        run.stderr
+    );
+    assert!(!png.exists());
+}

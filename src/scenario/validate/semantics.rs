@@ -444,6 +444,20 @@ impl Checker<'_, '_> {
                 ),
             );
         }
+        // Values typed in percent (all finite, some above 1, none above 100) are one
+        // mistake, not 24: say so once, with the fix.
+        let percent =
+            values.iter().all(|v| (0.0..=100.0).contains(v)) && values.iter().any(|&v| v > 1.0);
+        if percent {
+            let top = values.iter().copied().fold(0.0, f64::max);
+            self.error(
+                path,
+                format!(
+                    "expected shares between 0 and 1, found values up to {top}: these look like percentages; divide them by 100"
+                ),
+            );
+            return;
+        }
         for (i, &v) in values.iter().enumerate() {
             self.number(path.index(i), v, bounds::SHARE);
         }
@@ -562,7 +576,10 @@ impl Checker<'_, '_> {
         } else if sum.is_finite() && (sum - 1.0).abs() > MIX_TOLERANCE {
             self.error(
                 path,
-                format!("expected class shares that sum to 1 (within {MIX_TOLERANCE}), found a sum of {sum}"),
+                format!(
+                    "expected class shares that sum to 1 (within {MIX_TOLERANCE}), found a sum of {}",
+                    rounded(sum)
+                ),
             );
         }
         mix
@@ -644,6 +661,18 @@ impl Checker<'_, '_> {
     }
 }
 
+/// A number as a message shows it: at most 9 significant digits, so float noise
+/// (1.2000000000000002) never reaches the reader.
+fn rounded(value: f64) -> String {
+    let text = format!("{:.9}", value);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text.is_empty() {
+        "0".into()
+    } else {
+        text.to_string()
+    }
+}
+
 /// The most GPU-hours a week training could get: every site (additions included) at its
 /// lowest serving share, each healthy powered GPU's remaining hours counted.
 fn most_training_gpu_hours(sites: &[Site], skus: &[Sku], step_minutes: u32) -> f64 {
@@ -701,6 +730,34 @@ mod tests {
         assert!(
             errors[0]
                 .starts_with("policy[1].limits.prp: unknown tier \"prp\"; did you mean \"pro\"?")
+        );
+    }
+
+    #[test]
+    fn percentages_get_one_message_and_sums_no_float_noise() {
+        let text = TINY.replace("weekday = [0.1, 0.1,", "weekday = [10, 10,");
+        let errors = problems(&text).unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "curve.flat.weekday: expected shares between 0 and 1, found values up to 10: these look like percentages; divide them by 100"
+            ]
+        );
+        let text = TINY
+            .replace(
+                "mix = { sonnet = 1.0 }",
+                "mix = { sonnet = 0.7, haiku = 0.5 }",
+            )
+            .replace(
+                "tokens_per_s = { sonnet = 800 }",
+                "tokens_per_s = { sonnet = 800, haiku = 3200 }",
+            );
+        let errors = problems(&text).unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "tier[0].mix: expected class shares that sum to 1 (within 0.000001), found a sum of 1.2"
+            ]
         );
     }
 
