@@ -304,6 +304,7 @@ fn write_plot(
     svg: Result<String, report::plot::PlotError>,
     touched: &mut Touched,
 ) -> anyhow::Result<()> {
+    touched.refuse(target, "the plot")?;
     // SVG bytes in a file named .png would open as a broken image.
     let extension = target
         .extension()

@@ -444,10 +444,13 @@ impl Checker<'_, '_> {
                 ),
             );
         }
-        // Values typed in percent (all finite, some above 1, none above 100) are one
-        // mistake, not 24: say so once, with the fix.
-        let percent =
-            values.iter().all(|v| (0.0..=100.0).contains(v)) && values.iter().any(|&v| v > 1.0);
+        // Values typed in percent (all in [0, 100], most of the positive ones above 1) are
+        // one mistake, not 24: say so once, with the fix.
+        let above_one = values.iter().filter(|&&v| v > 1.0).count();
+        let positive = values.iter().filter(|&&v| v > 0.0).count();
+        let percent = values.iter().all(|v| (0.0..=100.0).contains(v))
+            && above_one > 0
+            && 2 * above_one >= positive;
         if percent {
             let top = values.iter().copied().fold(0.0, f64::max);
             self.error(
@@ -735,7 +738,10 @@ mod tests {
 
     #[test]
     fn percentages_get_one_message_and_sums_no_float_noise() {
-        let text = TINY.replace("weekday = [0.1, 0.1,", "weekday = [10, 10,");
+        let text = TINY.replace(
+            "weekday = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,\n           0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]",
+            &format!("weekday = [{}]", vec!["10"; 24].join(", ")),
+        );
         let errors = problems(&text).unwrap_err();
         assert_eq!(
             errors,
