@@ -258,7 +258,14 @@ pub fn elastic_lambda(
     if at(1.0) > target {
         return 1.0;
     }
+    if let Some(lambda) = newton_lambda(scenario, fleet, step, demand, capacity) {
+        return lambda;
+    }
     // U falls as lambda grows: keep U(low) > target >= U(high).
+    let mut at = |lambda: f64| {
+        fleet.capacity_into(step, lambda, capacity);
+        utilization_of(scenario, demand, capacity, None)
+    };
     let (mut low, mut high) = (0.0_f64, 1.0_f64);
     for _ in 0..64 {
         let middle = 0.5 * (low + high);
@@ -272,6 +279,68 @@ pub fn elastic_lambda(
         }
     }
     high
+}
+
+/// lambda(h) by Newton's method, for the common case: U(lambda) is a sum of `D / (A + lambda
+/// B)`, convex and falling, so Newton from lambda = 1 lands left of the root and then climbs
+/// to it from the left in a handful of steps. The answer is then nudged up, an ulp at a
+/// time, to the first value with U <= target, as bisection would find it. `None` when
+/// anything is off (an infinite U, a flat slope, no convergence): bisection takes over.
+fn newton_lambda(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    step: usize,
+    demand: &ByKind,
+    capacity: &mut ByKind,
+) -> Option<f64> {
+    let target = scenario.utilization_target;
+    // U and dU/dlambda at lambda.
+    let mut at = |lambda: f64| -> (f64, f64) {
+        fleet.capacity_into(step, lambda, capacity);
+        let (mut u, mut slope) = (0.0, 0.0);
+        for c in 0..scenario.classes.len() {
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for x in 0..KINDS {
+                let (d, t) = (demand[x][c], capacity[x][c]);
+                if !rated[x] || d <= 0.0 {
+                    continue;
+                }
+                if t <= 0.0 {
+                    return (f64::INFINITY, f64::NEG_INFINITY);
+                }
+                u += d / t;
+                slope -= d * fleet.elastic_span[x][c] / (t * t);
+            }
+        }
+        (u, slope)
+    };
+    let mut x = 1.0_f64;
+    for _ in 0..40 {
+        let (u, slope) = at(x);
+        if !u.is_finite() || !(slope < 0.0) {
+            return None;
+        }
+        let next = (x - (u - target) / slope).clamp(0.0, 1.0);
+        if !next.is_finite() {
+            return None;
+        }
+        let converged = (next - x).abs() <= 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE);
+        x = next;
+        if converged {
+            // Up to the first value with U <= target (a few ulps at most).
+            for _ in 0..64 {
+                if at(x).0 <= target {
+                    return Some(x);
+                }
+                x = f64::from_bits(x.to_bits() + 1);
+                if x > 1.0 {
+                    return None;
+                }
+            }
+            return None;
+        }
+    }
+    None
 }
 
 /// The weekly sums a [`Headroom`]'s shares are ratios of.
