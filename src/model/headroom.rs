@@ -317,7 +317,7 @@ fn newton_lambda(
     let mut x = 1.0_f64;
     for _ in 0..40 {
         let (u, slope) = at(x);
-        if !u.is_finite() || !(slope < 0.0) {
+        if !u.is_finite() || slope.is_nan() || slope >= 0.0 {
             return None;
         }
         let next = (x - (u - target) / slope).clamp(0.0, 1.0);
