@@ -25,6 +25,9 @@ pub struct Cli {
     /// then a rename). Never over the scenario.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print no warnings (errors and the answer only).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// The subcommands.
@@ -405,6 +408,7 @@ impl Cli {
         };
         Settings {
             output: self.output,
+            quiet: self.quiet,
             task,
         }
     }

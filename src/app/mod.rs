@@ -32,6 +32,8 @@ use crate::synth::{self, SynthSize};
 pub struct Settings {
     /// Where the output goes (atomically) instead of standard output.
     pub output: Option<PathBuf>,
+    /// Whether to print no warnings.
+    pub quiet: bool,
     /// The command and its settings.
     pub task: Task,
 }
@@ -143,10 +145,10 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let mut touched = Touched::default();
     let Some(path) = &settings.output else {
-        return run_task(&settings.task, out, err, &mut touched);
+        return run_task(settings, out, err, &mut touched);
     };
     let mut buffer = Vec::new();
-    let status = run_task(&settings.task, &mut buffer, err, &mut touched)?;
+    let status = run_task(settings, &mut buffer, err, &mut touched)?;
     write_atomically(path, &buffer, &touched)?;
     Ok(status)
 }
@@ -154,14 +156,15 @@ pub fn run(
 /// Runs the task itself, writing to `out`; every file it reads or writes goes into
 /// `touched`, so that nothing written later lands on it.
 fn run_task(
-    task: &Task,
+    settings: &Settings,
     out: &mut dyn io::Write,
     err: &mut dyn io::Write,
     touched: &mut Touched,
 ) -> anyhow::Result<ExitStatus> {
+    let task = &settings.task;
     let mut load = |path: &Path, touched: &mut Touched| -> anyhow::Result<Scenario> {
         let (scenario, warnings) = load(path, touched)?;
-        if !warnings.is_empty() {
+        if !warnings.is_empty() && !settings.quiet {
             writeln!(err, "{warnings:#}")?;
         }
         Ok(scenario)

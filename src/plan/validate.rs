@@ -19,6 +19,8 @@ pub struct ValidateAnswer {
     pub summary: Option<Summary>,
     /// Legal but suspicious things.
     pub warnings: Vec<Finding>,
+    /// Warnings the scenario acknowledges (`[scenario] acknowledge`), not listed.
+    pub acknowledged_warnings: usize,
     /// Why the scenario cannot be used.
     pub errors: Vec<Finding>,
 }
@@ -102,6 +104,7 @@ impl ValidateAnswer {
                 uncertainty: scenario.uncertainty.is_some(),
             }),
             warnings: findings(&warnings.warnings, &positions),
+            acknowledged_warnings: warnings.acknowledged,
             errors: Vec::new(),
         }
     }
@@ -124,6 +127,7 @@ impl ValidateAnswer {
             valid: false,
             summary: None,
             warnings: Vec::new(),
+            acknowledged_warnings: 0,
             errors: findings(&error.diagnostics, &positions),
         }
     }

@@ -82,10 +82,17 @@ impl Render for ValidateAnswer {
                 })
                 .collect()
         };
+        let mut notes = list(&self.warnings);
+        if self.acknowledged_warnings > 0 {
+            notes.push(format!(
+                "{} acknowledged warning(s) not shown ([scenario] acknowledge).",
+                self.acknowledged_warnings
+            ));
+        }
         sections.push(Section {
             heading: format!("{} warning(s)", self.warnings.len()),
             table: None,
-            notes: list(&self.warnings),
+            notes,
         });
         if !self.valid {
             sections.push(Section {

@@ -211,6 +211,8 @@ pub struct ScenarioWarnings {
     pub warnings: Vec<Diagnostic>,
     /// How many warnings were found beyond those kept.
     pub omitted: usize,
+    /// How many warnings the scenario acknowledged (`[scenario] acknowledge`), not shown.
+    pub acknowledged: usize,
 }
 
 impl ScenarioWarnings {

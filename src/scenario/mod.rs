@@ -282,7 +282,8 @@ impl Scenario {
         origin: &str,
         files: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<(Scenario, ScenarioWarnings), ScenarioError> {
-        let (scenario, mut warnings) = validate::parse(source, origin, files)?;
+        let (scenario, found) = validate::parse(source, origin, files)?;
+        let mut warnings = found.shown;
         let omitted = warnings.len().saturating_sub(diagnostic::MAX_DIAGNOSTICS);
         warnings.truncate(diagnostic::MAX_DIAGNOSTICS);
         Ok((
@@ -292,6 +293,7 @@ impl Scenario {
                 source: source.to_string(),
                 warnings,
                 omitted,
+                acknowledged: found.acknowledged,
             },
         ))
     }

@@ -79,6 +79,10 @@ pub struct ScenarioSection {
     /// GPU-hours a week that training must keep, whatever the policy (model v2).
     #[serde(default)]
     pub training_floor_gpu_hours: Option<f64>,
+    /// Key paths of warnings that are known and accepted, e.g. `["site[3].power_mw"]`:
+    /// they are not shown again.
+    #[serde(default)]
+    pub acknowledge: Vec<String>,
 }
 
 fn default_step() -> String {

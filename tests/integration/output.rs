@@ -382,3 +382,25 @@ fn a_plot_is_svg_and_says_so() {
     );
     assert!(!png.exists());
 }
+
+#[test]
+fn quiet_prints_no_warning_but_keeps_errors_and_annotations() {
+    let run = capplan(&["compare", TINY, "--quiet"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stderr, "",
+        "tiny.toml's power-bound warning is not printed"
+    );
+    let run = capplan(&["compare", "no/such.toml", "-q"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: cannot read scenario"),
+        "{}",
+        run.stderr
+    );
+    let env = [("GITHUB_ACTIONS", "true"), ("LANG", "C.UTF-8")];
+    let run = capplan_with(&["check", TINY, "--phase", "before", "-q"], &env);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("::error "), "{}", run.stderr);
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+}

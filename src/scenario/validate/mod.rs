@@ -25,7 +25,7 @@ pub(super) fn parse(
     source: &str,
     origin: &str,
     files: &dyn Fn(&str) -> Result<String, String>,
-) -> Result<(Scenario, Vec<Diagnostic>), ScenarioError> {
+) -> Result<(Scenario, Warnings), ScenarioError> {
     if source.trim().is_empty() {
         return Err(ScenarioError::whole_file(
             origin,
@@ -65,12 +65,52 @@ pub(super) fn parse(
         diagnostics: Vec::new(),
         warnings: Vec::new(),
     };
+    let acknowledged = file.scenario.acknowledge.clone();
     let scenario = checker.scenario(file);
     if checker.diagnostics.is_empty() {
         checker.warn_suspicious(&scenario);
-        Ok((scenario, checker.warnings))
+        Ok((scenario, checker.acknowledge(&acknowledged)))
     } else {
         Err(error(checker.diagnostics))
+    }
+}
+
+/// The warnings a scenario keeps after its `acknowledge` list, and how many it silenced.
+pub(super) struct Warnings {
+    /// The warnings still to show.
+    pub shown: Vec<Diagnostic>,
+    /// How many the scenario acknowledged.
+    pub acknowledged: usize,
+}
+
+impl Checker<'_, '_> {
+    /// Drops the warnings whose key path the scenario acknowledges (`[scenario]
+    /// acknowledge = ["site[3].power_mw"]`), and warns about an acknowledgement that
+    /// matches no warning, so a stale one does not hide the next real one.
+    fn acknowledge(&mut self, paths: &[String]) -> Warnings {
+        let path_of = |d: &Diagnostic| d.key_path.as_ref().map(ToString::to_string);
+        let warnings = std::mem::take(&mut self.warnings);
+        let before = warnings.len();
+        let shown: Vec<Diagnostic> = warnings
+            .iter()
+            .filter(|d| !path_of(d).is_some_and(|p| paths.contains(&p)))
+            .cloned()
+            .collect();
+        let acknowledged = before - shown.len();
+        for (i, path) in paths.iter().enumerate() {
+            if !warnings.iter().any(|d| path_of(d).as_deref() == Some(path)) {
+                self.warn(
+                    KeyPath::root("scenario").key("acknowledge").index(i),
+                    format!("acknowledges {path:?}, but nothing there warns; remove it"),
+                );
+            }
+        }
+        let mut shown = shown;
+        shown.append(&mut self.warnings);
+        Warnings {
+            shown,
+            acknowledged,
+        }
     }
 }
 
@@ -221,7 +261,7 @@ pub(super) mod testing {
                 .collect()
         };
         match parse(text, "t.toml", &no_files) {
-            Ok((_, warnings)) => Ok(lines(&warnings)),
+            Ok((_, warnings)) => Ok(lines(&warnings.shown)),
             Err(error) => Err(lines(&error.diagnostics)),
         }
     }
@@ -236,6 +276,26 @@ mod tests {
         let warnings = problems(TINY).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].starts_with("site[1].power_mw: site \"new\" is power-bound"));
+    }
+
+    #[test]
+    fn an_acknowledged_warning_is_not_shown_and_a_stale_one_is() {
+        let text = TINY.replace(
+            "peak_hours = [",
+            "acknowledge = [\"site[1].power_mw\"]\npeak_hours = [",
+        );
+        assert_eq!(problems(&text).unwrap(), Vec::<String>::new());
+        let text = TINY.replace(
+            "peak_hours = [",
+            "acknowledge = [\"site[0].power_mw\"]\npeak_hours = [",
+        );
+        let warnings = problems(&text).unwrap();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("site[1].power_mw: site \"new\" is power-bound"));
+        assert_eq!(
+            warnings[1],
+            "scenario.acknowledge[0]: acknowledges \"site[0].power_mw\", but nothing there warns; remove it"
+        );
     }
 
     #[test]
