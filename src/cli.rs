@@ -28,6 +28,9 @@ pub struct Cli {
     /// Print no warnings (errors and the answer only).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Show every table column, however wide the terminal (off a terminal they always are).
+    #[arg(long, global = true)]
+    pub wide: bool,
 }
 
 /// The subcommands.
@@ -409,6 +412,7 @@ impl Cli {
         Settings {
             output: self.output,
             quiet: self.quiet,
+            wide: self.wide,
             task,
         }
     }

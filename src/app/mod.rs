@@ -23,7 +23,7 @@ pub use pipe::StopOnClosedPipe;
 use crate::cli::Cli;
 use crate::model::Phase;
 use crate::plan::{self, Budget, CheckRule, SolveRequest, ValidateAnswer};
-use crate::report::{self, Format, Render as _};
+use crate::report::{self, Format, Render as _, Screen};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::synth::{self, SynthSize};
 
@@ -34,6 +34,8 @@ pub struct Settings {
     pub output: Option<PathBuf>,
     /// Whether to print no warnings.
     pub quiet: bool,
+    /// Whether tables keep every column on a narrow terminal.
+    pub wide: bool,
     /// The command and its settings.
     pub task: Task,
 }
@@ -136,19 +138,29 @@ pub enum Template {
 }
 
 /// Runs one task, writing its output to `out` (or, with `output`, to that file) and the
-/// scenario's warnings to `err`. Errors are input or usage errors (exit 2); a failed check
+/// scenario's warnings to `err`; tables fit `screen` when `out` is a terminal. Errors are input or usage errors (exit 2); a failed check
 /// is `Ok(ExitStatus::CheckFailed)`.
 pub fn run(
     settings: &Settings,
+    screen: Screen,
     out: &mut dyn io::Write,
     err: &mut dyn io::Write,
 ) -> anyhow::Result<ExitStatus> {
     let mut touched = Touched::default();
     let Some(path) = &settings.output else {
-        return run_task(settings, out, err, &mut touched);
+        let screen = if settings.wide {
+            Screen {
+                width: None,
+                ..screen
+            }
+        } else {
+            screen
+        };
+        return run_task(settings, screen, out, err, &mut touched);
     };
+    // A file gets the fixed layout, never the terminal's.
     let mut buffer = Vec::new();
-    let status = run_task(settings, &mut buffer, err, &mut touched)?;
+    let status = run_task(settings, Screen::default(), &mut buffer, err, &mut touched)?;
     write_atomically(path, &buffer, &touched)?;
     Ok(status)
 }
@@ -157,6 +169,7 @@ pub fn run(
 /// `touched`, so that nothing written later lands on it.
 fn run_task(
     settings: &Settings,
+    screen: Screen,
     out: &mut dyn io::Write,
     err: &mut dyn io::Write,
     touched: &mut Touched,
@@ -185,7 +198,7 @@ fn run_task(
                 let mask = scenario.peak_hours.mask(scenario.step_minutes);
                 write_plot(plot, report::plot::week_svg(&answer, &mask), touched)?;
             }
-            answer.write(*format, out)?;
+            answer.write_on(*format, screen, out)?;
         }
         Task::Check {
             scenario: path,
@@ -201,7 +214,7 @@ fn run_task(
                 }
             }
             let answer = plan::check(&scenario, &policies, rule.clone())?;
-            answer.write(*format, out)?;
+            answer.write_on(*format, screen, out)?;
             github::report_check(&answer, &scenario, path, err, touched)?;
             if !answer.check.passed() {
                 return Ok(ExitStatus::CheckFailed);
@@ -223,7 +236,7 @@ fn run_task(
             if let Some(plot) = plot {
                 write_plot(plot, report::plot::timeline_svg(&answer), touched)?;
             }
-            answer.write(*format, out)?;
+            answer.write_on(*format, screen, out)?;
         }
         Task::Solve {
             scenario: path,
@@ -242,7 +255,7 @@ fn run_task(
                 budget: *budget,
                 max_serving_cost: *max_serving_cost,
             };
-            plan::solve(&scenario, &request)?.write(*format, out)?;
+            plan::solve(&scenario, &request)?.write_on(*format, screen, out)?;
         }
         Task::Explain {
             scenario: path,
@@ -252,7 +265,7 @@ fn run_task(
         } => {
             let scenario = load(path, touched)?;
             let policy = select::policy(&scenario, policy, path)?;
-            plan::explain(&scenario, policy, *phase).write(*format, out)?;
+            plan::explain(&scenario, policy, *phase).write_on(*format, screen, out)?;
         }
         Task::Validate {
             scenario: path,
@@ -271,7 +284,7 @@ fn run_task(
                     ),
                 },
             };
-            answer.write(*format, out)?;
+            answer.write_on(*format, screen, out)?;
             if !answer.valid {
                 return Ok(ExitStatus::InputError);
             }

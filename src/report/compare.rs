@@ -156,11 +156,13 @@ fn phase_section(phase: &PhaseAnswer) -> Section {
     let mut header = vec!["Site".to_string(), "Online".into(), "Power".into()];
     header.extend(skus.iter().map(|sku| format!("{sku} serving")));
     header.push("Serving MW".into());
+    // On a narrow terminal the per-SKU columns go first, the last first, then the date.
     let mut table = TableData {
         header,
         ..TableData::default()
     }
-    .right(3..4 + skus.len());
+    .right(3..4 + skus.len())
+    .droppable((3..3 + skus.len()).rev().chain([1]));
     for site in &phase.sites {
         let mut row = vec![
             site.name.clone(),
@@ -212,7 +214,8 @@ impl CompareAnswer {
             "MW to fit",
             "Fits",
         ])
-        .right([3, 5, 6, 7, 8, 9]);
+        .right([3, 5, 6, 7, 8, 9])
+        .droppable([2, 7, 8, 6, 4, 5]);
         // One scale for every sparkline, so rows compare.
         let top = self
             .results
@@ -227,6 +230,7 @@ impl CompareAnswer {
         if training {
             table.header.insert(10, "Training GPU-h".into());
             table.right_aligned.push(10);
+            table.droppable.push(10);
         }
         let below_floor = |r: &PolicyAnswer| {
             self.training_floor_gpu_hours
@@ -236,7 +240,7 @@ impl CompareAnswer {
             let fits = if !r.unservable_classes.is_empty() {
                 format!("NO: no capacity for {}", r.unservable_classes.join(", "))
             } else if below_floor(r) && r.peak_utilization <= self.utilization_target {
-                "NO: training below floor".to_string()
+                "NO (floor)".to_string()
             } else {
                 yes_no(r.fits)
             };
@@ -286,7 +290,8 @@ impl CompareAnswer {
             "Shed",
             "Survives",
         ])
-        .right([3, 4]);
+        .right([3, 4])
+        .droppable([4]);
         for r in &self.results {
             let Some(n) = &r.n_minus_1 else { continue };
             let survives = if n.unservable_classes.is_empty() {
@@ -411,7 +416,8 @@ impl CompareAnswer {
             "Margin $/wk",
             "Losing tiers",
         ])
-        .right([2, 3, 4, 5]);
+        .right([2, 3, 4, 5])
+        .droppable([6, 3]);
         let mut notes = Vec::new();
         for r in &self.results {
             let Some(c) = &r.cost else { continue };
@@ -473,7 +479,8 @@ impl CompareAnswer {
             &format!("High (users x{high})"),
             "Fits at high",
         ])
-        .right([2, 3, 4]);
+        .right([2, 3, 4])
+        .droppable([2, 3]);
         for r in &self.results {
             let Some(u) = &r.uncertainty else { continue };
             table.row(vec![

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
 /// Where the document will be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +91,8 @@ pub struct TableData {
     pub rows: Vec<Vec<String>>,
     /// Columns to align right (numbers).
     pub right_aligned: Vec<usize>,
+    /// Columns that may be left out on a narrow terminal, the first to go first.
+    pub droppable: Vec<usize>,
 }
 
 impl TableData {
@@ -100,6 +102,42 @@ impl TableData {
             header: header.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
             right_aligned: Vec::new(),
+            droppable: Vec::new(),
+        }
+    }
+
+    /// Columns that may go on a narrow terminal, in the order they go.
+    pub fn droppable(mut self, columns: impl IntoIterator<Item = usize>) -> TableData {
+        self.droppable.extend(columns);
+        self
+    }
+
+    /// The table without column `column`, indices after it moved down one.
+    fn without(&self, column: usize) -> TableData {
+        let shift = |c: &usize| if *c > column { c - 1 } else { *c };
+        let mut rows = self.rows.clone();
+        for row in &mut rows {
+            if column < row.len() {
+                row.remove(column);
+            }
+        }
+        let mut header = self.header.clone();
+        header.remove(column);
+        TableData {
+            header,
+            rows,
+            right_aligned: self
+                .right_aligned
+                .iter()
+                .filter(|c| **c != column)
+                .map(shift)
+                .collect(),
+            droppable: self
+                .droppable
+                .iter()
+                .filter(|c| **c != column)
+                .map(shift)
+                .collect(),
         }
     }
 
@@ -126,6 +164,17 @@ pub struct Section {
     pub notes: Vec<String>,
 }
 
+/// What the terminal allows: its width (tables drop their least needed columns and notes
+/// wrap to fit), and colour. The default, used off a terminal, is a fixed layout without
+/// colour, so output is byte-identical everywhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Screen {
+    /// Columns of the terminal, when writing to one and not asked for `--wide`.
+    pub width: Option<usize>,
+    /// Whether to colour pass and fail (a terminal, and no `NO_COLOR`).
+    pub colour: bool,
+}
+
 /// A whole human-readable report.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
@@ -136,37 +185,71 @@ pub struct Document {
 }
 
 impl Document {
-    /// Writes the document in the given style.
+    /// Writes the document in the given style, in the fixed layout.
     pub fn write(&self, style: Style, out: &mut dyn io::Write) -> io::Result<()> {
+        self.write_on(style, Screen::default(), out)
+    }
+
+    /// Writes the document in the given style for a screen: narrower tables and wrapped
+    /// notes on a narrow terminal, colour where it is allowed.
+    pub fn write_on(
+        &self,
+        style: Style,
+        screen: Screen,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
         if style == Style::Ascii {
             // Tables come out in ASCII already; the rest of the text is transliterated.
             let mut text = Vec::new();
-            self.write_styled(style, &mut text)?;
+            self.write_styled(style, screen, &mut text)?;
             return out.write_all(to_ascii(&String::from_utf8_lossy(&text)).as_bytes());
         }
-        self.write_styled(style, out)
+        self.write_styled(style, screen, out)
     }
 
-    fn write_styled(&self, style: Style, out: &mut dyn io::Write) -> io::Result<()> {
+    fn write_styled(
+        &self,
+        style: Style,
+        screen: Screen,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
         match style {
             Style::Markdown => writeln!(out, "## capplan: {}", self.title)?,
             _ => writeln!(out, "{}", self.title)?,
         }
         for section in &self.sections {
             writeln!(out)?;
-            match style {
-                Style::Markdown => writeln!(out, "### {}", section.heading)?,
+            match (style, screen.width) {
+                (Style::Markdown, _) => writeln!(out, "### {}", section.heading)?,
+                (_, Some(width)) => {
+                    for line in wrap(&section.heading, width.max(20)) {
+                        writeln!(out, "{line}")?;
+                    }
+                }
                 _ => writeln!(out, "{}", section.heading)?,
             }
+            let mut notes = section.notes.clone();
             if let Some(table) = &section.table {
                 writeln!(out)?;
-                writeln!(out, "{}", render_table(table, style))?;
+                let (rendered, hidden) = fit_table(table, style, screen);
+                writeln!(out, "{rendered}")?;
+                if !hidden.is_empty() {
+                    notes.push(format!(
+                        "Hidden to fit the terminal: {} (--wide shows every column).",
+                        hidden.join(", ")
+                    ));
+                }
             }
-            if !section.notes.is_empty() {
+            if !notes.is_empty() {
                 writeln!(out)?;
-                for note in &section.notes {
-                    match style {
-                        Style::Markdown => writeln!(out, "- {note}")?,
+                for note in &notes {
+                    match (style, screen.width) {
+                        (Style::Markdown, _) => writeln!(out, "- {note}")?,
+                        (_, Some(width)) => {
+                            for line in wrap(note, width.saturating_sub(2).max(20)) {
+                                writeln!(out, "  {line}")?;
+                            }
+                        }
                         _ => writeln!(out, "  {note}")?,
                     }
                 }
@@ -176,7 +259,54 @@ impl Document {
     }
 }
 
-fn render_table(data: &TableData, style: Style) -> Table {
+/// The table as it fits the screen: while it is wider than the terminal, its droppable
+/// columns go, first to last. Returns the text and the titles of the hidden columns.
+fn fit_table(data: &TableData, style: Style, screen: Screen) -> (String, Vec<String>) {
+    let mut data = data.clone();
+    let mut hidden = Vec::new();
+    loop {
+        let text = render_table(&data, style, screen.colour).to_string();
+        let width = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        match (screen.width, data.droppable.first().copied()) {
+            (Some(limit), Some(column)) if width > limit => {
+                hidden.push(data.header[column].clone());
+                data = data.without(column);
+            }
+            _ => return (text, hidden),
+        }
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word gets a line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// A cell coloured by what it says: a failure red, a pass green.
+fn coloured(text: &str) -> Cell {
+    let cell = Cell::new(text);
+    if text.starts_with("NO") || text.ends_with(" over") || text.ends_with(" fails") {
+        cell.fg(Color::Red)
+    } else if text == "yes" {
+        cell.fg(Color::Green)
+    } else {
+        cell
+    }
+}
+
+fn render_table(data: &TableData, style: Style, colour: bool) -> Table {
     let mut table = Table::new();
     // Never ask the terminal for its width: output must be byte-identical everywhere.
     table
@@ -188,10 +318,14 @@ fn render_table(data: &TableData, style: Style) -> Table {
             Style::Markdown => presets::ASCII_MARKDOWN,
         })
         .set_header(data.header.clone());
+    if colour {
+        table.enforce_styling();
+    }
     for row in &data.rows {
         match style {
             // A `|` in a name would end the cell and break the row.
             Style::Markdown => table.add_row(row.iter().map(|cell| cell.replace('|', "\\|"))),
+            _ if colour => table.add_row(row.iter().map(|cell| coloured(cell))),
             _ => table.add_row(row.clone()),
         };
     }
@@ -219,6 +353,45 @@ mod tests {
         assert_eq!(sparkline(&[0.0; 10], 5, 1.0), "▁▁▁▁▁");
         assert_eq!(sparkline(&[0.5, 1.0], 28, 1.0), "▄█");
         assert_eq!(to_ascii("▁█ → —"), "_# -> -");
+    }
+
+    #[test]
+    fn a_narrow_screen_drops_columns_in_order_and_wraps_notes() {
+        let mut table = TableData::new(&["name", "long optional column", "also optional", "kept"])
+            .droppable([1, 2]);
+        table.row(vec!["a".into(), "x".repeat(30), "y".into(), "z".into()]);
+        let doc = Document {
+            title: "t".into(),
+            sections: vec![Section {
+                heading: "h".into(),
+                table: Some(table.clone()),
+                notes: vec!["one two three four five six seven eight nine ten".into()],
+            }],
+        };
+        let narrow = Screen {
+            width: Some(40),
+            colour: false,
+        };
+        let mut out = Vec::new();
+        doc.write_on(Style::Terminal, narrow, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+        assert!(
+            !text.contains("long optional column") && text.contains("also optional"),
+            "{text}"
+        );
+        let joined = text.replace("\n  ", " ");
+        assert!(
+            joined.contains("Hidden to fit the terminal: long optional column"),
+            "{text}"
+        );
+        // The fixed layout keeps everything, one note per line.
+        let mut out = Vec::new();
+        doc.write(Style::Terminal, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("long optional column") && !text.contains("Hidden"));
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abcdefgh"]);
     }
 
     #[test]

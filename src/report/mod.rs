@@ -15,7 +15,7 @@ use std::io;
 
 use serde::Serialize;
 
-pub use document::{Document, Section, Style, TableData};
+pub use document::{Document, Screen, Section, Style, TableData};
 
 /// Output formats shared by every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +37,16 @@ pub trait Render: Serialize {
     /// The main table as CSV rows, numbers at full precision.
     fn csv(&self) -> TableData;
 
-    /// Writes the answer in the given format.
+    /// Writes the answer in the given format, in the fixed layout.
     fn write(&self, format: Format, out: &mut dyn io::Write) -> io::Result<()> {
+        self.write_on(format, Screen::default(), out)
+    }
+
+    /// Writes the answer in the given format; tables fit `screen` (a terminal's width and
+    /// colour; the other formats ignore it).
+    fn write_on(&self, format: Format, screen: Screen, out: &mut dyn io::Write) -> io::Result<()> {
         match format {
-            Format::Table => self.document().write(Style::for_terminal(), out),
+            Format::Table => self.document().write_on(Style::for_terminal(), screen, out),
             Format::Markdown => self.document().write(Style::Markdown, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;

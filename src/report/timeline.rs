@@ -75,7 +75,9 @@ impl Render for TimelineAnswer {
         let mut header = vec!["Month", "Sites", "Serving MW"];
         header.extend(policies.iter().copied());
         header.push("Comes online (MM-DD)");
-        let mut table = TableData::new(&header).right(1..3 + policies.len());
+        let mut table = TableData::new(&header)
+            .right(1..3 + policies.len())
+            .droppable([2, 1]);
         for month in &self.months {
             let mut row = vec![
                 month.date[..7].to_string(),

@@ -404,3 +404,56 @@ fn quiet_prints_no_warning_but_keeps_errors_and_annotations() {
     assert!(run.stderr.contains("::error "), "{}", run.stderr);
     assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
 }
+
+/// Runs capplan on a pseudo-terminal of `columns` columns (with `script` and `stty`); the
+/// output with colour codes removed.
+fn on_terminal_of(columns: usize, args: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("capplan");
+    let output = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("stty cols {columns} rows 50; {} {args}", bin.display()),
+            "/dev/null",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    // Drop ANSI colour sequences: ESC [ ... m.
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
+#[test]
+fn tables_fit_the_terminal_and_the_verdict_comes_first() {
+    for columns in [80, 120] {
+        let text = on_terminal_of(columns, "compare scenarios/colossus.toml");
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(
+            widest <= columns,
+            "{columns} columns: a line of {widest}\n{text}"
+        );
+        let first: Vec<&str> = text.lines().take(6).collect();
+        assert!(first.iter().any(|l| l.starts_with("Verdict")), "{first:?}");
+        assert!(text.contains("--wide shows every column"), "{text}");
+        assert!(text.contains("may-2026"), "{text}");
+    }
+    let wide = on_terminal_of(80, "compare scenarios/colossus.toml --wide");
+    assert!(wide.lines().any(|l| l.chars().count() > 80));
+    // Off a terminal: the fixed layout, whatever the terminal would have been.
+    let piped = capplan(&["compare", COLOSSUS]);
+    assert!(!piped.stdout.contains("--wide shows every column"));
+}
