@@ -244,6 +244,8 @@ pub enum FormatArg {
     Csv,
     /// GitHub-flavoured Markdown tables.
     Markdown,
+    /// JUnit XML (check only): one test case per policy, phase and gate.
+    Junit,
 }
 
 /// `--phase` values.
@@ -328,6 +330,7 @@ impl Cli {
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Junit => Format::Junit,
         };
         let phase = |flag: PhaseFlag| match flag.phase {
             PhaseArg::Before => Phase::Before,

@@ -127,8 +127,23 @@ pub struct PolicyVerdict {
     pub peak_time: String,
     /// The scenario's utilization target.
     pub target: f64,
-    /// Passed, or why not.
+    /// Passed, or why not (the first gate it misses).
     pub outcome: Outcome,
+    /// Every gate the rule sets, each with its own result: what JUnit reports as test
+    /// cases.
+    pub gates: Vec<Gate>,
+}
+
+/// One requirement of the rule, for one policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// What is required: "peak within the target", "training floor", "margin of pro >= $0",
+    /// "N-1".
+    pub name: String,
+    /// Whether the policy meets it.
+    pub passed: bool,
+    /// The numbers behind it, in a sentence.
+    pub detail: String,
 }
 
 /// How a policy fared against the rule.
@@ -428,7 +443,76 @@ fn judge(
         peak_time: step_label(gated.peak_step, scenario.step_minutes),
         target: scenario.utilization_target,
         outcome,
+        gates: gates(scenario, fleet, result, gated, rule, multiplier),
     }
+}
+
+/// Every gate of the rule, judged on its own.
+fn gates(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    result: &PolicyResult,
+    gated: &Headroom,
+    rule: &CheckRule,
+    multiplier: f64,
+) -> Vec<Gate> {
+    let target = scenario.utilization_target;
+    let servable = gated.unservable_classes.is_empty();
+    let mut gates = vec![Gate {
+        name: "peak within the target".into(),
+        passed: servable && gated.peak_utilization <= target,
+        detail: if servable {
+            format!(
+                "peak utilization {} against the target {}",
+                percent(gated.peak_utilization),
+                percent(target)
+            )
+        } else {
+            "a class has demand and no capacity in the phase".into()
+        },
+    }];
+    if let Some(floor) = scenario.training_floor_gpu_hours {
+        gates.push(Gate {
+            name: "training floor".into(),
+            passed: gated.training_gpu_hours >= floor,
+            detail: format!(
+                "training keeps {} GPU-hours a week; the floor is {}",
+                count(gated.training_gpu_hours),
+                count(floor)
+            ),
+        });
+    }
+    if !rule.min_margins.is_empty() {
+        let cost = cost_of(scenario, fleet, gated, multiplier);
+        for floor in &rule.min_margins {
+            let tier = floor.tier.as_deref().unwrap_or("all");
+            let margin = cost.margin_of(floor.tier.as_deref()).unwrap_or(f64::NAN);
+            gates.push(Gate {
+                name: format!("margin of {tier} >= {}", usd(floor.usd)),
+                passed: margin >= floor.usd,
+                detail: format!("the margin of {tier} is {} a week", usd(margin)),
+            });
+        }
+    }
+    if rule.n_minus_1 {
+        let (passed, detail) = match &result.n_minus_1 {
+            None => (false, "the phase has no site to lose".to_string()),
+            Some(n) => (
+                n.survives(),
+                format!(
+                    "losing {} leaves peak utilization {}",
+                    scenario.sites[n.site].name,
+                    percent(n.headroom.peak_utilization)
+                ),
+            ),
+        };
+        gates.push(Gate {
+            name: "N-1".into(),
+            passed,
+            detail,
+        });
+    }
+    gates
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ mod timeline;
 mod validate;
 
 pub use check::{
-    CheckAnswer, CheckRule, DemandCase, MarginFloor, Outcome, PolicyVerdict, SiteLoss, Verdict,
-    check, check_on,
+    CheckAnswer, CheckRule, DemandCase, Gate, MarginFloor, Outcome, PolicyVerdict, SiteLoss,
+    Verdict, check, check_on,
 };
 pub use compare::{
     CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PhaseAnswer, PolicyAnswer, SiteAnswer,

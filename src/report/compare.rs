@@ -137,6 +137,37 @@ impl Render for CheckAnswer {
     fn csv(&self) -> TableData {
         self.comparison.csv()
     }
+
+    /// One test suite per phase checked, one test case per policy and gate; a gate missed
+    /// is a failure whose message gives the numbers. No timestamps: the same scenario gives
+    /// the same bytes.
+    fn junit(&self) -> Option<String> {
+        use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+        let check = &self.check;
+        let phase = check.phase.name();
+        let mut suite = TestSuite::new(format!(
+            "capplan check: {} ({phase})",
+            self.comparison.scenario
+        ));
+        for policy in &check.policies {
+            for gate in &policy.gates {
+                let status = if gate.passed {
+                    TestCaseStatus::success()
+                } else {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_message(gate.detail.clone());
+                    status.set_description(policy.reason());
+                    status
+                };
+                let mut case = TestCase::new(format!("{}: {}", policy.policy, gate.name), status);
+                case.set_classname(format!("capplan.{phase}.{}", policy.policy));
+                suite.add_test_case(case);
+            }
+        }
+        let mut report = Report::new("capplan check");
+        report.add_test_suite(suite);
+        report.to_string().ok()
+    }
 }
 
 fn phase_section(phase: &PhaseAnswer) -> Section {

@@ -28,6 +28,8 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown tables.
     Markdown,
+    /// JUnit XML, as GitLab and Jenkins read test reports (`check` only).
+    Junit,
 }
 
 /// An answer that renders: serializable as JSON, and as a document and a CSV table.
@@ -36,6 +38,11 @@ pub trait Render: Serialize {
     fn document(&self) -> Document;
     /// The main table as CSV rows, numbers at full precision.
     fn csv(&self) -> TableData;
+
+    /// The answer as a JUnit XML report, for the answers that are test results (`check`).
+    fn junit(&self) -> Option<String> {
+        None
+    }
 
     /// Writes the answer in the given format, in the fixed layout.
     fn write(&self, format: Format, out: &mut dyn io::Write) -> io::Result<()> {
@@ -52,6 +59,13 @@ pub trait Render: Serialize {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)
             }
+            Format::Junit => match self.junit() {
+                Some(xml) => writeln!(out, "{xml}"),
+                None => Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "--format junit is for check: its gates are the test cases",
+                )),
+            },
             Format::Csv => {
                 let table = self.csv();
                 let mut writer = csv::Writer::from_writer(out);

@@ -13,6 +13,7 @@ mod explain;
 mod gate;
 mod github;
 mod invariants;
+mod junit;
 mod msrv;
 mod output;
 mod properties;
