@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(err) => {
+            app::annotate_error(&settings, &err, &mut stderr);
             match err.downcast_ref::<capplan::scenario::ScenarioError>() {
                 Some(diagnostics) => {
                     let _ = writeln!(stderr, "{diagnostics:#}");

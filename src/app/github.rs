@@ -46,7 +46,7 @@ pub fn report_check(
         file.write_all(&markdown)?;
         file.write_all(b"\n")?;
     }
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+    if on_github() {
         for line in annotations(answer, scenario, scenario_path) {
             writeln!(err, "{line}")?;
         }
@@ -56,7 +56,7 @@ pub fn report_check(
 
 /// One `::error` workflow command per policy that fails the check, at the line of its name.
 pub fn annotations(answer: &CheckAnswer, scenario: &Scenario, scenario_path: &Path) -> Vec<String> {
-    let file = scenario_path.display().to_string();
+    let file = workspace_path(scenario_path);
     answer
         .check
         .failing()
@@ -70,6 +70,61 @@ pub fn annotations(answer: &CheckAnswer, scenario: &Scenario, scenario_path: &Pa
                 escape_property(&file),
                 escape_property(&format!("capplan check: {}", verdict.policy)),
                 escape_data(&verdict.message())
+            )
+        })
+        .collect()
+}
+
+/// Whether the run is a GitHub Actions step.
+pub fn on_github() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// A path as GitHub attaches annotations to it: relative to `GITHUB_WORKSPACE` (the
+/// checkout) when it lies inside, with no leading `./`.
+pub fn workspace_path(path: &Path) -> String {
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
+    let absolute = std::fs::canonicalize(path).ok();
+    let relative = workspace
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .zip(absolute)
+        .and_then(|(w, p)| p.strip_prefix(w).ok().map(Path::to_path_buf));
+    let shown = relative.unwrap_or_else(|| path.to_path_buf());
+    let text = shown.display().to_string();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+/// `::error` or `::warning` workflow commands for a file's diagnostics, each at its line
+/// and column, so GitHub shows them on the pull request's diff.
+pub fn diagnostic_annotations(
+    level: &str,
+    path: &Path,
+    source: &str,
+    diagnostics: &[crate::scenario::Diagnostic],
+) -> Vec<String> {
+    let lines = crate::scenario::diagnostic::LineIndex::new(source);
+    let file = workspace_path(path);
+    diagnostics
+        .iter()
+        .map(|d| {
+            let place = d
+                .span
+                .as_ref()
+                .filter(|_| !source.is_empty())
+                .map(|span| {
+                    let (line, column) = lines.line_column(source, span.start);
+                    format!(",line={line},col={column}")
+                })
+                .unwrap_or_default();
+            let message = match &d.key_path {
+                Some(key) => format!("{key}: {}", d.message),
+                None => d.message.clone(),
+            };
+            format!(
+                "::{level} file={}{place},title={}::{}",
+                escape_property(&file),
+                escape_property(&format!("capplan {level}")),
+                escape_data(&message)
             )
         })
         .collect()

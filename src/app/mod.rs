@@ -128,6 +128,25 @@ pub enum Task {
     Generate(SynthSize),
 }
 
+impl Task {
+    /// The scenario file the task reads, if any.
+    pub fn scenario(&self) -> Option<&Path> {
+        match self {
+            Task::Compare { scenario, .. }
+            | Task::Check { scenario, .. }
+            | Task::Timeline { scenario, .. }
+            | Task::Solve { scenario, .. }
+            | Task::Explain { scenario, .. }
+            | Task::Validate { scenario, .. } => Some(scenario),
+            Task::Schema
+            | Task::Completions(_)
+            | Task::Man
+            | Task::Init { .. }
+            | Task::Generate(_) => None,
+        }
+    }
+}
+
 /// Starter scenarios for `capplan init`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
@@ -179,6 +198,17 @@ fn run_task(
         let (scenario, warnings) = load(path, touched)?;
         if !warnings.is_empty() && !settings.quiet {
             writeln!(err, "{warnings:#}")?;
+            if github::on_github() {
+                let lines = github::diagnostic_annotations(
+                    "warning",
+                    path,
+                    &warnings.source,
+                    &warnings.warnings,
+                );
+                for line in lines {
+                    writeln!(err, "{line}")?;
+                }
+            }
         }
         Ok(scenario)
     };
@@ -335,6 +365,27 @@ fn write_plot(
     write_atomically(target, svg.as_bytes(), touched)?;
     touched.add(target);
     Ok(())
+}
+
+/// On GitHub Actions, `::error` annotations for a scenario that could not be used (exit 2),
+/// at each problem's line and column; nothing elsewhere.
+pub fn annotate_error(settings: &Settings, error: &anyhow::Error, err: &mut dyn io::Write) {
+    let (Some(diagnostics), Some(path)) = (
+        error.downcast_ref::<ScenarioError>(),
+        settings.task.scenario(),
+    ) else {
+        return;
+    };
+    if github::on_github() {
+        for line in github::diagnostic_annotations(
+            "error",
+            path,
+            &diagnostics.source,
+            &diagnostics.diagnostics,
+        ) {
+            let _ = writeln!(err, "{line}");
+        }
+    }
 }
 
 /// A progress bar on stderr for runs with many steps; hidden when stderr is not a terminal,

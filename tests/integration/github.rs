@@ -37,3 +37,37 @@ fn check_on_github_writes_a_step_summary_and_annotations() {
             .contains("::error")
     );
 }
+
+#[test]
+fn errors_and_warnings_are_annotated_at_their_line_relative_to_the_workspace() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_WORKSPACE", root),
+        ("LANG", "C.UTF-8"),
+    ];
+    let broken = format!("{root}/tests/fixtures/broken/mix-sum.toml");
+    let run = capplan_with(&["compare", &broken], &env);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("::error file=tests/fixtures/broken/mix-sum.toml,line=47,col=7,title=capplan error::tier[0].mix: expected class shares that sum to 1"),
+        "{}",
+        run.stderr
+    );
+    let tiny = format!("{root}/{TINY}");
+    let run = capplan_with(&["check", &tiny, "--phase", "before"], &env);
+    assert!(
+        run.stderr.contains("::warning file=scenarios/tiny.toml,line=55,col=12,title=capplan warning::site[1].power_mw"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("::error file=scenarios/tiny.toml,line=74,"),
+        "{}",
+        run.stderr
+    );
+    // Off GitHub: none.
+    let run = capplan(&["compare", &broken]);
+    assert!(!run.stderr.contains("::error"));
+}
