@@ -46,6 +46,8 @@ pub enum Command {
     Solve(SolveArgs),
     /// Why a policy peaks where it does, and what more capacity would buy.
     Explain(ExplainArgs),
+    /// What a change to a scenario changes: every policy base → head; regressions first.
+    Diff(DiffArgs),
     /// Check a scenario without running the model: a summary, warnings and errors.
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files, for editors (`#:schema` in the TOML).
@@ -233,6 +235,21 @@ pub struct ExplainArgs {
     pub format: FormatFlag,
 }
 
+/// Arguments of `capplan diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The base scenario: a file, or REV:PATH to read it from git (`origin/main:scenarios/colossus.toml`).
+    pub base: String,
+    /// The head scenario: a file, or REV:PATH.
+    pub head: String,
+    /// Exit 1 when a policy that fitted in the base does not fit in the head.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
+}
+
 /// `--format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -388,6 +405,12 @@ impl Cli {
                 scenario: a.input.scenario,
                 policy: a.input.policy,
                 phase: phase(a.phase),
+                format: format(a.format),
+            },
+            Command::Diff(a) => Task::Diff {
+                base: a.base,
+                head: a.head,
+                fail_on_regression: a.fail_on_regression,
                 format: format(a.format),
             },
             Command::Validate(a) => Task::Validate {

@@ -18,6 +18,15 @@ pub fn hours(value: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A rate-limit window: minutes below an hour ("1m"), hours otherwise ("5h").
+pub fn window(hours_: f64) -> String {
+    if hours_ < 1.0 {
+        format!("{}m", hours(hours_ * 60.0))
+    } else {
+        format!("{}h", hours(hours_))
+    }
+}
+
 /// A count rounded to a whole number with thousands separators: 1234567.8 → "1,234,568".
 pub fn count(value: f64) -> String {
     let rounded = value.round();

@@ -151,6 +151,68 @@ pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, Sce
     Ok(loaded?)
 }
 
+/// `REV:PATH` split into the git revision and the path, when `spec` names no file and
+/// has a revision before its first `:` (a file whose name has a colon stays a file; a
+/// revision never starts with `-`, so nothing reaches git as an option).
+pub fn revision(spec: &str) -> Option<(&str, &str)> {
+    if Path::new(spec).exists() {
+        return None;
+    }
+    spec.split_once(':')
+        .filter(|(rev, path)| !rev.is_empty() && !rev.starts_with('-') && !path.is_empty())
+}
+
+/// Reads one file as it is at a git revision (`git show REV:./PATH`, the path relative to
+/// the current folder), under `limit` bytes.
+fn git_show(rev: &str, path: &Path, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+    let object = format!("{rev}:./{}", path.display());
+    let shown = std::process::Command::new("git")
+        .args(["show", "--no-textconv", &object])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot read {what} {object}: cannot run git"))?;
+    if !shown.status.success() {
+        let message = String::from_utf8_lossy(&shown.stderr);
+        bail!(
+            "cannot read {what} {object}: {}; expected REV:PATH naming a file at a git revision",
+            message.trim()
+        );
+    }
+    if shown.stdout.len() as u64 > limit {
+        bail!("cannot read {what} {object}: it is larger than {limit} bytes");
+    }
+    Ok(shown.stdout)
+}
+
+/// Reads and validates a scenario as it is at a git revision, with its curve files at
+/// the same revision; nothing is written and nothing on disk is read but through git.
+pub fn load_revision(rev: &str, path: &str) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+    let origin = format!("{rev}:{path}");
+    let path = Path::new(path);
+    let bytes = git_show(rev, path, SCENARIO_LIMIT, "scenario")?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        ScenarioError::whole_file(
+            &origin,
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {}); expected a TOML scenario",
+                err.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let files = |relative: &str| -> Result<String, String> {
+        let bytes = git_show(rev, &folder.join(relative), CURVE_LIMIT, "curve file")
+            .map_err(|e| format!("{e:#}"))?;
+        String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "it is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
+        })
+    };
+    Ok(Scenario::load(&text, &origin, &files)?)
+}
+
 /// Writes `bytes` to `path`, never over a file in `touched`:
 /// - a character device or FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written to
 ///   directly, never replaced;

@@ -104,6 +104,17 @@ pub enum Task {
         /// Output format.
         format: Format,
     },
+    /// Two versions of a scenario compared, every policy base → head.
+    Diff {
+        /// The base: a file, or `REV:PATH` read from git.
+        base: String,
+        /// The head: a file, or `REV:PATH`.
+        head: String,
+        /// Whether a regression exits 1.
+        fail_on_regression: bool,
+        /// Output format.
+        format: Format,
+    },
     /// A scenario checked without running the model.
     Validate {
         /// The scenario file.
@@ -138,7 +149,8 @@ impl Task {
             | Task::Solve { scenario, .. }
             | Task::Explain { scenario, .. }
             | Task::Validate { scenario, .. } => Some(scenario),
-            Task::Schema
+            Task::Diff { .. }
+            | Task::Schema
             | Task::Completions(_)
             | Task::Man
             | Task::Init { .. }
@@ -296,6 +308,30 @@ fn run_task(
             let scenario = load(path, touched)?;
             let policy = select::policy(&scenario, policy, path)?;
             plan::explain(&scenario, policy, *phase).write_on(*format, screen, out)?;
+        }
+        Task::Diff {
+            base,
+            head,
+            fail_on_regression,
+            format,
+        } => {
+            // A file prints its warnings as it loads; a revision's are printed here.
+            let mut side = |spec: &str, touched: &mut Touched| match files::revision(spec) {
+                Some((rev, path)) => files::load_revision(rev, path).map(|(s, w)| (s, Some(w))),
+                None => load(Path::new(spec), touched).map(|s| (s, None)),
+            };
+            let (base_scenario, base_warnings) = side(base, touched)?;
+            let (head_scenario, head_warnings) = side(head, touched)?;
+            for warnings in [base_warnings, head_warnings].into_iter().flatten() {
+                if !warnings.is_empty() && !settings.quiet {
+                    writeln!(err, "{warnings:#}")?;
+                }
+            }
+            let answer = plan::diff(&base_scenario, base, &head_scenario, head);
+            answer.write_on(*format, screen, out)?;
+            if *fail_on_regression && !answer.regressions.is_empty() {
+                return Ok(ExitStatus::CheckFailed);
+            }
         }
         Task::Validate {
             scenario: path,

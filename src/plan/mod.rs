@@ -8,6 +8,7 @@
 mod check;
 mod compare;
 mod cost;
+mod diff;
 mod explain;
 mod solve;
 mod timeline;
@@ -22,6 +23,7 @@ pub use compare::{
     UncertaintyAnswer, compare, compare_with_progress,
 };
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
+pub use diff::{DiffAnswer, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{

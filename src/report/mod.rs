@@ -4,6 +4,7 @@
 //! as SVG. Nothing here runs the model or decides a verdict.
 
 mod compare;
+mod diff;
 pub mod document;
 mod explain;
 pub mod plot;

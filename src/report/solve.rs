@@ -2,16 +2,8 @@
 
 use super::Render;
 use super::document::{Document, Section, TableData};
-use crate::fmt::{count, hours, num, opt_num, percent};
+use crate::fmt::{count, num, opt_num, percent, window};
 use crate::plan::{SolveAnswer, SolveOutcome};
-
-fn window(hours_: f64) -> String {
-    if hours_ < 1.0 {
-        format!("{}m", hours(hours_ * 60.0))
-    } else {
-        format!("{}h", hours(hours_))
-    }
-}
 
 impl Render for SolveAnswer {
     fn document(&self) -> Document {

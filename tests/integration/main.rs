@@ -9,6 +9,7 @@ mod bad_input;
 mod check;
 mod compare;
 mod cost;
+mod diff;
 mod explain;
 mod gate;
 mod github;

@@ -1,11 +1,11 @@
 //! Every answer in every format, pinned: `compare`, `check`, `timeline`, `solve`, `explain`
-//! and `validate` on scenarios/tiny.toml as table, JSON, CSV and Markdown, and both plots.
+//! `validate` and `diff` on scenarios/tiny.toml as table, JSON, CSV and Markdown, and both plots.
 //! A change of output shows up here as a diff to review (`cargo insta review`).
 
 use super::*;
 
 /// The commands that print an answer, as arguments after the scenario.
-const ANSWERS: [(&str, &[&str]); 7] = [
+const ANSWERS: [(&str, &[&str]); 8] = [
     ("compare", &["compare", TINY]),
     ("check", &["check", TINY]),
     (
@@ -26,6 +26,10 @@ const ANSWERS: [(&str, &[&str]); 7] = [
         ],
     ),
     ("validate", &["validate", TINY]),
+    (
+        "diff",
+        &["diff", TINY, "tests/fixtures/diff/tiny-more-users.toml"],
+    ),
 ];
 
 #[test]

@@ -1,0 +1,165 @@
+//! `capplan diff`: a change to the tiny scenario, hand-checked; exit statuses; REV:PATH
+//! read through git.
+
+use super::*;
+
+/// tiny with 150,000 pro users instead of 100,000: demand × 1.5.
+fn grown() -> ScenarioFile {
+    ScenarioFile::new("grown", tiny_with(&[("users = 100000", "users = 150000")]))
+}
+
+#[test]
+fn a_change_that_breaks_policies_is_named_a_regression() {
+    let head = grown();
+    let doc = json(&capplan(&["diff", TINY, head.path(), "--format", "json"]));
+    // unlimited, after: 100,000 × 0.1 × 360,000 / 3,600 = 1,000,000 tokens/s on
+    // 1,200,000 → 83.33 %; with 150,000 users, 1,500,000 / 1,200,000 = 125 %.
+    let row = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["policy"] == "unlimited" && r["phase"] == "after")
+        .unwrap();
+    assert_relative_eq!(
+        row["base"]["peak_utilization"].as_f64().unwrap(),
+        1.0 / 1.2,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        row["head"]["peak_utilization"].as_f64().unwrap(),
+        1.25,
+        max_relative = 1e-12
+    );
+    assert_eq!(row["status"], "regressed");
+    assert_eq!(
+        doc["regressions"],
+        serde_json::json!(["unlimited (after)", "current (before)", "double-5h (after)"])
+    );
+    assert_eq!(
+        doc["input_changes"],
+        serde_json::json!([
+            "tier pro: 100,000 users, 360,000 tokens per active hour → 150,000 users, 360,000 tokens per active hour"
+        ])
+    );
+}
+
+#[test]
+fn only_fail_on_regression_turns_a_regression_into_exit_1() {
+    let head = grown();
+    let plain = capplan(&["diff", TINY, head.path()]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(
+        plain.stdout.contains("3 regressions: unlimited (after), current (before), double-5h (after) fitted in the base and no longer fit"),
+        "{}",
+        plain.stdout
+    );
+    let gate = capplan(&["diff", TINY, head.path(), "--fail-on-regression"]);
+    assert_eq!(gate.code, 1, "{}", gate.stderr);
+    // The other way round nothing regresses: every change is a fix.
+    let back = capplan(&[
+        "diff",
+        head.path(),
+        TINY,
+        "--fail-on-regression",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    assert!(
+        back.stdout
+            .contains("unlimited,after,fixed,1.25,0.8333333333333334,false,true,"),
+        "{}",
+        back.stdout
+    );
+}
+
+#[test]
+fn a_scenario_against_itself_changes_nothing() {
+    let run = capplan(&["diff", TINY, TINY, "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("No regressions: 0 of 6 results changed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("No site, tier, policy or utilization target differs.")
+    );
+}
+
+/// Runs git in `dir`, as a fixed author, with no user or system configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args([
+            "-c",
+            "user.name=capplan",
+            "-c",
+            "user.email=capplan@example.com",
+        ])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn rev_path_reads_the_scenario_and_its_curves_at_a_git_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("s/curves")).unwrap();
+    let telemetry = std::fs::read_to_string(TELEMETRY).unwrap();
+    std::fs::write(root.join("s/t.toml"), &telemetry).unwrap();
+    for entry in std::fs::read_dir("scenarios/curves").unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), root.join("s/curves").join(entry.file_name())).unwrap();
+    }
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    // The work tree moves on after the commit: the base must be the committed target.
+    let head = telemetry.replacen("utilization_target = 0.8", "utilization_target = 0.7", 1);
+    assert_ne!(
+        head, telemetry,
+        "telemetry.toml's target moved; update this test"
+    );
+    std::fs::write(root.join("s/t.toml"), head).unwrap();
+    let run = assert_cmd::Command::cargo_bin("capplan")
+        .unwrap()
+        .current_dir(root.join("s"))
+        .args(["diff", "HEAD:t.toml", "t.toml", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(
+        doc["input_changes"],
+        serde_json::json!(["utilization_target: 80.0% → 70.0%"])
+    );
+    assert!(doc["base"].as_str().unwrap().ends_with("(HEAD:t.toml)"));
+}
+
+#[test]
+fn a_revision_that_is_not_there_is_bad_input() {
+    let run = capplan(&["diff", "no-such-rev-xyz:scenarios/tiny.toml", TINY]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("cannot read scenario no-such-rev-xyz:./scenarios/tiny.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("expected REV:PATH naming a file at a git revision")
+    );
+}
