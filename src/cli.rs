@@ -58,8 +58,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): `capplan man > capplan.1; man ./capplan.1`.
-    Man,
+    /// Print a manual page (roff): `capplan man > capplan.1`, or one subcommand's:
+    /// `capplan man compare > capplan-compare.1; man ./capplan-compare.1`.
+    Man {
+        /// The subcommand whose page to print; capplan's own page when absent.
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
     /// Write a commented starter scenario that validates (never over an existing file).
     Init(InitArgs),
     /// Print a synthetic planning-scale scenario (for benchmarks).
@@ -419,7 +424,7 @@ impl Cli {
             },
             Command::Schema => Task::Schema,
             Command::Completions { shell } => Task::Completions(shell),
-            Command::Man => Task::Man,
+            Command::Man { command } => Task::Man(command),
             Command::Init(a) => Task::Init {
                 path: a.path,
                 template: match a.template {

@@ -126,8 +126,8 @@ pub enum Task {
     Schema,
     /// A shell completion script.
     Completions(clap_complete::Shell),
-    /// The manual page.
-    Man,
+    /// The manual page: capplan's, or one subcommand's.
+    Man(Option<String>),
     /// A starter scenario written to `path`.
     Init {
         /// Where to write it.
@@ -152,7 +152,7 @@ impl Task {
             Task::Diff { .. }
             | Task::Schema
             | Task::Completions(_)
-            | Task::Man
+            | Task::Man(_)
             | Task::Init { .. }
             | Task::Generate(_) => None,
         }
@@ -367,9 +367,7 @@ fn run_task(
         Task::Completions(shell) => {
             clap_complete::generate(*shell, &mut Cli::command(), "capplan", out);
         }
-        Task::Man => {
-            clap_mangen::Man::new(Cli::command()).render(out)?;
-        }
+        Task::Man(command) => man_page(command.as_deref(), out)?,
         Task::Init { path, template } => init::init(path, *template, out, touched)?,
         Task::Schema => {
             serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
@@ -377,6 +375,35 @@ fn run_task(
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// Renders capplan's manual page, or the page of one (visible) subcommand, named
+/// `capplan-COMMAND` as the main page's SEE ALSO lists it.
+fn man_page(command: Option<&str>, out: &mut dyn io::Write) -> anyhow::Result<()> {
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    cli.build();
+    let Some(name) = command else {
+        return Ok(clap_mangen::Man::new(cli).render(out)?);
+    };
+    let visible: Vec<&str> = cli
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name())
+        .collect();
+    let Some(sub) = cli
+        .get_subcommands()
+        .find(|s| !s.is_hide_set() && s.get_name() == name)
+    else {
+        let hint = scenario::suggest::closest(name, &visible)
+            .map(|c| format!(" (did you mean {c}?)"))
+            .unwrap_or_default();
+        bail!(
+            "no manual page for {name:?}{hint}; expected one of: {}",
+            visible.join(", ")
+        );
+    };
+    let page = sub.clone().version(env!("CARGO_PKG_VERSION"));
+    Ok(clap_mangen::Man::new(page).render(out)?)
 }
 
 /// Writes a drawn plot to `target` (atomically, never over a file of the run), and records

@@ -239,6 +239,59 @@ fn completions_load_in_bash_and_the_man_page_renders() {
 }
 
 #[test]
+fn every_manual_page_the_main_page_lists_exists() {
+    let main = capplan(&["man"]);
+    let listed: Vec<&str> = main
+        .stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("capplan\\-")?.strip_suffix("(1)"))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "compare",
+            "check",
+            "timeline",
+            "solve",
+            "explain",
+            "diff",
+            "validate",
+            "schema",
+            "completions",
+            "man",
+            "init"
+        ]
+    );
+    for command in listed {
+        let page = capplan(&["man", command]);
+        assert_eq!(page.code, 0, "{command}: {}", page.stderr);
+        assert!(
+            page.stdout.contains(&format!(".TH capplan-{command} 1")),
+            "{command}: {}",
+            &page.stdout[..200]
+        );
+        assert!(
+            page.stdout.contains(&format!("\\fBcapplan {command}\\fR")),
+            "{command}"
+        );
+    }
+    let wrong = capplan(&["man", "compre"]);
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong
+            .stderr
+            .contains("no manual page for \"compre\" (did you mean compare?)"),
+        "{}",
+        wrong.stderr
+    );
+    assert_eq!(
+        capplan(&["man", "generate"]).code,
+        2,
+        "a hidden command has no page"
+    );
+}
+
+#[test]
 fn colour_only_on_a_terminal_and_never_with_no_color() {
     let root = env!("CARGO_MANIFEST_DIR");
     let bin = assert_cmd::cargo::cargo_bin("capplan");
