@@ -3,6 +3,7 @@
 //! test binary, one file per topic; the helpers below make each CLI test read as one
 //! sentence (arguments in; exit code, stdout and stderr out).
 
+mod action;
 mod against_reference;
 mod architecture;
 mod bad_input;
