@@ -215,7 +215,14 @@ impl Document {
     ) -> io::Result<()> {
         match style {
             Style::Markdown => writeln!(out, "## capplan: {}", self.title)?,
-            _ => writeln!(out, "{}", self.title)?,
+            _ => match screen.width {
+                Some(width) => {
+                    for line in wrap(&self.title, width.max(20)) {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                None => writeln!(out, "{}", self.title)?,
+            },
         }
         for section in &self.sections {
             writeln!(out)?;
@@ -260,17 +267,22 @@ impl Document {
 }
 
 /// The table as it fits the screen: while it is wider than the terminal, its droppable
-/// columns go, first to last. Returns the text and the titles of the hidden columns.
+/// columns go, first to last; if it is still too wide, its cells wrap, so that no row is
+/// ever wrapped by the terminal. Returns the text and the titles of the hidden columns.
 fn fit_table(data: &TableData, style: Style, screen: Screen) -> (String, Vec<String>) {
     let mut data = data.clone();
     let mut hidden = Vec::new();
     loop {
-        let text = render_table(&data, style, screen.colour).to_string();
+        let text = render_table(&data, style, screen.colour, None).to_string();
         let width = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
         match (screen.width, data.droppable.first().copied()) {
             (Some(limit), Some(column)) if width > limit => {
                 hidden.push(data.header[column].clone());
                 data = data.without(column);
+            }
+            (Some(limit), None) if width > limit => {
+                let wrapped = render_table(&data, style, screen.colour, Some(limit));
+                return (wrapped.to_string(), hidden);
             }
             _ => return (text, hidden),
         }
@@ -306,12 +318,22 @@ fn coloured(text: &str) -> Cell {
     }
 }
 
-fn render_table(data: &TableData, style: Style, colour: bool) -> Table {
+/// The table in a style; with `wrap_to`, cells wrap so that it is at most that wide.
+fn render_table(data: &TableData, style: Style, colour: bool, wrap_to: Option<usize>) -> Table {
     let mut table = Table::new();
-    // Never ask the terminal for its width: output must be byte-identical everywhere.
+    // Never ask the terminal for its width: the width is given, or there is none.
+    table.force_no_tty();
+    match wrap_to {
+        Some(width) => {
+            table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(u16::try_from(width).unwrap_or(u16::MAX));
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
     table
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Disabled)
         .load_style(match style {
             Style::Terminal => presets::UTF8_FULL_CONDENSED,
             Style::Ascii => presets::ASCII_FULL_CONDENSED,

@@ -493,17 +493,33 @@ fn on_terminal_of(columns: usize, args: &str) -> String {
 #[test]
 fn tables_fit_the_terminal_and_the_verdict_comes_first() {
     for columns in [80, 120] {
-        let text = on_terminal_of(columns, "compare scenarios/colossus.toml");
-        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
-        assert!(
-            widest <= columns,
-            "{columns} columns: a line of {widest}\n{text}"
-        );
-        let first: Vec<&str> = text.lines().take(6).collect();
-        assert!(first.iter().any(|l| l.starts_with("Verdict")), "{first:?}");
-        assert!(text.contains("--wide shows every column"), "{text}");
-        assert!(text.contains("may-2026"), "{text}");
+        for (command, verdict) in [
+            ("compare", "Verdict"),
+            ("check", "check passed"),
+            ("timeline", "Verdict"),
+        ] {
+            let text = on_terminal_of(columns, &format!("{command} scenarios/colossus.toml"));
+            let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+            assert!(
+                widest <= columns,
+                "{command} at {columns} columns: a line of {widest}\n{text}"
+            );
+            let first: Vec<&str> = text.lines().take(6).collect();
+            assert!(
+                first.iter().any(|l| l.starts_with(verdict)),
+                "{command}: {first:?}"
+            );
+            assert!(text.contains("may-2026"), "{text}");
+        }
     }
+    // The timeline's month table has no column to drop: at 80 columns its cells wrap.
+    let timeline = on_terminal_of(80, "timeline scenarios/colossus.toml");
+    assert!(
+        timeline.contains("│ 2026-05 ┆     80.0% ┆     80.0% ┆"),
+        "{timeline}"
+    );
+    let compare = on_terminal_of(80, "compare scenarios/colossus.toml");
+    assert!(compare.contains("--wide shows every column"), "{compare}");
     let wide = on_terminal_of(80, "compare scenarios/colossus.toml --wide");
     assert!(wide.lines().any(|l| l.chars().count() > 80));
     // Off a terminal: the fixed layout, whatever the terminal would have been.
