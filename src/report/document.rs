@@ -290,7 +290,7 @@ fn fit_table(data: &TableData, style: Style, screen: Screen) -> (String, Vec<Str
 }
 
 /// Words of `text` in lines of at most `width` characters (a longer word gets a line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {

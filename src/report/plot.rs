@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use crate::plan::{CompareAnswer, TimelineAnswer};
 
 /// Colours for policies, in order; chosen to stay apart on white and for common colour
-/// blindness (Okabe–Ito).
+/// blindness (Okabe–Ito, with Tol's wine in place of black: black is the target line).
 const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
@@ -17,7 +17,7 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(204, 121, 167),
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
-    RGBColor(0, 0, 0),
+    RGBColor(136, 34, 85),
     RGBColor(240, 228, 66),
 ];
 
@@ -27,8 +27,72 @@ const WIDTH: u32 = 1200;
 /// Why a plot could not be drawn.
 pub type PlotError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Width of the legend column, right of the charts: a legend there never covers data.
+const LEGEND_WIDTH: u32 = 320;
+/// Characters of legend text a line, and the height of a line, in pixels.
+const LEGEND_CHARS: usize = 44;
+const LEGEND_LINE: u32 = 16;
+
+/// The colour of policy `index`: Okabe–Ito for the first eight, then hues a golden angle
+/// apart (mid saturation and lightness), so that no two policies share a colour.
 fn colour(index: usize) -> RGBColor {
-    PALETTE[index % PALETTE.len()]
+    if let Some(&c) = PALETTE.get(index) {
+        return c;
+    }
+    let hue = ((index - PALETTE.len()) as f64 * 137.507_764 + 20.0) % 360.0;
+    let (s, l) = (0.65, 0.42);
+    let c = (1.0 - (2.0 * l - 1.0_f64).abs()) * s;
+    let h = hue / 60.0;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let byte = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    RGBColor(byte(r), byte(g), byte(b))
+}
+
+/// The legend's lines: each entry's text wrapped to the column, with its colour index.
+fn legend_lines(entries: &[String]) -> Vec<(usize, bool, String)> {
+    let mut lines = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        for (n, line) in super::document::wrap(entry, LEGEND_CHARS)
+            .into_iter()
+            .enumerate()
+        {
+            lines.push((i, n == 0, line));
+        }
+    }
+    lines
+}
+
+/// Height the legend needs, in pixels, below a top offset of 60.
+fn legend_height(entries: &[String]) -> u32 {
+    60 + LEGEND_LINE * legend_lines(entries).len() as u32 + 20
+}
+
+/// Draws the legend in its own column: a line of the policy's colour, then its text.
+fn draw_legend(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    entries: &[String],
+) -> Result<(), PlotError> {
+    let mut y = 60;
+    for (i, first, line) in legend_lines(entries) {
+        if first {
+            area.draw(&PathElement::new(
+                [(8, y + 7), (30, y + 7)],
+                colour(i).stroke_width(3),
+            ))?;
+        }
+        area.draw(&Text::new(line, (38, y), ("sans-serif", 13).into_font()))?;
+        y += LEGEND_LINE as i32;
+    }
+    Ok(())
 }
 
 /// The top of the y axis (percent): 10 % above the highest finite utilization or the
@@ -53,7 +117,23 @@ fn on_axis(value: f64, top: f64) -> f64 {
 /// The week plot of a comparison: one panel per phase, one line per policy.
 pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, PlotError> {
     let phases: Vec<&str> = report.phases.iter().map(|p| p.name).collect();
-    let height = 80 + 360 * phases.len() as u32;
+    let mut entries: Vec<String> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for r in &report.results {
+        if !names.contains(&r.policy.as_str()) {
+            names.push(&r.policy);
+        }
+    }
+    for name in &names {
+        let peaks: Vec<String> = report
+            .results
+            .iter()
+            .filter(|r| r.policy == *name)
+            .map(|r| format!("{} {:.1}%", r.phase, r.peak_utilization * 100.0))
+            .collect();
+        entries.push(format!("{name} (peak {})", peaks.join(", ")));
+    }
+    let height = (80 + 360 * phases.len() as u32).max(legend_height(&entries));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -67,10 +147,12 @@ pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, Pl
             (20, 18),
             ("sans-serif", 22).into_font(),
         ))?;
-        let panels = body.split_evenly((phases.len().max(1), 1));
+        let (charts, legend) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
+        let panels = charts.split_evenly((phases.len().max(1), 1));
         for (panel, phase) in panels.iter().zip(&phases) {
-            week_panel(panel, report, phase, peak_mask)?;
+            week_panel(panel, report, phase, &names, peak_mask)?;
         }
+        draw_legend(&legend, &entries)?;
         root.present()?;
     }
     Ok(svg)
@@ -80,6 +162,7 @@ fn week_panel(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
     report: &CompareAnswer,
     phase: &str,
+    names: &[&str],
     peak_mask: &[bool],
 ) -> Result<(), PlotError> {
     let results: Vec<_> = report.results.iter().filter(|r| r.phase == phase).collect();
@@ -136,35 +219,21 @@ fn week_panel(
         6,
         BLACK.stroke_width(1),
     ))?;
-    for (i, result) in results.iter().enumerate() {
+    for result in &results {
+        // A policy keeps its colour in both panels and in the legend.
+        let i = names.iter().position(|n| *n == result.policy).unwrap_or(0);
         let style = colour(i).stroke_width(2);
         // The week is kept as hourly peaks, whatever the model's step.
         let point_days = 7.0 / result.week.len().max(1) as f64;
-        chart
-            .draw_series(LineSeries::new(
-                result
-                    .week
-                    .iter()
-                    .enumerate()
-                    .map(|(h, u)| (h as f64 * point_days, on_axis(u * 100.0, y_max))),
-                style,
-            ))?
-            .label(format!(
-                "{} (peak {:.1}%)",
-                result.policy,
-                result.peak_utilization * 100.0
-            ))
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], colour(i).stroke_width(2))
-            });
+        chart.draw_series(LineSeries::new(
+            result
+                .week
+                .iter()
+                .enumerate()
+                .map(|(h, u)| (h as f64 * point_days, on_axis(u * 100.0, y_max))),
+            style,
+        ))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13))
-        .draw()?;
     Ok(())
 }
 
@@ -172,8 +241,16 @@ fn week_panel(
 pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 560)).into_drawing_area();
+        let entries: Vec<String> = report
+            .runway
+            .iter()
+            .map(|r| format!("{} ({})", r.policy, r.summary()))
+            .collect();
+        let height = 560.max(legend_height(&entries));
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
+        let (plot_area, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        draw_legend(&legend, &entries)?;
         let months = report.months.len().max(1);
         let highest = report
             .months
@@ -185,7 +262,7 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
             .iter()
             .map(|m| m.date[..7].to_string())
             .collect();
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot_area)
             .caption(
                 format!(
                     "{}: peak utilization by month; dashed = target, grey = additions online",
@@ -196,11 +273,17 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
             .margin(15)
             .x_label_area_size(35)
             .y_label_area_size(55)
-            .build_cartesian_2d(0f64..(months - 1).max(1) as f64, 0f64..y_max)?;
+            // Half a month either side, so that the first and last labels are never cut.
+            .build_cartesian_2d(-0.5f64..(months as f64 - 0.5).max(0.5), 0f64..y_max)?;
         chart
             .configure_mesh()
             .x_labels(months.min(13))
-            .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
+            .x_label_formatter(&|x| {
+                // Months sit on whole numbers; a tick between two months has no label.
+                let whole = (x - x.round()).abs() < 1e-9 && *x >= 0.0;
+                let month = labels.get(x.round() as usize).filter(|_| whole);
+                month.cloned().unwrap_or_default()
+            })
             .y_desc("peak utilization (%)")
             .y_label_formatter(&|y| format!("{y:.0}"))
             .light_line_style(RGBColor(235, 235, 235))
@@ -226,7 +309,7 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
             6,
             BLACK.stroke_width(1),
         ))?;
-        for (i, runway) in report.runway.iter().enumerate() {
+        for i in 0..report.runway.len() {
             let points: Vec<(f64, f64)> = report
                 .months
                 .iter()
@@ -238,25 +321,13 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
                     )
                 })
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), colour(i).stroke_width(2)))?
-                .label(format!("{} ({})", runway.policy, runway.summary()))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], colour(i).stroke_width(2))
-                });
+            chart.draw_series(LineSeries::new(points.clone(), colour(i).stroke_width(2)))?;
             chart.draw_series(
                 points
                     .iter()
                     .map(|&p| Circle::new(p, 3, colour(i).filled())),
             )?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 13))
-            .draw()?;
         root.present()?;
     }
     Ok(svg)
@@ -265,6 +336,16 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sixty_four_policies_get_sixty_four_colours_none_black() {
+        let colours: Vec<RGBColor> = (0..64).map(colour).collect();
+        for (i, c) in colours.iter().enumerate() {
+            assert_ne!(*c, BLACK, "policy {i} would look like the target line");
+            assert!(!colours[..i].contains(c), "policy {i} repeats a colour");
+        }
+        assert_eq!(colour(8), RGBColor(177, 84, 37));
+    }
 
     #[test]
     fn the_axis_ignores_what_is_not_finite() {

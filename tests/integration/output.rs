@@ -103,9 +103,8 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
         svg.starts_with("<svg width=\"1200\" height=\"800\"") && svg.trim_end().ends_with("</svg>")
     );
     for label in [
-        "current (peak 80.0%)",
-        "current (peak 75.8%)",
-        "may-2026 (peak 83.6%)",
+        "current (peak before 80.0%, after 75.8%)",
+        "may-2026 (peak before 83.6%, after 80.0%)",
         "before: peak hours shaded",
         "after: peak hours shaded",
     ] {
@@ -136,7 +135,9 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
     let svg = std::fs::read_to_string(&timeline).unwrap();
     for label in [
         "colossus-1",
-        "current (fits from 2026-05; first miss 2026-06; fits again through 2026-07)",
+        // The legend wraps to its column.
+        "current (fits from 2026-05; first miss",
+        "2026-06; fits again through 2026-07)",
         "2026-07",
     ] {
         assert!(svg.contains(label), "{label}");
@@ -525,4 +526,72 @@ fn tables_fit_the_terminal_and_the_verdict_comes_first() {
     // Off a terminal: the fixed layout, whatever the terminal would have been.
     let piped = capplan(&["compare", COLOSSUS]);
     assert!(!piped.stdout.contains("--wide shows every column"));
+}
+
+#[test]
+fn plots_give_every_policy_its_own_colour_and_keep_the_legend_off_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = capplan(&[
+        "generate",
+        "--tiers",
+        "3",
+        "--policies",
+        "12",
+        "--step-minutes",
+        "60",
+        "--months",
+        "3",
+    ]);
+    let scenario = dir.path().join("twelve.toml");
+    std::fs::write(&scenario, generated.stdout).unwrap();
+    for command in ["compare", "timeline"] {
+        let plot = dir.path().join(format!("{command}.svg"));
+        let run = capplan(&[
+            command,
+            scenario.to_str().unwrap(),
+            "-q",
+            "--plot",
+            plot.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let svg = std::fs::read_to_string(&plot).unwrap();
+        let mut colours: Vec<&str> = Vec::new();
+        let mut rightmost_point = 0.0f64;
+        for polyline in svg.split("<polyline").skip(1) {
+            let stroke = polyline.split("stroke=\"").nth(1).unwrap();
+            let stroke = &stroke[..stroke.find('"').unwrap()];
+            let points = polyline.split("points=\"").nth(1).unwrap();
+            let points = &points[..points.find('"').unwrap()];
+            // A data line has many points; the legend's swatches and the dashes have two.
+            let points: Vec<&str> = points.split_whitespace().collect();
+            for point in points.iter().filter(|_| points.len() > 2) {
+                let x: f64 = point.split(',').next().unwrap().parse().unwrap();
+                rightmost_point = rightmost_point.max(x);
+            }
+            if !["#000000", "#969696"].contains(&stroke) && !colours.contains(&stroke) {
+                colours.push(stroke);
+            }
+        }
+        assert!(
+            colours.len() >= 12,
+            "{command}: {} colours: {colours:?}",
+            colours.len()
+        );
+        // The legend column starts at 1200 - 320 px; the data ends before it.
+        assert!(
+            rightmost_point < 880.0,
+            "{command}: data reaches x = {rightmost_point}"
+        );
+        let legend_x: Vec<f64> = svg
+            .split("<text x=\"")
+            .skip(1)
+            .filter(|t| t.contains("(peak ") || t.contains("fits") || t.contains("never"))
+            .map(|t| t[..t.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(legend_x.len() >= 12, "{command}: {legend_x:?}");
+        assert!(
+            legend_x.iter().all(|&x| x >= 880.0),
+            "{command}: {legend_x:?}"
+        );
+    }
 }
