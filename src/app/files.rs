@@ -114,6 +114,17 @@ pub fn read_limited(path: &Path, limit: u64, what: &str) -> anyhow::Result<Vec<u
     Ok(bytes)
 }
 
+/// The bytes as text, or where they stop being UTF-8: "is not UTF-8 text (invalid byte
+/// at offset N)".
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// Reads and validates a scenario file, with the CSV curve files it refers to (paths
 /// relative to the scenario's folder), and returns it with its warnings; every file read
 /// is recorded in `touched`.
@@ -121,14 +132,8 @@ pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, Sce
     let origin = path.display().to_string();
     let bytes = read_limited(path, SCENARIO_LIMIT, "scenario")?;
     touched.add(path);
-    let text = String::from_utf8(bytes).map_err(|err| {
-        ScenarioError::whole_file(
-            &origin,
-            format!(
-                "the file is not UTF-8 text (invalid byte at offset {}); expected a TOML scenario",
-                err.utf8_error().valid_up_to()
-            ),
-        )
+    let text = utf8(bytes).map_err(|why| {
+        ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let curves = RefCell::new(Vec::new());
@@ -137,12 +142,7 @@ pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, Sce
         let bytes =
             read_limited(&curve, CURVE_LIMIT, "curve file").map_err(|e| format!("{e:#}"))?;
         curves.borrow_mut().push(curve);
-        String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "it is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            )
-        })
+        utf8(bytes).map_err(|why| format!("it {why}"))
     };
     let loaded = Scenario::load(&text, &origin, &files);
     for curve in curves.into_inner() {
@@ -190,25 +190,14 @@ pub fn load_revision(rev: &str, path: &str) -> anyhow::Result<(Scenario, Scenari
     let origin = format!("{rev}:{path}");
     let path = Path::new(path);
     let bytes = git_show(rev, path, SCENARIO_LIMIT, "scenario")?;
-    let text = String::from_utf8(bytes).map_err(|err| {
-        ScenarioError::whole_file(
-            &origin,
-            format!(
-                "the file is not UTF-8 text (invalid byte at offset {}); expected a TOML scenario",
-                err.utf8_error().valid_up_to()
-            ),
-        )
+    let text = utf8(bytes).map_err(|why| {
+        ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
     let folder = path.parent().unwrap_or(Path::new(""));
     let files = |relative: &str| -> Result<String, String> {
         let bytes = git_show(rev, &folder.join(relative), CURVE_LIMIT, "curve file")
             .map_err(|e| format!("{e:#}"))?;
-        String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "it is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            )
-        })
+        utf8(bytes).map_err(|why| format!("it {why}"))
     };
     Ok(Scenario::load(&text, &origin, &files)?)
 }

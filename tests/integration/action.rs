@@ -88,7 +88,7 @@ fn run_action(scenario: &str, args: Option<&str>) -> ActionRun {
         "true".to_string(),
     );
 
-    let mut stderr = String::new();
+    let (mut stderr, mut code) = (String::new(), 0);
     for step in action["runs"]["steps"].as_vec().unwrap() {
         if let Some(uses) = step["uses"].as_str() {
             assert_eq!(uses, "actions/cache@v4");
@@ -132,18 +132,13 @@ fn run_action(scenario: &str, args: Option<&str>) -> ActionRun {
         }
         let output = command.output().unwrap();
         stderr.push_str(&String::from_utf8_lossy(&output.stderr));
-        let code = output.status.code().unwrap_or(-1);
+        code = output.status.code().unwrap_or(-1);
         if code != 0 {
-            return ActionRun {
-                code,
-                stderr,
-                outputs: std::fs::read_to_string(&outputs).unwrap(),
-                summary: std::fs::read_to_string(&summary).unwrap(),
-            };
+            break;
         }
     }
     ActionRun {
-        code: 0,
+        code,
         stderr,
         outputs: std::fs::read_to_string(&outputs).unwrap(),
         summary: std::fs::read_to_string(&summary).unwrap(),
