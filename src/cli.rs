@@ -158,8 +158,9 @@ pub struct CompareArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatFlag,
-    /// Also draw utilization over the week, per policy, before and after, as an SVG.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also draw utilization over the week, per policy, before and after, as an SVG (or a
+    /// PNG, when FILE ends in .png).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     pub plot: Option<PathBuf>,
 }
 
@@ -197,8 +198,9 @@ pub struct TimelineArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatFlag,
-    /// Also draw peak utilization per month, additions marked, as an SVG.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also draw peak utilization per month, additions marked, as an SVG (or a PNG, when
+    /// FILE ends in .png).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     pub plot: Option<PathBuf>,
 }
 

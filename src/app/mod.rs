@@ -8,12 +8,13 @@ mod files;
 mod github;
 mod init;
 mod pipe;
+mod raster;
 mod select;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use clap::CommandFactory;
 
 pub use exit::ExitStatus;
@@ -406,26 +407,32 @@ fn man_page(command: Option<&str>, out: &mut dyn io::Write) -> anyhow::Result<()
     Ok(clap_mangen::Man::new(page).render(out)?)
 }
 
-/// Writes a drawn plot to `target` (atomically, never over a file of the run), and records
-/// it: `--output` must not land on it either.
+/// Writes a drawn plot to `target` (atomically, never over a file of the run), as SVG or,
+/// when the name ends in `.png`, as PNG; and records it: `--output` must not land on it.
 fn write_plot(
     target: &Path,
     svg: Result<String, report::plot::PlotError>,
     touched: &mut Touched,
 ) -> anyhow::Result<()> {
     touched.refuse(target, "the plot")?;
-    // SVG bytes in a file named .png would open as a broken image.
     let extension = target
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if extension.as_deref() != Some("svg") {
-        bail!(
-            "cannot draw {}: capplan draws SVG; name the plot FILE.svg",
+    let png = match extension.as_deref() {
+        Some("svg") => false,
+        Some("png") => true,
+        _ => bail!(
+            "cannot draw {}: name the plot FILE.svg or FILE.png",
             target.display()
-        );
-    }
+        ),
+    };
     let svg = svg.map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", target.display()))?;
-    write_atomically(target, svg.as_bytes(), touched)?;
+    let bytes = if png {
+        raster::png(&svg).with_context(|| format!("cannot draw {}", target.display()))?
+    } else {
+        svg.into_bytes()
+    };
+    write_atomically(target, &bytes, touched)?;
     touched.add(target);
     Ok(())
 }

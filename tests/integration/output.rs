@@ -423,18 +423,34 @@ fn output_does_not_depend_on_the_number_of_threads() {
 }
 
 #[test]
-fn a_plot_is_svg_and_says_so() {
+fn a_png_plot_is_the_svg_rasterized_and_other_names_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join("week.png");
-    let run = capplan(&["compare", TINY, "--plot", png.to_str().unwrap()]);
+    let png = dir.path().join("timeline.png");
+    let run = capplan(&["timeline", TINY, "--plot", png.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    // IHDR: width and height, big-endian, as the SVG's 1200 x 560.
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((width, height), (1200, 560));
+    let again = dir.path().join("again.png");
+    capplan(&["timeline", TINY, "--plot", again.to_str().unwrap()]);
+    assert_eq!(
+        bytes,
+        std::fs::read(&again).unwrap(),
+        "the same bytes each run"
+    );
+
+    let jpg = dir.path().join("week.jpg");
+    let run = capplan(&["compare", TINY, "--plot", jpg.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr
-            .contains("capplan draws SVG; name the plot FILE.svg"),
+        run.stderr.contains("name the plot FILE.svg or FILE.png"),
         "{}",
         run.stderr
     );
-    assert!(!png.exists());
+    assert!(!jpg.exists());
 }
 
 #[test]
