@@ -206,14 +206,8 @@ fn input_changes(base: &Scenario, head: &Scenario) -> Vec<String> {
             .collect()
     };
     named(&mut changes, "tier", &tiers(base), &tiers(head));
-    let policies = |s: &Scenario| -> Vec<(String, String)> {
-        s.policies
-            .iter()
-            .map(|p| (p.name.clone(), String::new()))
-            .collect()
-    };
-    let (base_policies, head_policies) = (policies(base), policies(head));
-    for (p, (name, _)) in head_policies.iter().enumerate() {
+    for (p, policy) in head.policies.iter().enumerate() {
+        let name = &policy.name;
         match base.policies.iter().position(|b| &b.name == name) {
             Some(b) => named(
                 &mut changes,
@@ -224,9 +218,9 @@ fn input_changes(base: &Scenario, head: &Scenario) -> Vec<String> {
             None => changes.push(format!("policy {name}: added")),
         }
     }
-    for (name, _) in &base_policies {
-        if !head_policies.iter().any(|(n, _)| n == name) {
-            changes.push(format!("policy {name}: removed"));
+    for policy in &base.policies {
+        if !head.policies.iter().any(|h| h.name == policy.name) {
+            changes.push(format!("policy {}: removed", policy.name));
         }
     }
     if base.utilization_target != head.utilization_target {

@@ -163,3 +163,23 @@ fn a_revision_that_is_not_there_is_bad_input() {
             .contains("expected REV:PATH naming a file at a git revision")
     );
 }
+
+#[test]
+fn policies_are_compared_tier_by_tier_and_by_name() {
+    let head = ScenarioFile::new(
+        "limits",
+        tiny_with(&[
+            ("name = \"unlimited\"", "name = \"open\""),
+            ("window_tokens = 1000000", "window_tokens = 1500000"),
+        ]),
+    );
+    let doc = json(&capplan(&["diff", TINY, head.path(), "--format", "json"]));
+    assert_eq!(
+        doc["input_changes"],
+        serde_json::json!([
+            "policy open: added",
+            "policy current, tier pro: 1,000,000 per 5h ×0.5 → 1,500,000 per 5h ×0.5",
+            "policy unlimited: removed"
+        ])
+    );
+}
