@@ -48,6 +48,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// What a change to a scenario changes: every policy base → head; regressions first.
     Diff(DiffArgs),
+    /// One self-contained HTML page: the verdicts, compare and the timeline with their
+    /// plots, and the scenario's assumptions (`capplan report SCENARIO -o report.html`).
+    Report(ReportArgs),
     /// Check a scenario without running the model: a summary, warnings and errors.
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files, for editors (`#:schema` in the TOML).
@@ -257,6 +260,14 @@ pub struct DiffArgs {
     pub format: FormatFlag,
 }
 
+/// Arguments of `capplan report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicies,
+}
+
 /// `--format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -270,6 +281,8 @@ pub enum FormatArg {
     Markdown,
     /// JUnit XML (check only): one test case per policy, phase and gate.
     Junit,
+    /// One self-contained HTML page (`capplan report` adds the plots and the scenario).
+    Html,
 }
 
 /// `--phase` values.
@@ -355,6 +368,7 @@ impl Cli {
             FormatArg::Csv => Format::Csv,
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Junit => Format::Junit,
+            FormatArg::Html => Format::Html,
         };
         let phase = |flag: PhaseFlag| match flag.phase {
             PhaseArg::Before => Phase::Before,
@@ -413,6 +427,10 @@ impl Cli {
                 policy: a.input.policy,
                 phase: phase(a.phase),
                 format: format(a.format),
+            },
+            Command::Report(a) => Task::Report {
+                scenario: a.input.scenario,
+                policies: a.input.policies,
             },
             Command::Diff(a) => Task::Diff {
                 base: a.base,

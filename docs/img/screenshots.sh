@@ -2,6 +2,7 @@
 # Captures compare, check and timeline on scenarios/colossus.toml in a real terminal (tmux)
 # at 80 and 120 columns, as text: docs/img/<command>-<cols>.txt. Run from the crate root
 # after `cargo build --release`: bash docs/img/screenshots.sh. Fails when any line wrapped.
+# Then the HTML report in headless Chromium (below).
 set -euo pipefail
 bin="$PWD/target/release/capplan"
 for cols in 80 120; do
@@ -25,3 +26,18 @@ for cols in 80 120; do
     fi
   done
 done
+
+# The HTML report of colossus.toml as Chromium shows it in a 1280-pixel window, its top
+# (verdicts and the policy table): docs/img/report-1280.png.
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+  echo "no chromium for the report's screenshot: apt-get install chromium" >&2
+  exit 1
+fi
+page=$(mktemp -d)
+"$bin" report scenarios/colossus.toml -o "$page/report.html"
+"$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-sync \
+  --disable-background-networking --disable-component-update --hide-scrollbars \
+  --user-data-dir="$page/profile" --window-size=1280,1400 \
+  --screenshot="$PWD/docs/img/report-1280.png" "file://$page/report.html" > /dev/null 2>&1
+rm -rf "$page"

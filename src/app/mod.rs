@@ -25,7 +25,7 @@ use crate::cli::Cli;
 use crate::model::Phase;
 use crate::plan::{self, Budget, CheckRule, SolveRequest, ValidateAnswer};
 use crate::report::{self, Format, Render as _, Screen};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::{self, Scenario, ScenarioError, ScenarioWarnings};
 use crate::synth::{self, SynthSize};
 
 /// What to run, resolved from the command line: plain values, no clap.
@@ -105,6 +105,13 @@ pub enum Task {
         /// Output format.
         format: Format,
     },
+    /// compare, the timeline, their plots and the scenario's assumptions as one HTML page.
+    Report {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Policy names; all when empty.
+        policies: Vec<String>,
+    },
     /// Two versions of a scenario compared, every policy base → head.
     Diff {
         /// The base: a file, or `REV:PATH` read from git.
@@ -149,6 +156,7 @@ impl Task {
             | Task::Timeline { scenario, .. }
             | Task::Solve { scenario, .. }
             | Task::Explain { scenario, .. }
+            | Task::Report { scenario, .. }
             | Task::Validate { scenario, .. } => Some(scenario),
             Task::Diff { .. }
             | Task::Schema
@@ -207,24 +215,26 @@ fn run_task(
     touched: &mut Touched,
 ) -> anyhow::Result<ExitStatus> {
     let task = &settings.task;
-    let mut load = |path: &Path, touched: &mut Touched| -> anyhow::Result<Scenario> {
-        let (scenario, warnings) = load(path, touched)?;
-        if !warnings.is_empty() && !settings.quiet {
-            writeln!(err, "{warnings:#}")?;
-            if github::on_github() {
-                let lines = github::diagnostic_annotations(
-                    "warning",
-                    path,
-                    &warnings.source,
-                    &warnings.warnings,
-                );
-                for line in lines {
-                    writeln!(err, "{line}")?;
+    // A scenario and its warnings, which are printed (and annotated on GitHub) as it loads.
+    let mut load =
+        |path: &Path, touched: &mut Touched| -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+            let (scenario, warnings) = load(path, touched)?;
+            if !warnings.is_empty() && !settings.quiet {
+                writeln!(err, "{warnings:#}")?;
+                if github::on_github() {
+                    let lines = github::diagnostic_annotations(
+                        "warning",
+                        path,
+                        &warnings.source,
+                        &warnings.warnings,
+                    );
+                    for line in lines {
+                        writeln!(err, "{line}")?;
+                    }
                 }
             }
-        }
-        Ok(scenario)
-    };
+            Ok((scenario, warnings))
+        };
     match task {
         Task::Compare {
             scenario: path,
@@ -232,7 +242,7 @@ fn run_task(
             format,
             plot,
         } => {
-            let scenario = load(path, touched)?;
+            let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let bar = progress_bar((policies.len() * 2) as u64, "compare");
             let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
@@ -249,7 +259,7 @@ fn run_task(
             rule,
             format,
         } => {
-            let scenario = load(path, touched)?;
+            let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             for floor in &rule.min_margins {
                 if let Some(tier) = &floor.tier {
@@ -269,7 +279,7 @@ fn run_task(
             format,
             plot,
         } => {
-            let scenario = load(path, touched)?;
+            let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
             let bar = progress_bar(u64::from(months), "timeline");
@@ -290,7 +300,7 @@ fn run_task(
             max_serving_cost,
             format,
         } => {
-            let scenario = load(path, touched)?;
+            let (scenario, _) = load(path, touched)?;
             let request = SolveRequest {
                 policy: select::policy(&scenario, policy, path)?,
                 tiers: select::tiers(&scenario, tiers, path)?,
@@ -306,9 +316,34 @@ fn run_task(
             phase,
             format,
         } => {
-            let scenario = load(path, touched)?;
+            let (scenario, _) = load(path, touched)?;
             let policy = select::policy(&scenario, policy, path)?;
             plan::explain(&scenario, policy, *phase).write_on(*format, screen, out)?;
+        }
+        Task::Report {
+            scenario: path,
+            policies,
+        } => {
+            let (scenario, warnings) = load(path, touched)?;
+            let policies = select::policies(&scenario, policies, path)?;
+            let compare = plan::compare(&scenario, &policies);
+            let timeline = match scenario.timeline {
+                Some(_) => Some(plan::timeline(&scenario, &policies)?),
+                None => None,
+            };
+            let file = path.display().to_string();
+            let page = report::html::ReportPage {
+                file: &file,
+                source: &warnings.source,
+                compare: &compare,
+                peak_mask: &scenario.peak_hours.mask(scenario.step_minutes),
+                timeline: timeline.as_ref(),
+                scenario: &ValidateAnswer::valid(&file, &scenario, &warnings),
+            };
+            let html = page
+                .html()
+                .map_err(|e| anyhow::anyhow!("cannot draw the report's plots: {e}"))?;
+            out.write_all(html.as_bytes())?;
         }
         Task::Diff {
             base,
@@ -319,7 +354,7 @@ fn run_task(
             // A file prints its warnings as it loads; a revision's are printed here.
             let mut side = |spec: &str, touched: &mut Touched| match files::revision(spec) {
                 Some((rev, path)) => files::load_revision(rev, path).map(|(s, w)| (s, Some(w))),
-                None => load(Path::new(spec), touched).map(|s| (s, None)),
+                None => load(Path::new(spec), touched).map(|(s, _)| (s, None)),
             };
             let (base_scenario, base_warnings) = side(base, touched)?;
             let (head_scenario, head_warnings) = side(head, touched)?;

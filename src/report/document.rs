@@ -306,15 +306,40 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// What a cell says at a glance, for colour: a failure, a pass, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tone {
+    /// `NO …`, `… over`, `… fails`.
+    Fail,
+    /// `yes`.
+    Pass,
+}
+
+impl Tone {
+    /// The tone of a cell's text, if it has one.
+    pub(super) fn of(text: &str) -> Option<Tone> {
+        if text.starts_with("NO") || text.ends_with(" over") || text.ends_with(" fails") {
+            Some(Tone::Fail)
+        } else if text == "yes" {
+            Some(Tone::Pass)
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether a cell is a sparkline (block characters only).
+pub(super) fn is_sparkline(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| SPARK_BLOCKS.contains(&c))
+}
+
 /// A cell coloured by what it says: a failure red, a pass green.
 fn coloured(text: &str) -> Cell {
     let cell = Cell::new(text);
-    if text.starts_with("NO") || text.ends_with(" over") || text.ends_with(" fails") {
-        cell.fg(Color::Red)
-    } else if text == "yes" {
-        cell.fg(Color::Green)
-    } else {
-        cell
+    match Tone::of(text) {
+        Some(Tone::Fail) => cell.fg(Color::Red),
+        Some(Tone::Pass) => cell.fg(Color::Green),
+        None => cell,
     }
 }
 

@@ -1,12 +1,13 @@
 //! Renders answers, and only renders them: each answer of [`crate::plan`] becomes a
 //! [`Document`] (terminal tables or Markdown), one CSV table, or its JSON, written to any
 //! `io::Write` so tests render into a `Vec<u8>`; [`plot`] draws the week and the timeline
-//! as SVG. Nothing here runs the model or decides a verdict.
+//! as SVG; [`html`] makes a page of any answer, and the whole report of a scenario. Nothing here runs the model or decides a verdict.
 
 mod compare;
 mod diff;
 pub mod document;
 mod explain;
+pub mod html;
 pub mod plot;
 mod solve;
 mod timeline;
@@ -31,6 +32,8 @@ pub enum Format {
     Markdown,
     /// JUnit XML, as GitLab and Jenkins read test reports (`check` only).
     Junit,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// An answer that renders: serializable as JSON, and as a document and a CSV table.
@@ -56,6 +59,7 @@ pub trait Render: Serialize {
         match format {
             Format::Table => self.document().write_on(Style::for_terminal(), screen, out),
             Format::Markdown => self.document().write(Style::Markdown, out),
+            Format::Html => out.write_all(html::page(&self.document()).as_bytes()),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)

@@ -256,6 +256,7 @@ fn every_manual_page_the_main_page_lists_exists() {
             "solve",
             "explain",
             "diff",
+            "report",
             "validate",
             "schema",
             "completions",

@@ -1,5 +1,6 @@
 //! Every answer in every format, pinned: `compare`, `check`, `timeline`, `solve`, `explain`
-//! `validate` and `diff` on scenarios/tiny.toml as table, JSON, CSV and Markdown, and both plots.
+//! `validate` and `diff` on scenarios/tiny.toml as table, JSON, CSV, Markdown and HTML, and both
+//! plots.
 //! A change of output shows up here as a diff to review (`cargo insta review`).
 
 use super::*;
@@ -35,7 +36,7 @@ const ANSWERS: [(&str, &[&str]); 8] = [
 #[test]
 fn every_answer_in_every_format() {
     for (name, args) in ANSWERS {
-        for format in ["table", "json", "csv", "markdown"] {
+        for format in ["table", "json", "csv", "markdown", "html"] {
             let mut all = args.to_vec();
             all.extend(["--format", format]);
             let run = capplan(&all);
