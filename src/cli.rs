@@ -180,7 +180,8 @@ pub struct CheckArgs {
     /// (utilization <= 100 % without it, for every site in turn).
     #[arg(long)]
     pub n_minus_1: bool,
-    /// The demand case that must fit; low and high need an `[uncertainty]` table.
+    /// The demand case that must fit; low and high need `[uncertainty] low/high`, p90 (the
+    /// 90th percentile of peak utilization over the samples) `[uncertainty] samples`.
     #[arg(long, value_enum, default_value_t = CaseArg::Mid)]
     pub at: CaseArg,
     /// Also require a tier's margin a week, USD, to be at least this: `pro=0`, or `all=…`
@@ -303,6 +304,8 @@ pub enum CaseArg {
     Mid,
     /// The pessimistic multiplier of `[uncertainty]`.
     High,
+    /// The 90th percentile of peak utilization over `[uncertainty] samples`.
+    P90,
 }
 
 /// `solve --budget` values.
@@ -390,6 +393,7 @@ impl Cli {
                         CaseArg::Low => DemandCase::Low,
                         CaseArg::Mid => DemandCase::Mid,
                         CaseArg::High => DemandCase::High,
+                        CaseArg::P90 => DemandCase::P90,
                     },
                     n_minus_1: a.n_minus_1,
                     min_margins: a

@@ -90,6 +90,16 @@ impl<'s> Evaluator<'s> {
         self.scenario
     }
 
+    /// d(h,t), step-major (`tiers` values per step), and whether each step is a peak step.
+    pub(super) fn demand(&self) -> (&[f64], &[bool]) {
+        (&self.demand, &self.peak)
+    }
+
+    /// H(t), active hours per user per week, per tier.
+    pub(super) fn active_hours(&self) -> &[f64] {
+        &self.active_hours
+    }
+
     /// Evaluates `policy` on `fleet` with each tier's users multiplied by `users_scale`:
     /// the same answer as [`super::evaluate`], computed faster.
     pub fn evaluate(
@@ -265,7 +275,7 @@ impl Evaluator<'_> {
 
 /// Dot product with eight independent partial sums, so the compiler can keep several
 /// vector registers busy; the order is fixed, so the result is the same on every run.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     const LANES: usize = 8;
     let mut partial = [0.0; LANES];
     let split = a.len() / LANES * LANES;

@@ -72,6 +72,12 @@ impl Headroom {
     }
 }
 
+/// Serving MW of the same mix that brings `peak` down to `target`:
+/// max(0, peak / target - 1) x serving MW.
+pub fn mw_to_fit(peak: f64, target: f64, serving_mw: f64) -> f64 {
+    (peak / target - 1.0).max(0.0) * serving_mw
+}
+
 /// Evaluates `policy` (one of the scenario's, or a variant of one) on `fleet`, with each
 /// tier's users multiplied by `users_scale` (1 for the reference week; growth and
 /// uncertainty use other values).
@@ -387,7 +393,7 @@ impl Headroom {
             } else {
                 0.0
             },
-            mw_to_fit: (peak_utilization / target - 1.0).max(0.0) * fleet.serving_mw,
+            mw_to_fit: mw_to_fit(peak_utilization, target, fleet.serving_mw),
             fits: peak_utilization <= target
                 && unservable_classes.is_empty()
                 && scenario

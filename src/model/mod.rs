@@ -6,10 +6,12 @@ mod evaluator;
 pub mod fleet;
 pub mod headroom;
 pub mod lognormal;
+pub mod sampling;
 
 pub use evaluator::Evaluator;
 pub use fleet::{ByKind, FleetCapacity, KINDS, Phase};
 pub use headroom::{Headroom, LoadBreakdown, breakdown, evaluate};
+pub use sampling::{Draw, SampleFleet, SamplePolicy, SampleSummary};
 
 use rayon::prelude::*;
 
@@ -31,6 +33,9 @@ pub struct PolicyResult {
     pub n_minus_1: Option<NMinusOne>,
     /// The optimistic and pessimistic demand cases, if the scenario has `[uncertainty]`.
     pub uncertainty: Option<(Headroom, Headroom)>,
+    /// Percentiles of peak utilization and the chance to fit over the samples, if the
+    /// scenario has `[uncertainty] samples`.
+    pub sampled: Option<SampleSummary>,
 }
 
 /// N-1: the phase without each of its sites in turn.
@@ -119,12 +124,25 @@ impl Comparison {
             .iter()
             .flat_map(|&p| (0..capacities.len()).map(move |f| (p, f)))
             .collect();
+        // Sampled uncertainty: the draws once, each phase's fleet prepared once.
+        let draws = scenario.sampling.as_ref().map(sampling::draws);
+        let sample_fleets: Vec<Option<SampleFleet>> = capacities
+            .par_iter()
+            .map(|(_, fleet)| draws.as_ref().map(|_| SampleFleet::new(evaluator, fleet)))
+            .collect();
         let results = jobs
             .par_iter()
             .map(|&(policy, f)| {
                 let (phase, fleet) = &capacities[f];
-                let result =
-                    evaluate_with_variants(evaluator, policy, *phase, fleet, n_minus_1_users);
+                let samples = draws.as_deref().zip(sample_fleets[f].as_ref());
+                let result = evaluate_with_variants(
+                    evaluator,
+                    policy,
+                    *phase,
+                    fleet,
+                    n_minus_1_users,
+                    samples,
+                );
                 tick();
                 result
             })
@@ -137,20 +155,29 @@ impl Comparison {
 }
 
 /// One policy on one fleet, with its N-1 (at `n_minus_1_users` times the demand) and
-/// demand-uncertainty variants.
+/// demand-uncertainty variants, and, given draws and the fleet prepared for them, the
+/// sampled percentiles.
 fn evaluate_with_variants(
     evaluator: &Evaluator<'_>,
     policy: usize,
     phase: Phase,
     fleet: &FleetCapacity,
     n_minus_1_users: f64,
+    samples: Option<(&[Draw], &SampleFleet)>,
 ) -> PolicyResult {
     let scenario = evaluator.scenario();
     let spec = &scenario.policies[policy];
     let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
     let mut headroom = evaluator.evaluate(fleet, spec, &scaled(1.0));
     headroom.utilization = hourly_peaks(&headroom.utilization, scenario.step_minutes);
+    let sampled = samples.map(|(draws, sample_fleet)| {
+        let shares = SamplePolicy::new(evaluator, spec).shares_of(draws);
+        let unservable = !headroom.unservable_classes.is_empty();
+        let outcomes = sampling::outcomes(sample_fleet, &shares, draws, 0, &[], unservable, false);
+        SampleSummary::of(&outcomes)
+    });
     PolicyResult {
+        sampled,
         policy,
         phase,
         headroom,

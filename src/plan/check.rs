@@ -8,6 +8,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use super::compare::CompareAnswer;
 use super::cost::cost_of;
 use crate::fmt::{count, mw, percent, usd};
+use crate::model::headroom::mw_to_fit;
 use crate::model::{
     Comparison, Evaluator, FleetCapacity, Headroom, Loss, NMinusOne, Phase, PolicyResult,
 };
@@ -23,6 +24,9 @@ pub enum DemandCase {
     Mid,
     /// The pessimistic multiplier of `[uncertainty]`.
     High,
+    /// The 90th percentile of peak utilization over the samples of `[uncertainty]`; the
+    /// other gates (training floor, margins, N-1) at the scenario's demand.
+    P90,
 }
 
 impl DemandCase {
@@ -32,6 +36,7 @@ impl DemandCase {
             DemandCase::Low => "low",
             DemandCase::Mid => "mid",
             DemandCase::High => "high",
+            DemandCase::P90 => "p90",
         }
     }
 }
@@ -211,6 +216,7 @@ impl PolicyVerdict {
         let (case, multiplier) = self.demand;
         let label = match case {
             DemandCase::Mid => String::new(),
+            DemandCase::P90 => ", sampled p90".to_string(),
             _ => format!(", {} demand x{multiplier}", case.name()),
         };
         let who = format!("{} ({}{label})", self.policy, self.phase.name());
@@ -305,6 +311,10 @@ pub fn check_on(
     }
     let multiplier = match (rule.at, scenario.uncertainty) {
         (DemandCase::Mid, _) => 1.0,
+        (DemandCase::P90, _) if scenario.sampling.is_some() => 1.0,
+        (DemandCase::P90, _) => anyhow::bail!(
+            "--at p90 needs samples in the scenario's [uncertainty] (samples = 10000, and p10/p90 for users, tokens_per_active_hour, throughput)"
+        ),
         (DemandCase::Low, Some(u)) => u.low,
         (DemandCase::High, Some(u)) => u.high,
         (_, None) => anyhow::bail!(
@@ -403,14 +413,13 @@ fn judge(
             .map(|&c| scenario.classes[c].clone())
             .collect(),
     };
+    let (peak, peak_time, mw_to_fit) = gated_peak(scenario, fleet, result, gated, rule.at);
     let outcome = if !gated.unservable_classes.is_empty() {
         Outcome::Unservable {
             classes: classes(gated),
         }
-    } else if gated.peak_utilization > scenario.utilization_target {
-        Outcome::OverTarget {
-            mw_to_fit: gated.mw_to_fit,
-        }
+    } else if peak > scenario.utilization_target {
+        Outcome::OverTarget { mw_to_fit }
     } else if let Some(floor) = scenario
         .training_floor_gpu_hours
         .filter(|&floor| gated.training_gpu_hours < floor)
@@ -439,11 +448,34 @@ fn judge(
         policy_index: result.policy,
         phase: result.phase,
         demand: (rule.at, multiplier),
-        peak_utilization: gated.peak_utilization,
-        peak_time: step_label(gated.peak_step, scenario.step_minutes),
+        peak_utilization: peak,
+        peak_time,
         target: scenario.utilization_target,
         outcome,
         gates: gates(scenario, fleet, result, gated, rule, multiplier),
+    }
+}
+
+/// The peak utilization the rule gates on, when it falls, and the MW that would bring it
+/// to the target: the gated case's, or with `--at p90` the 90th percentile of the samples.
+fn gated_peak(
+    scenario: &Scenario,
+    fleet: &FleetCapacity,
+    result: &PolicyResult,
+    gated: &Headroom,
+    at: DemandCase,
+) -> (f64, String, f64) {
+    match (at, &result.sampled) {
+        (DemandCase::P90, Some(sampled)) => (
+            sampled.p90,
+            format!("the p90 of {} samples", count(sampled.samples as f64)),
+            mw_to_fit(sampled.p90, scenario.utilization_target, fleet.serving_mw),
+        ),
+        _ => (
+            gated.peak_utilization,
+            step_label(gated.peak_step, scenario.step_minutes),
+            gated.mw_to_fit,
+        ),
     }
 }
 
@@ -458,13 +490,14 @@ fn gates(
 ) -> Vec<Gate> {
     let target = scenario.utilization_target;
     let servable = gated.unservable_classes.is_empty();
+    let (peak, ..) = gated_peak(scenario, fleet, result, gated, rule.at);
     let mut gates = vec![Gate {
         name: "peak within the target".into(),
-        passed: servable && gated.peak_utilization <= target,
+        passed: servable && peak <= target,
         detail: if servable {
             format!(
                 "peak utilization {} against the target {}",
-                percent(gated.peak_utilization),
+                percent(peak),
                 percent(target)
             )
         } else {

@@ -1,5 +1,6 @@
 //! `compare`: every selected policy on both phases, with its N-1 view and, when the
-//! scenario gives `[uncertainty]`, its low and high demand cases. The answer is the JSON
+//! scenario gives `[uncertainty]`, its low and high demand cases and its sampled
+//! percentiles and chance to fit. The answer is the JSON
 //! contract of docs/model.md; `check` judges the same answer.
 
 use indexmap::IndexMap;
@@ -7,7 +8,7 @@ use serde::Serialize;
 
 use super::cost::{CostAnswer, cost_of};
 use super::{DemandCase, SCHEMA_VERSION};
-use crate::model::{Comparison, FleetCapacity, Headroom, Phase};
+use crate::model::{Comparison, FleetCapacity, Headroom, Phase, PolicyResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -158,13 +159,44 @@ pub struct LossAnswer {
     pub survives: bool,
 }
 
-/// Low and high demand cases of a policy on a phase.
+/// Demand uncertainty of a policy on a phase: the low and high cases, the samples, or both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UncertaintyAnswer {
-    /// The optimistic case.
-    pub low: CaseAnswer,
-    /// The pessimistic case.
-    pub high: CaseAnswer,
+    /// The optimistic case (`[uncertainty] low`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub low: Option<CaseAnswer>,
+    /// The pessimistic case (`[uncertainty] high`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high: Option<CaseAnswer>,
+    /// Over the samples (`[uncertainty] samples`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled: Option<SampledAnswer>,
+}
+
+/// A policy on a phase over the samples of `[uncertainty]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampledAnswer {
+    /// Samples drawn.
+    pub samples: usize,
+    /// The generator's seed.
+    pub seed: u64,
+    /// Peak utilization: 10th, 50th and 90th percentiles over the samples (nearest rank).
+    pub peak_utilization: PercentilesAnswer,
+    /// Share of samples in which the policy fits.
+    pub p_fits: f64,
+    /// Standard error of `p_fits`, sqrt(p (1 - p) / samples).
+    pub p_fits_standard_error: f64,
+}
+
+/// Three percentiles of a sampled figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PercentilesAnswer {
+    /// 10th percentile.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
 }
 
 /// One demand case.
@@ -242,20 +274,7 @@ impl CompareAnswer {
                             .expect("every result's phase was evaluated");
                         cost_of(scenario, fleet, h, 1.0)
                     }),
-                    uncertainty: result.uncertainty.as_ref().zip(scenario.uncertainty).map(
-                        |((low, high), u)| UncertaintyAnswer {
-                            low: CaseAnswer {
-                                multiplier: u.low,
-                                peak_utilization: low.peak_utilization,
-                                fits: low.fits,
-                            },
-                            high: CaseAnswer {
-                                multiplier: u.high,
-                                peak_utilization: high.peak_utilization,
-                                fits: high.fits,
-                            },
-                        },
-                    ),
+                    uncertainty: uncertainty_answer(scenario, result),
                 }
             })
             .collect();
@@ -290,6 +309,39 @@ impl CompareAnswer {
             results,
         }
     }
+}
+
+/// A result's demand cases and samples, as the answer names them; `None` without either.
+fn uncertainty_answer(scenario: &Scenario, result: &PolicyResult) -> Option<UncertaintyAnswer> {
+    let case = |multiplier: f64, h: &Headroom| CaseAnswer {
+        multiplier,
+        peak_utilization: h.peak_utilization,
+        fits: h.fits,
+    };
+    let cases = result.uncertainty.as_ref().zip(scenario.uncertainty);
+    let sampled = result
+        .sampled
+        .as_ref()
+        .zip(scenario.sampling.as_ref())
+        .map(|(s, sampling)| SampledAnswer {
+            samples: s.samples,
+            seed: sampling.seed,
+            peak_utilization: PercentilesAnswer {
+                p10: s.p10,
+                p50: s.p50,
+                p90: s.p90,
+            },
+            p_fits: s.p_fits,
+            p_fits_standard_error: s.standard_error,
+        });
+    if cases.is_none() && sampled.is_none() {
+        return None;
+    }
+    Some(UncertaintyAnswer {
+        low: cases.map(|((low, _), u)| case(u.low, low)),
+        high: cases.map(|((_, high), u)| case(u.high, high)),
+        sampled,
+    })
 }
 
 /// The capacity of one phase, as the answer names it.

@@ -19,15 +19,16 @@ pub use check::{
     Verdict, check, check_on,
 };
 pub use compare::{
-    CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PhaseAnswer, PolicyAnswer, SiteAnswer,
-    UncertaintyAnswer, compare, compare_with_progress,
+    CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PercentilesAnswer, PhaseAnswer,
+    PolicyAnswer, SampledAnswer, SiteAnswer, UncertaintyAnswer, compare, compare_with_progress,
 };
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use diff::{DiffAnswer, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{
-    MonthAnswer, MonthResult, Runway, TimelineAnswer, timeline, timeline_with_progress,
+    MonthAnswer, MonthResult, MonthSampled, Runway, RunwaySampled, TimelineAnswer, timeline,
+    timeline_with_progress,
 };
 pub use validate::{Finding, Summary, ValidateAnswer};
 

@@ -1,5 +1,6 @@
 //! `timeline`: each month from the timeline's start, the fleet online on that date against
-//! demand grown by then; for each policy, its runway (the last month it fits).
+//! demand grown by then; for each policy, its runway (the last month it fits), and with
+//! `[uncertainty] samples` the chance to fit each month and the runway's percentiles.
 
 use anyhow::bail;
 use indexmap::IndexMap;
@@ -7,7 +8,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::SCHEMA_VERSION;
-use crate::model::{Evaluator, FleetCapacity};
+use super::compare::PercentilesAnswer;
+use crate::model::sampling::{self, chance, nearest_rank};
+use crate::model::{Evaluator, FleetCapacity, SampleFleet, SamplePolicy};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -28,8 +31,17 @@ pub fn timeline_with_progress(
         );
     };
     let evaluator = Evaluator::new(scenario);
+    // Sampled uncertainty: the draws and each policy's shares under them, once.
+    let draws = scenario.sampling.as_ref().map(sampling::draws);
+    let shares: Vec<_> = match &draws {
+        Some(draws) => policies
+            .iter()
+            .map(|&p| SamplePolicy::new(&evaluator, &scenario.policies[p]).shares_of(draws))
+            .collect(),
+        None => Vec::new(),
+    };
     // Months are independent: spread them over the cores, keeping their order.
-    let months: Vec<MonthAnswer> = (0..spec.months)
+    let months: Vec<(MonthAnswer, Vec<Vec<bool>>)> = (0..spec.months)
         .into_par_iter()
         .map(|month| {
             let date = spec.start.add_months(month);
@@ -55,20 +67,48 @@ pub fn timeline_with_progress(
                 .iter()
                 .map(|g| (1.0 + g).powi(month as i32))
                 .collect();
-            let results = policies
+            let sample_fleet = draws.as_ref().map(|_| SampleFleet::new(&evaluator, &fleet));
+            let (results, fits): (Vec<MonthResult>, Vec<Vec<bool>>) = policies
                 .iter()
-                .map(|&p| {
+                .enumerate()
+                .map(|(i, &p)| {
                     let h = evaluator.evaluate(&fleet, &scenario.policies[p], &users_scale);
-                    MonthResult {
+                    // Whether each sample fits this month.
+                    let fits: Vec<bool> = match (&draws, &sample_fleet) {
+                        (Some(draws), Some(sample_fleet)) => sampling::outcomes(
+                            sample_fleet,
+                            &shares[i],
+                            draws,
+                            month,
+                            &spec.growth,
+                            !h.unservable_classes.is_empty(),
+                            true,
+                        )
+                        .iter()
+                        .map(|o| o.fits)
+                        .collect(),
+                        _ => Vec::new(),
+                    };
+                    let sampled = draws.as_ref().map(|draws| {
+                        let (p_fits, standard_error) =
+                            chance(fits.iter().filter(|&&f| f).count(), draws.len());
+                        MonthSampled {
+                            p_fits,
+                            p_fits_standard_error: standard_error,
+                        }
+                    });
+                    let result = MonthResult {
                         policy: scenario.policies[p].name.clone(),
                         peak_utilization: h.peak_utilization,
                         peak_time: step_label(h.peak_step, scenario.step_minutes),
                         fits: h.fits,
-                    }
+                        sampled,
+                    };
+                    (result, fits)
                 })
-                .collect();
+                .unzip();
             tick();
-            MonthAnswer {
+            let answer = MonthAnswer {
                 month,
                 date: date.to_string(),
                 sites_online: fleet.sites.len(),
@@ -76,21 +116,53 @@ pub fn timeline_with_progress(
                 additions_on,
                 serving_mw: fleet.serving_mw,
                 results,
-            }
+            };
+            (answer, fits)
         })
         .collect();
+    let (months, sample_fits): (Vec<MonthAnswer>, Vec<Vec<Vec<bool>>>) = months.into_iter().unzip();
     let runway = policies
         .iter()
         .enumerate()
         .map(|(i, &p)| {
             let fit: Vec<bool> = months.iter().map(|m| m.results[i].fits).collect();
             let date = |m: Option<usize>| m.map(|m| months[m].date.clone());
+            let sampled = scenario.sampling.as_ref().map(|sampling| {
+                // Each sample's runway: the months it fits before its first miss.
+                let runways: Vec<f64> = (0..sampling.samples)
+                    .map(|sample| {
+                        sample_fits
+                            .iter()
+                            .position(|month| !month[i][sample])
+                            .unwrap_or(sample_fits.len()) as f64
+                    })
+                    .collect();
+                let throughout = runways
+                    .iter()
+                    .filter(|&&r| r as usize == sample_fits.len())
+                    .count();
+                let mut sorted = runways;
+                sorted.sort_by(f64::total_cmp);
+                let (p_fits_throughout, standard_error) = chance(throughout, sorted.len());
+                RunwaySampled {
+                    samples: sampling.samples,
+                    seed: sampling.seed,
+                    runway_months: PercentilesAnswer {
+                        p10: nearest_rank(&sorted, 0.1),
+                        p50: nearest_rank(&sorted, 0.5),
+                        p90: nearest_rank(&sorted, 0.9),
+                    },
+                    p_fits_throughout,
+                    p_fits_throughout_standard_error: standard_error,
+                }
+            });
             Runway {
                 policy: scenario.policies[p].name.clone(),
                 first_fit: date(fit.iter().position(|&f| f)),
                 last_fit: date(fit.iter().rposition(|&f| f)),
                 first_miss: date(fit.iter().position(|&f| !f)),
                 fits_throughout: fit.iter().all(|&f| f),
+                sampled,
             }
         })
         .collect();
@@ -159,6 +231,34 @@ pub struct MonthResult {
     pub peak_time: String,
     /// Peak within the target and nothing unservable.
     pub fits: bool,
+    /// The chance to fit this month over the samples, if the scenario has samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled: Option<MonthSampled>,
+}
+
+/// One policy in one month over the samples of `[uncertainty]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MonthSampled {
+    /// Share of samples in which the policy fits this month.
+    pub p_fits: f64,
+    /// Its standard error, sqrt(p (1 - p) / samples).
+    pub p_fits_standard_error: f64,
+}
+
+/// A policy's runway over the samples: in each sample, the months it fits from the start
+/// before its first miss (all the months when it never misses).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RunwaySampled {
+    /// Samples drawn.
+    pub samples: usize,
+    /// The generator's seed.
+    pub seed: u64,
+    /// Months of runway: 10th, 50th and 90th percentiles (nearest rank).
+    pub runway_months: PercentilesAnswer,
+    /// Share of samples in which the policy fits in every month.
+    pub p_fits_throughout: f64,
+    /// Its standard error.
+    pub p_fits_throughout_standard_error: f64,
 }
 
 /// How long a policy keeps fitting.
@@ -174,4 +274,7 @@ pub struct Runway {
     pub first_miss: Option<String>,
     /// True when it fits in every month.
     pub fits_throughout: bool,
+    /// The runway over the samples, if the scenario has samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled: Option<RunwaySampled>,
 }

@@ -4,7 +4,9 @@
 use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
 use crate::fmt::{count, hours, mw, num, opt_num, percent, usd, yes_no};
-use crate::plan::{CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer};
+use crate::plan::{
+    CaseAnswer, CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer, SampledAnswer,
+};
 
 impl Render for CompareAnswer {
     fn document(&self) -> Document {
@@ -14,8 +16,11 @@ impl Render for CompareAnswer {
         if self.results.iter().any(|r| r.n_minus_1.is_some()) {
             sections.push(self.n_minus_1_section());
         }
-        if self.results.iter().any(|r| r.uncertainty.is_some()) {
+        if self.results.iter().any(|r| cases(r).is_some()) {
             sections.push(self.uncertainty_section());
+        }
+        if self.results.iter().any(|r| sampled(r).is_some()) {
+            sections.push(self.sampled_section());
         }
         if self.results.iter().any(|r| r.cost.is_some()) {
             sections.push(self.cost_section());
@@ -53,6 +58,18 @@ impl Render for CompareAnswer {
             "high_peak_utilization",
             "training_gpu_hours",
         ]);
+        let samples = self.results.iter().any(|r| sampled(r).is_some());
+        if samples {
+            for column in [
+                "p10_peak_utilization",
+                "p50_peak_utilization",
+                "p90_peak_utilization",
+                "p_fits",
+                "p_fits_standard_error",
+            ] {
+                table.header.push(column.to_string());
+            }
+        }
         let costs = self.results.iter().any(|r| r.cost.is_some());
         if costs {
             for column in [
@@ -84,10 +101,22 @@ impl Render for CompareAnswer {
                 n1.map(|n| n.site.clone()).unwrap_or_default(),
                 opt_num(n1.map(|n| n.peak_utilization)),
                 n1.map(|n| n.survives.to_string()).unwrap_or_default(),
-                opt_num(u.map(|u| u.low.peak_utilization)),
-                opt_num(u.map(|u| u.high.peak_utilization)),
+                opt_num(u.and_then(|u| u.low.as_ref()).map(|c| c.peak_utilization)),
+                opt_num(u.and_then(|u| u.high.as_ref()).map(|c| c.peak_utilization)),
                 num(r.training_gpu_hours),
             ]);
+            if let (true, Some(s)) = (samples, sampled(r)) {
+                let row = table.rows.last_mut().expect("a row was just added");
+                for value in [
+                    s.peak_utilization.p10,
+                    s.peak_utilization.p50,
+                    s.peak_utilization.p90,
+                    s.p_fits,
+                    s.p_fits_standard_error,
+                ] {
+                    row.push(num(value));
+                }
+            }
             if let (true, Some(c)) = (costs, &r.cost) {
                 let row = table.rows.last_mut().expect("a row was just added");
                 for value in [
@@ -428,6 +457,26 @@ impl CompareAnswer {
                 percent(self.utilization_target)
             ));
         }
+        // The chance to fit over the samples, phase by phase.
+        if let Some(first) = self.results.iter().find_map(sampled) {
+            for phase in &self.phases {
+                let chances: Vec<String> = self
+                    .results
+                    .iter()
+                    .filter(|r| r.phase == phase.name)
+                    .filter_map(|r| Some(format!("{} {}", r.policy, percent(sampled(r)?.p_fits))))
+                    .collect();
+                lines.push(format!(
+                    "Chance to fit {} ({} samples): {}.",
+                    match phase.name {
+                        "before" => "before the additions",
+                        _ => "after the additions",
+                    },
+                    count(first.samples as f64),
+                    chances.join(", ")
+                ));
+            }
+        }
         Section {
             heading: "Verdict".into(),
             table: None,
@@ -500,8 +549,8 @@ impl CompareAnswer {
     }
 
     fn uncertainty_section(&self) -> Section {
-        let first = self.results.iter().find_map(|r| r.uncertainty.as_ref());
-        let (low, high) = first.map_or((1.0, 1.0), |u| (u.low.multiplier, u.high.multiplier));
+        let first = self.results.iter().find_map(cases);
+        let (low, high) = first.map_or((1.0, 1.0), |(l, h)| (l.multiplier, h.multiplier));
         let mut table = TableData::new(&[
             "Policy",
             "Phase",
@@ -513,14 +562,16 @@ impl CompareAnswer {
         .right([2, 3, 4])
         .droppable([2, 3]);
         for r in &self.results {
-            let Some(u) = &r.uncertainty else { continue };
+            let Some((low, high)) = cases(r) else {
+                continue;
+            };
             table.row(vec![
                 r.policy.clone(),
                 r.phase.to_string(),
-                percent(u.low.peak_utilization),
+                percent(low.peak_utilization),
                 percent(r.peak_utilization),
-                percent(u.high.peak_utilization),
-                yes_no(u.high.fits),
+                percent(high.peak_utilization),
+                yes_no(high.fits),
             ]);
         }
         Section {
@@ -529,4 +580,50 @@ impl CompareAnswer {
             notes: Vec::new(),
         }
     }
+
+    /// Percentiles of peak utilization over the samples and the chance to fit.
+    fn sampled_section(&self) -> Section {
+        let first = self.results.iter().find_map(sampled);
+        let (samples, seed) = first.map_or((0, 0), |s| (s.samples, s.seed));
+        let mut table = TableData::new(&["Policy", "Phase", "p10", "p50", "p90", "Chance to fit"])
+            .right([2, 3, 4, 5])
+            .droppable([2]);
+        for r in &self.results {
+            let Some(s) = sampled(r) else { continue };
+            table.row(vec![
+                r.policy.clone(),
+                r.phase.to_string(),
+                percent(s.peak_utilization.p10),
+                percent(s.peak_utilization.p50),
+                percent(s.peak_utilization.p90),
+                chance(s.p_fits, s.p_fits_standard_error),
+            ]);
+        }
+        Section {
+            heading: format!(
+                "Sampled uncertainty: peak utilization over {} samples (seed {seed})",
+                count(samples as f64)
+            ),
+            table: Some(table),
+            notes: vec![
+                "Each sample draws users, tokens per active hour and throughput once for every tier ([uncertainty]); fits = within the target, every class served, training at its floor.".into(),
+            ],
+        }
+    }
+}
+
+/// The low and high demand cases of a result, if the scenario gives them.
+fn cases(r: &PolicyAnswer) -> Option<(&CaseAnswer, &CaseAnswer)> {
+    let u = r.uncertainty.as_ref()?;
+    u.low.as_ref().zip(u.high.as_ref())
+}
+
+/// The sampled figures of a result, if the scenario has samples.
+fn sampled(r: &PolicyAnswer) -> Option<&SampledAnswer> {
+    r.uncertainty.as_ref()?.sampled.as_ref()
+}
+
+/// A chance with its standard error: "97.3% ± 0.2".
+pub(super) fn chance(p: f64, standard_error: f64) -> String {
+    format!("{} ± {:.1}", percent(p), standard_error * 100.0)
 }

@@ -2,8 +2,9 @@
 //! marked, and each policy's runway.
 
 use super::Render;
+use super::compare::chance;
 use super::document::{Document, Section, TableData};
-use crate::fmt::{mw, num, percent};
+use crate::fmt::{count, mw, num, percent};
 use crate::plan::{MonthAnswer, Runway, TimelineAnswer};
 
 impl Runway {
@@ -62,7 +63,7 @@ fn over_target_runs(months: &[MonthAnswer], policy: usize) -> String {
 
 impl Render for TimelineAnswer {
     fn document(&self) -> Document {
-        let verdict = Section {
+        let mut verdict = Section {
             heading: "Verdict".into(),
             table: None,
             notes: self
@@ -71,6 +72,36 @@ impl Render for TimelineAnswer {
                 .map(|r| format!("{}: {}.", r.policy, r.summary()))
                 .collect(),
         };
+        let months_total = self.months.len();
+        // A sampled runway in months; "18+" when it never misses in the 18 months.
+        let months = |m: f64| {
+            if m as usize >= months_total {
+                format!("{months_total}+")
+            } else {
+                format!("{m}")
+            }
+        };
+        if let Some(first) = self.runway.iter().find_map(|r| r.sampled) {
+            let runways: Vec<String> = self
+                .runway
+                .iter()
+                .filter_map(|r| {
+                    let s = r.sampled?.runway_months;
+                    Some(format!(
+                        "{} {}/{}/{}",
+                        r.policy,
+                        months(s.p10),
+                        months(s.p50),
+                        months(s.p90)
+                    ))
+                })
+                .collect();
+            verdict.notes.push(format!(
+                "Runway over {} samples, months before the first miss (p10/p50/p90): {}.",
+                count(first.samples as f64),
+                runways.join(", ")
+            ));
+        }
         let policies: Vec<&str> = self.runway.iter().map(|r| r.policy.as_str()).collect();
         let mut header = vec!["Month", "Sites", "Serving MW"];
         header.extend(policies.iter().copied());
@@ -104,14 +135,55 @@ impl Render for TimelineAnswer {
             row.push(arriving.join(", "));
             table.row(row);
         }
+        let sampled = self.runway.iter().any(|r| r.sampled.is_some());
         let mut runway = TableData::new(&["Policy", "Runway", "Does not fit in"]);
+        if sampled {
+            for column in ["Sampled runway p10", "p50", "p90", "Fits throughout"] {
+                runway.header.push(column.to_string());
+            }
+            runway = runway.right([3, 4, 5, 6]).droppable([6, 2]);
+        }
         for (i, r) in self.runway.iter().enumerate() {
-            runway.row(vec![
+            let mut row = vec![
                 r.policy.clone(),
                 r.summary(),
                 over_target_runs(&self.months, i),
-            ]);
+            ];
+            if let Some(s) = r.sampled {
+                row.extend([
+                    months(s.runway_months.p10),
+                    months(s.runway_months.p50),
+                    months(s.runway_months.p90),
+                    chance(s.p_fits_throughout, s.p_fits_throughout_standard_error),
+                ]);
+            }
+            runway.row(row);
         }
+        // The chance to fit, month by month, over the samples.
+        let chances = sampled.then(|| {
+            let mut header = vec!["Month"];
+            header.extend(policies.iter().copied());
+            let mut table = TableData::new(&header).right(1..1 + policies.len());
+            for month in &self.months {
+                let mut row = vec![month.date[..7].to_string()];
+                row.extend(month.results.iter().map(|r| {
+                    r.sampled
+                        .map(|s| percent(s.p_fits))
+                        .unwrap_or_default()
+                }));
+                table.row(row);
+            }
+            Section {
+                heading: format!(
+                    "Chance to fit by month over {} samples",
+                    count(self.runway.iter().find_map(|r| r.sampled).map_or(0, |s| s.samples) as f64)
+                ),
+                table: Some(table),
+                notes: vec![
+                    "Each sample draws users, tokens per active hour, throughput and growth once for every tier ([uncertainty]).".into(),
+                ],
+            }
+        });
         let growth: Vec<String> = self
             .growth
             .iter()
@@ -134,9 +206,16 @@ impl Render for TimelineAnswer {
                 Section {
                     heading: "Runway".into(),
                     table: Some(runway),
-                    notes: Vec::new(),
+                    notes: if sampled {
+                        vec![format!("Sampled runway: months from the start before the first miss; {months_total}+ = no miss in the {months_total} months.")]
+                    } else {
+                        Vec::new()
+                    },
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(chances)
+            .collect(),
         }
     }
 
@@ -152,6 +231,10 @@ impl Render for TimelineAnswer {
             "serving_mw",
             "additions",
         ]);
+        let sampled = self.runway.iter().any(|r| r.sampled.is_some());
+        if sampled {
+            table.header.push("p_fits".to_string());
+        }
         for month in &self.months {
             for r in &month.results {
                 table.row(vec![
@@ -165,6 +248,10 @@ impl Render for TimelineAnswer {
                     num(month.serving_mw),
                     month.additions.join(";"),
                 ]);
+                if let (true, Some(s)) = (sampled, r.sampled) {
+                    let row = table.rows.last_mut().expect("a row was just added");
+                    row.push(num(s.p_fits));
+                }
             }
         }
         table
@@ -182,6 +269,7 @@ mod tests {
             last_fit: last_fit.map(String::from),
             first_miss: first_miss.map(String::from),
             fits_throughout: first_miss.is_none() && first_fit.is_some(),
+            sampled: None,
         }
     }
 

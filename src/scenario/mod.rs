@@ -39,6 +39,8 @@ pub struct Scenario {
     pub timeline: Option<Timeline>,
     /// Demand multipliers for the optimistic and pessimistic cases, if given.
     pub uncertainty: Option<Uncertainty>,
+    /// Sampled uncertainty (`[uncertainty] samples`), if given.
+    pub sampling: Option<Sampling>,
     /// Per class: whether some SKU gives an uncached-input rate (then every SKU serving the
     /// class does), so input costs GPU time; without one it is folded into `tokens_per_s`.
     pub input_rated: Vec<bool>,
@@ -68,6 +70,33 @@ pub struct Uncertainty {
     pub low: f64,
     /// Pessimistic multiplier, >= 1.
     pub high: f64,
+}
+
+/// `[uncertainty] samples`: parameters drawn at random, the same draw for every tier, to
+/// give percentiles and the chance to fit (model v2).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sampling {
+    /// How many samples.
+    pub samples: usize,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Multiplier on users (log-normal), if sampled.
+    pub users: Option<Percentiles>,
+    /// Multiplier on tokens per active hour (log-normal), if sampled.
+    pub tokens_per_active_hour: Option<Percentiles>,
+    /// Multiplier on every throughput rate (log-normal), if sampled.
+    pub throughput: Option<Percentiles>,
+    /// Monthly growth of users (normal), if sampled; the timeline's own rates otherwise.
+    pub growth: Option<Percentiles>,
+}
+
+/// A distribution given by its 10th and 90th percentiles.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Percentiles {
+    /// 10th percentile.
+    pub p10: f64,
+    /// 90th percentile, at least `p10`.
+    pub p90: f64,
 }
 
 /// A GPU SKU.

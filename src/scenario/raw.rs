@@ -30,7 +30,7 @@ pub struct ScenarioFile {
     /// `[timeline]`: months to evaluate for `capplan timeline`.
     #[serde(default)]
     pub timeline: Option<TimelineSpec>,
-    /// `[uncertainty]`: low and high demand multipliers.
+    /// `[uncertainty]`: demand cases and sampled uncertainty.
     #[serde(default)]
     pub uncertainty: Option<UncertaintySpec>,
 }
@@ -52,14 +52,54 @@ pub struct TimelineSpec {
     pub tier_growth: IndexMap<String, f64>,
 }
 
-/// `[uncertainty]`.
+/// `[uncertainty]`: demand cases (`low` and `high`), sampled uncertainty (`samples`), or both.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UncertaintySpec {
-    /// Multiplier on every tier's users in the optimistic case (<= 1).
-    pub low: f64,
-    /// Multiplier on every tier's users in the pessimistic case (>= 1).
-    pub high: f64,
+    /// Multiplier on every tier's users in the optimistic case (<= 1); with `high`.
+    #[serde(default)]
+    pub low: Option<f64>,
+    /// Multiplier on every tier's users in the pessimistic case (>= 1); with `low`.
+    #[serde(default)]
+    pub high: Option<f64>,
+    /// How many samples to draw (each draws every parameter once).
+    #[serde(default)]
+    pub samples: Option<u32>,
+    /// Seed of the generator: the same seed gives the same samples, bytes and all.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Multiplier on every tier's users: a log-normal through its p10 and p90.
+    #[serde(default)]
+    pub users: Option<MultiplierRange>,
+    /// Multiplier on every tier's tokens per active hour (log-normal).
+    #[serde(default)]
+    pub tokens_per_active_hour: Option<MultiplierRange>,
+    /// Multiplier on every throughput rate of every SKU (log-normal).
+    #[serde(default)]
+    pub throughput: Option<MultiplierRange>,
+    /// Monthly user growth of every tier, for the timeline: a normal through p10 and p90.
+    #[serde(default)]
+    pub growth: Option<GrowthRange>,
+}
+
+/// A sampled multiplier, by its 10th and 90th percentiles.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MultiplierRange {
+    /// The value 10 % of samples fall below.
+    pub p10: f64,
+    /// The value 90 % of samples fall below (at least p10).
+    pub p90: f64,
+}
+
+/// A sampled monthly growth rate, by its 10th and 90th percentiles.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthRange {
+    /// The rate 10 % of samples fall below (0.05 = 5 % a month).
+    pub p10: f64,
+    /// The rate 90 % of samples fall below (at least p10).
+    pub p90: f64,
 }
 
 /// `[scenario]`.

@@ -22,6 +22,7 @@ mod output;
 mod properties;
 mod readme;
 mod reference;
+mod sampling;
 mod schema;
 mod snapshots;
 mod solve;

@@ -99,6 +99,14 @@ fn location(definition: &str, property: &str) -> (Vec<toml_path::Key>, String) {
         ),
         "TimelineSpec" => (vec![name("timeline")], "timeline".into()),
         "UncertaintySpec" => (vec![name("uncertainty")], "uncertainty".into()),
+        "MultiplierRange" => (
+            vec![name("uncertainty"), name("users")],
+            "uncertainty.users".into(),
+        ),
+        "GrowthRange" => (
+            vec![name("uncertainty"), name("growth")],
+            "uncertainty.growth".into(),
+        ),
         "PriceSpec" => (
             vec![name("tier"), Index(0), name("price_per_mtok")],
             "tier[0].price_per_mtok".into(),
@@ -144,6 +152,12 @@ fn bounds_scenario() -> String {
     tiny_text()
         .replace("growth = 0.1\n", "growth = 0.1\ntier_growth = { pro = 0.1 }\n")
         .replace("peak_hours = [", "training_floor_gpu_hours = 0\npeak_hours = [")
+        .replace(
+            "high = 1.2\n",
+            "high = 1.2\nsamples = 10\nseed = 3\nusers = { p10 = 0.9, p90 = 1.1 }\n\
+             tokens_per_active_hour = { p10 = 0.9, p90 = 1.1 }\nthroughput = { p10 = 0.9, p90 = 1.1 }\n\
+             growth = { p10 = 0.05, p90 = 0.1 }\n",
+        )
         .replace(
             "tokens_per_s = { sonnet = 800 }",
             "tokens_per_s = { sonnet = 800 }\ninput_tokens_per_s = { sonnet = 20000 }\ncached_tokens_per_s = { sonnet = 200000 }",
@@ -227,7 +241,11 @@ fn the_schemas_bounds_are_the_validators() {
             Place::Items => &node["items"],
             Place::Values => &node["additionalProperties"],
         };
-        let integer = node["type"] == "integer";
+        // An optional integer is typed ["integer", "null"].
+        let integer = node["type"] == "integer"
+            || node["type"]
+                .as_array()
+                .is_some_and(|types| types.contains(&serde_json::json!("integer")));
         let (mut keys, prefix) = location(definition, property);
         keys.push(toml_path::Key::Name(property.to_string()));
         let mut key_path = format!("{prefix}.{property}");

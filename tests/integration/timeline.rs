@@ -67,7 +67,11 @@ fn timeline_runway_matches_month_by_month_compare() {
             if let Some(name) = line.strip_prefix("name = ") {
                 tier = name;
             }
-            match line.strip_prefix("users = ") {
+            // Tier users only: `[uncertainty] users = { p10, p90 }` stays as it is.
+            match line
+                .strip_prefix("users = ")
+                .filter(|rest| !rest.starts_with('{'))
+            {
                 Some(rest) => {
                     let users: f64 = rest.split_whitespace().next().unwrap().parse().unwrap();
                     let growth = if tier.starts_with("\"api-") {

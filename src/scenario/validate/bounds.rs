@@ -222,6 +222,39 @@ pub const HIGH_DEMAND: Bounds = Bounds {
     what: "a multiplier between 1 and 100",
 };
 
+/// Samples of `[uncertainty]`.
+pub const SAMPLES: Bounds = Bounds {
+    low: 1.0,
+    low_inclusive: true,
+    high: 1_000_000.0,
+    smallest_positive: 0.0,
+    what: "between 1 and 1,000,000 samples",
+};
+/// The seed of `[uncertainty]`: any whole number a double holds exactly, and then some.
+pub const SEED: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 1e15,
+    smallest_positive: 0.0,
+    what: "a seed between 0 and 10^15",
+};
+/// A percentile of a sampled multiplier (users, tokens per active hour, throughput).
+pub const SAMPLED_MULTIPLIER: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 100.0,
+    smallest_positive: 1e-6,
+    what: "a multiplier above 0 and at most 100 (1 = as the scenario says)",
+};
+/// A percentile of the sampled monthly growth: kept where 120 months of it stay finite.
+pub const SAMPLED_GROWTH: Bounds = Bounds {
+    low: -0.5,
+    low_inclusive: true,
+    high: 1.0,
+    smallest_positive: 0.0,
+    what: "a monthly growth rate between -0.5 and 1 (0.05 = 5 % a month)",
+};
+
 /// Where in a definition's property a bound applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
@@ -235,7 +268,7 @@ pub enum Place {
 
 /// Every bounded number of a scenario file, by where the JSON Schema describes it:
 /// (definition, property, place, bounds).
-pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 39] = [
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 45] = [
     ("GpuSpec", "cost_per_gpu_hour", Place::Value, USD),
     ("SiteSpec", "cost_per_mw_month", Place::Value, USD),
     ("TierSpec", "price_per_user_month", Place::Value, USD),
@@ -315,6 +348,12 @@ pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 39] = [
     ("TimelineSpec", "tier_growth", Place::Values, GROWTH),
     ("UncertaintySpec", "low", Place::Value, POSITIVE_SHARE),
     ("UncertaintySpec", "high", Place::Value, HIGH_DEMAND),
+    ("UncertaintySpec", "samples", Place::Value, SAMPLES),
+    ("UncertaintySpec", "seed", Place::Value, SEED),
+    ("MultiplierRange", "p10", Place::Value, SAMPLED_MULTIPLIER),
+    ("MultiplierRange", "p90", Place::Value, SAMPLED_MULTIPLIER),
+    ("GrowthRange", "p10", Place::Value, SAMPLED_GROWTH),
+    ("GrowthRange", "p90", Place::Value, SAMPLED_GROWTH),
 ];
 
 /// Writes every bound of [`SCHEMA_BOUNDS`] into a generated draft-07 schema.

@@ -11,11 +11,12 @@ use super::{Checker, list, online_date, unknown};
 use crate::scenario::curve::{self, CurveValues};
 use crate::scenario::diagnostic::{KeyPath, locate};
 use crate::scenario::raw::{
-    CurveSpec, ElasticSpec, GpuSpec, ScenarioFile, ServingShareSpec, TimelineSpec,
+    CurveSpec, ElasticSpec, GpuSpec, ScenarioFile, ServingShareSpec, TimelineSpec, UncertaintySpec,
 };
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use crate::scenario::{
-    Limit, Policy, Scenario, ServingShare, Site, Sku, Tier, Timeline, Uncertainty,
+    Limit, Percentiles, Policy, Sampling, Scenario, ServingShare, Site, Sku, Tier, Timeline,
+    Uncertainty,
 };
 
 /// Tolerance on a mix summing to 1.
@@ -61,13 +62,10 @@ impl Checker<'_, '_> {
             .timeline
             .as_ref()
             .map(|spec| self.timeline(spec, &tiers));
-        let uncertainty = file.uncertainty.as_ref().map(|spec| {
-            let path = KeyPath::root("uncertainty");
-            Uncertainty {
-                low: self.number(path.key("low"), spec.low, bounds::POSITIVE_SHARE),
-                high: self.number(path.key("high"), spec.high, bounds::HIGH_DEMAND),
-            }
-        });
+        let (uncertainty, sampling) = match &file.uncertainty {
+            Some(spec) => self.uncertainty(spec),
+            None => (None, None),
+        };
         let training_floor_gpu_hours = file.scenario.training_floor_gpu_hours.map(|floor| {
             let path = section.key("training_floor_gpu_hours");
             let floor = self.number(path.clone(), floor, bounds::NON_NEGATIVE);
@@ -95,6 +93,7 @@ impl Checker<'_, '_> {
             policies,
             timeline,
             uncertainty,
+            sampling,
             input_rated,
             cached_rated,
             training_floor_gpu_hours,
@@ -160,6 +159,110 @@ impl Checker<'_, '_> {
             &spec.cached_tokens_per_s
         });
         (input, cached)
+    }
+
+    /// `[uncertainty]`: the demand cases (`low` with `high`) and the sampled parameters
+    /// (with `samples`); at least one of the two.
+    fn uncertainty(&mut self, spec: &UncertaintySpec) -> (Option<Uncertainty>, Option<Sampling>) {
+        let path = KeyPath::root("uncertainty");
+        let cases = match (spec.low, spec.high) {
+            (Some(low), Some(high)) => Some(Uncertainty {
+                low: self.number(path.key("low"), low, bounds::POSITIVE_SHARE),
+                high: self.number(path.key("high"), high, bounds::HIGH_DEMAND),
+            }),
+            (Some(_), None) => {
+                self.error(
+                    path.key("high"),
+                    "expected high with low (the pessimistic multiplier on users, e.g. high = 1.2)"
+                        .to_string(),
+                );
+                None
+            }
+            (None, Some(_)) => {
+                self.error(
+                    path.key("low"),
+                    "expected low with high (the optimistic multiplier on users, e.g. low = 0.85)"
+                        .to_string(),
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        let multiplier =
+            |checker: &mut Self,
+             key: &str,
+             range: &Option<crate::scenario::raw::MultiplierRange>| {
+                range.as_ref().map(|r| {
+                    checker.percentiles(path.key(key), r.p10, r.p90, bounds::SAMPLED_MULTIPLIER)
+                })
+            };
+        let users = multiplier(self, "users", &spec.users);
+        let tokens = multiplier(self, "tokens_per_active_hour", &spec.tokens_per_active_hour);
+        let throughput = multiplier(self, "throughput", &spec.throughput);
+        let growth = spec
+            .growth
+            .as_ref()
+            .map(|r| self.percentiles(path.key("growth"), r.p10, r.p90, bounds::SAMPLED_GROWTH));
+        let sampled = [
+            ("seed", spec.seed.is_some()),
+            ("users", users.is_some()),
+            ("tokens_per_active_hour", tokens.is_some()),
+            ("throughput", throughput.is_some()),
+            ("growth", growth.is_some()),
+        ];
+        let sampling = match spec.samples {
+            Some(samples) => {
+                let samples = self.number(path.key("samples"), f64::from(samples), bounds::SAMPLES);
+                Some(Sampling {
+                    samples: samples as usize,
+                    seed: spec.seed.map_or(1, |seed| {
+                        self.number(path.key("seed"), seed as f64, bounds::SEED) as u64
+                    }),
+                    users,
+                    tokens_per_active_hour: tokens,
+                    throughput,
+                    growth,
+                })
+            }
+            None => {
+                if let Some((key, _)) = sampled.iter().find(|(_, given)| *given) {
+                    self.error(
+                        path.key(key),
+                        format!("expected samples = N (how many to draw) with {key}: it describes sampled uncertainty"),
+                    );
+                } else if cases.is_none() && spec.low.is_none() && spec.high.is_none() {
+                    self.error(
+                        path,
+                        "expected low and high (demand cases), or samples (sampled uncertainty, with p10 and p90 for users, tokens_per_active_hour, throughput or growth)".to_string(),
+                    );
+                }
+                None
+            }
+        };
+        (cases, sampling)
+    }
+
+    /// A sampled parameter's p10 and p90: each in `bounds`, p10 at most p90.
+    fn percentiles(
+        &mut self,
+        path: KeyPath,
+        p10: f64,
+        p90: f64,
+        bounds: bounds::Bounds,
+    ) -> Percentiles {
+        self.number(path.key("p10"), p10, bounds);
+        self.number(path.key("p90"), p90, bounds);
+        if p10 > p90 {
+            self.error(
+                path,
+                format!(
+                    "expected p90 at least p10 ({}), found {}",
+                    crate::fmt::num(p10),
+                    crate::fmt::num(p90)
+                ),
+            );
+        }
+        Percentiles { p10, p90 }
     }
 
     fn timeline(&mut self, spec: &TimelineSpec, tiers: &[Tier]) -> Timeline {
