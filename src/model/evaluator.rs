@@ -26,8 +26,13 @@ use crate::scenario::{Policy, Scenario};
 pub struct Evaluator<'s> {
     scenario: &'s Scenario,
     tiers: usize,
-    /// d(h,t), step-major: the row of step h is `demand[h * tiers..(h + 1) * tiers]`.
-    demand: Vec<f64>,
+    /// d(h,t) of each run of identical consecutive steps (same demand, same peak flag),
+    /// segment-major: an hourly curve at 1-minute steps is 168 rows, not 10,080.
+    rows: Vec<f64>,
+    /// Per segment: its first step, how many steps it holds, and whether they are peak.
+    segments: Vec<Segment>,
+    /// Per step: its segment.
+    step_segment: Vec<usize>,
     /// Whether each step is a peak step.
     peak: Vec<bool>,
     /// Per tier: sum of d over off-peak steps, and over peak steps.
@@ -48,25 +53,48 @@ impl<'s> Evaluator<'s> {
         let tiers = scenario.tiers.len();
         let steps = scenario.steps();
         let peak = scenario.peak_hours.mask(scenario.step_minutes);
-        let mut demand = vec![0.0; steps * tiers];
         let mut off_peak_sum = vec![0.0; tiers];
         let mut peak_sum = vec![0.0; tiers];
-        for (t, tier) in scenario.tiers.iter().enumerate() {
-            let rate = tier.users * tier.tokens_per_active_hour / 3600.0;
-            for (h, &activity) in tier.activity.iter().enumerate() {
-                let d = rate * activity;
-                demand[h * tiers + t] = d;
+        let rates: Vec<f64> = scenario
+            .tiers
+            .iter()
+            .map(|tier| tier.users * tier.tokens_per_active_hour / 3600.0)
+            .collect();
+        let (mut rows, mut segments, mut step_segment) =
+            (Vec::new(), Vec::<Segment>::new(), Vec::with_capacity(steps));
+        let mut row = vec![0.0; tiers];
+        for h in 0..steps {
+            for (t, tier) in scenario.tiers.iter().enumerate() {
+                let d = rates[t] * tier.activity[h];
+                row[t] = d;
                 if peak[h] {
                     peak_sum[t] += d;
                 } else {
                     off_peak_sum[t] += d;
                 }
             }
+            let same = segments.last().is_some_and(|last| {
+                last.peak == peak[h] && rows[rows.len() - tiers..] == row[..]
+            });
+            match segments.last_mut() {
+                Some(last) if same => last.len += 1,
+                _ => {
+                    segments.push(Segment {
+                        start: h,
+                        len: 1,
+                        peak: peak[h],
+                    });
+                    rows.extend_from_slice(&row);
+                }
+            }
+            step_segment.push(segments.len() - 1);
         }
         Evaluator {
             scenario,
             tiers,
-            demand,
+            rows,
+            segments,
+            step_segment,
             peak,
             off_peak_sum,
             peak_sum,
@@ -90,9 +118,20 @@ impl<'s> Evaluator<'s> {
         self.scenario
     }
 
-    /// d(h,t), step-major (`tiers` values per step), and whether each step is a peak step.
-    pub(super) fn demand(&self) -> (&[f64], &[bool]) {
-        (&self.demand, &self.peak)
+    /// d(h,t) of step `h`, one value per tier.
+    pub(super) fn row(&self, h: usize) -> &[f64] {
+        let s = self.step_segment[h];
+        &self.rows[s * self.tiers..(s + 1) * self.tiers]
+    }
+
+    /// Whether each step is a peak step.
+    pub(super) fn peak_mask(&self) -> &[bool] {
+        &self.peak
+    }
+
+    /// Runs of identical consecutive steps: fewer than steps when curves repeat.
+    pub fn segments(&self) -> usize {
+        self.segments.len()
     }
 
     /// H(t), active hours per user per week, per tier.
@@ -159,12 +198,20 @@ impl<'s> Evaluator<'s> {
         }
 
         let steps = self.peak.len();
+        // One dot product per segment; every step of a segment has its value.
+        let tiers = self.tiers;
+        let segment_u: Vec<f64> = self
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(s, segment)| {
+                let row = &self.rows[s * tiers..(s + 1) * tiers];
+                dot(row, if segment.peak { &u_peak } else { &u_off })
+            })
+            .collect();
         let mut utilization = Vec::with_capacity(steps);
-        for (row, &peak) in self.demand.chunks_exact(self.tiers.max(1)).zip(&self.peak) {
-            utilization.push(dot(row, if peak { &u_peak } else { &u_off }));
-        }
-        if self.tiers == 0 {
-            utilization.resize(steps, 0.0);
+        for (segment, &u) in self.segments.iter().zip(&segment_u) {
+            utilization.extend(std::iter::repeat_n(u, segment.len));
         }
 
         // Weekly totals from column sums; shed needs served(h) only where U > 1.
@@ -180,18 +227,21 @@ impl<'s> Evaluator<'s> {
             desired_total += factor * (self.off_peak_sum[t] + self.peak_sum[t]);
         }
         let mut shed_total = 0.0;
-        for (h, &u) in utilization.iter().enumerate() {
+        for (s, (segment, &u)) in self.segments.iter().zip(&segment_u).enumerate() {
             if u > 1.0 {
-                let row = &self.demand[h * self.tiers..(h + 1) * self.tiers];
+                let row = &self.rows[s * tiers..(s + 1) * tiers];
                 let served = dot(
                     row,
-                    if self.peak[h] {
+                    if segment.peak {
                         &served_peak
                     } else {
                         &served_off
                     },
                 );
-                shed_total += served * (1.0 - 1.0 / u);
+                // Step by step, in order, as the formulas sum it.
+                for _ in 0..segment.len {
+                    shed_total += served * (1.0 - 1.0 / u);
+                }
             }
         }
 
@@ -271,6 +321,17 @@ impl Evaluator<'_> {
         }
         usage
     }
+}
+
+/// A run of identical consecutive steps of the demand matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    /// Its first step.
+    start: usize,
+    /// How many steps.
+    len: usize,
+    /// Whether they are peak steps.
+    peak: bool,
 }
 
 /// Dot product with eight independent partial sums, so the compiler can keep several

@@ -360,7 +360,7 @@ impl SampleFleet {
     /// Builds the weights of `fleet` for the evaluator's demand.
     pub fn new(evaluator: &Evaluator<'_>, fleet: &FleetCapacity) -> SampleFleet {
         let scenario = evaluator.scenario();
-        let (demand, peak) = evaluator.demand();
+        let peak = evaluator.peak_mask();
         let tiers = scenario.tiers.len();
         let classes = scenario.classes.len();
         let elastic = fleet.is_elastic();
@@ -419,7 +419,7 @@ impl SampleFleet {
         let steps = peak.len();
         let (mut previous_low, mut previous_row): (Vec<f64>, &[f64]) = (Vec::new(), &[]);
         for (h, &is_peak) in peak.iter().enumerate() {
-            let row = &demand[h * tiers..(h + 1) * tiers];
+            let row = evaluator.row(h);
             fleet.capacity_into(h, 0.0, &mut low_cap);
             let fixed: Vec<f64> = pair_of.iter().map(|&(c, x)| low_cap[x][c]).collect();
             let same = h > 0
