@@ -56,7 +56,6 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let header_len = reader.headers().map_err(|err| csv_problem(&err, 1))?.len();
     if !(1..=2).contains(&header_len) {
@@ -68,12 +67,19 @@ pub fn parse_csv(text: &str) -> Result<CurveValues, CsvProblem> {
         });
     }
     let mut values = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|err| csv_problem(&err, values.len() as u64 + 2))?;
+    // One record, read into again and again: no allocation per row.
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) => return Err(csv_problem(&err, values.len() as u64 + 2)),
+        }
         let line = record
             .position()
             .map_or(values.len() as u64 + 2, |p| p.line());
-        let field = record.get(record.len() - 1).unwrap_or("");
+        // Trimmed here rather than by the reader, whose trim copies every record.
+        let field = record.get(record.len() - 1).unwrap_or("").trim();
         let value: f64 = field.parse().map_err(|_| CsvProblem {
             line,
             message: format!("expected a share between 0 and 1, found {}", quoted(field)),
