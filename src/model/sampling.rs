@@ -662,10 +662,36 @@ fn solve_lambda(load: &[f64], fixed: &[f64], span: &[f64], target: f64, start: f
         }
         x = high;
     }
-    while x < 1.0 && at(x).0 > target {
-        x = x.next_up().min(1.0);
+    first_within(x, target, |lambda| at(lambda).0)
+}
+
+/// The first value in [x, 1] whose U is within the target, for U falling in lambda and
+/// U(1) within it: `x` itself if it is; else up from `x` by 1, 2, 4, ... ulps until one is,
+/// then bisection between the last two bit patterns (positive doubles order as their
+/// bits), so a root near 0, where ulps are tiny, takes some 120 steps, never millions.
+fn first_within(x: f64, target: f64, u: impl Fn(f64) -> f64) -> f64 {
+    if x >= 1.0 || u(x) <= target {
+        return x.min(1.0);
     }
-    x
+    let one = 1.0_f64.to_bits();
+    let (mut low, mut step) = (x.to_bits(), 1u64);
+    let mut high = loop {
+        let candidate = low.saturating_add(step).min(one);
+        if candidate == one || u(f64::from_bits(candidate)) <= target {
+            break candidate;
+        }
+        low = candidate;
+        step = step.saturating_mul(2);
+    };
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if u(f64::from_bits(middle)) <= target {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    f64::from_bits(high)
 }
 
 /// Percentiles of sampled values and the chance of an event, with its standard error.
@@ -787,6 +813,22 @@ mod tests {
             ..sampling
         });
         assert_eq!(fewer[..], draws[..10]);
+    }
+
+    #[test]
+    fn the_first_value_within_the_target_is_found_in_few_steps() {
+        use std::cell::Cell;
+        // U(lambda) = 1e-7 / lambda against 1: the root is 1e-7, where an ulp is 1.3e-23.
+        let calls = Cell::new(0);
+        let u = |lambda: f64| {
+            calls.set(calls.get() + 1);
+            1e-7 / lambda
+        };
+        let x = first_within(5e-8, 1.0, u);
+        assert!(u(x) <= 1.0 && u(f64::from_bits(x.to_bits() - 1)) > 1.0, "{x}");
+        assert!(calls.get() < 200, "{} evaluations", calls.get());
+        assert_eq!(first_within(0.5, 1.0, |l| 0.1 / l), 0.5);
+        assert_eq!(first_within(1.0, 1.0, |_| 2.0), 1.0);
     }
 
     #[test]
