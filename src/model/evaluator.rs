@@ -146,13 +146,63 @@ impl<'s> Evaluator<'s> {
         policy: &Policy,
         users_scale: &[f64],
     ) -> Headroom {
-        let scenario = self.scenario;
-        assert_eq!(users_scale.len(), self.tiers, "one users scale per tier");
-        self.evaluations.fetch_add(1, Ordering::Relaxed);
-        // Capacity that moves by step (share curves, elastic sites) takes the formula path.
-        if !fleet.is_constant() {
-            return super::evaluate(scenario, fleet, policy, users_scale);
+        self.evaluate_many(policy, &[(fleet, users_scale)])
+            .pop()
+            .expect("one job, one answer")
+    }
+
+    /// Evaluates `policy` on each (fleet, users scale) pair, in order: one pass over the
+    /// demand matrix for all of them (each row is read once and multiplied by every job's
+    /// coefficients while it is in cache), then each job's own totals. The answers are
+    /// those of [`Evaluator::evaluate`] one by one, bit for bit: each dot product is the
+    /// same. A policy's variants (N-1 losses, demand cases) are such a batch.
+    pub fn evaluate_many(
+        &self,
+        policy: &Policy,
+        jobs: &[(&FleetCapacity, &[f64])],
+    ) -> Vec<Headroom> {
+        self.evaluations.fetch_add(jobs.len(), Ordering::Relaxed);
+        let prepared: Vec<Option<Prepared>> = jobs
+            .iter()
+            .map(|&(fleet, users_scale)| {
+                assert_eq!(users_scale.len(), self.tiers, "one users scale per tier");
+                // Capacity that moves by step (share curves, elastic sites) takes the
+                // formula path.
+                fleet
+                    .is_constant()
+                    .then(|| self.prepare(fleet, policy, users_scale))
+            })
+            .collect();
+        // The blocked pass: for each segment, every constant job's U.
+        let constant: Vec<&Prepared> = prepared.iter().flatten().collect();
+        let tiers = self.tiers;
+        let mut segment_u = vec![Vec::with_capacity(self.segments.len()); constant.len()];
+        let off: Vec<&[f64]> = constant.iter().map(|job| &job.u_off[..]).collect();
+        let at_peak: Vec<&[f64]> = constant.iter().map(|job| &job.u_peak[..]).collect();
+        for (s, segment) in self.segments.iter().enumerate() {
+            let row = &self.rows[s * tiers..(s + 1) * tiers];
+            let coefficients = if segment.peak { &at_peak } else { &off };
+            for (u, c) in segment_u.iter_mut().zip(coefficients) {
+                u.push(dot(row, c));
+            }
         }
+        let mut segment_u = segment_u.into_iter();
+        jobs.iter()
+            .zip(prepared)
+            .map(|(&(fleet, users_scale), prepared)| match prepared {
+                Some(prepared) => {
+                    let u = segment_u.next().expect("one U per constant job");
+                    self.finish(fleet, users_scale, prepared, u)
+                }
+                None => super::evaluate(self.scenario, fleet, policy, users_scale),
+            })
+            .collect()
+    }
+
+    /// A constant fleet's per-tier coefficients of U, off peak and at peak, and the shares
+    /// and unservable classes they come from.
+    fn prepare(&self, fleet: &FleetCapacity, policy: &Policy, users_scale: &[f64]) -> Prepared {
+        let scenario = self.scenario;
         let shares: Vec<TierShares> = scenario
             .tiers
             .iter()
@@ -161,8 +211,6 @@ impl<'s> Evaluator<'s> {
             .map(|((tier, limit), &hours)| tier_shares_for(tier, limit.as_ref(), hours))
             .collect();
         let capacity = &fleet.base;
-
-        // Per-tier coefficients of U, off peak and at peak.
         let mut u_off = vec![0.0; self.tiers];
         let mut u_peak = vec![0.0; self.tiers];
         let mut unservable = vec![false; scenario.classes.len()];
@@ -195,19 +243,32 @@ impl<'s> Evaluator<'s> {
             u_off[t] = scale * shares[t].served_off_peak * weight;
             u_peak[t] = scale * shares[t].served_at_peak * weight;
         }
+        Prepared {
+            shares,
+            u_off,
+            u_peak,
+            unservable,
+        }
+    }
 
+    /// One constant job's answer from its U per segment: the week, shed demand (a second
+    /// look at the overloaded segments only), the weekly totals from column sums.
+    fn finish(
+        &self,
+        fleet: &FleetCapacity,
+        users_scale: &[f64],
+        prepared: Prepared,
+        segment_u: Vec<f64>,
+    ) -> Headroom {
+        let scenario = self.scenario;
+        let Prepared {
+            shares,
+            u_off,
+            u_peak,
+            unservable,
+        } = prepared;
         let steps = self.peak.len();
-        // One dot product per segment; every step of a segment has its value.
         let tiers = self.tiers;
-        let segment_u: Vec<f64> = self
-            .segments
-            .iter()
-            .enumerate()
-            .map(|(s, segment)| {
-                let row = &self.rows[s * tiers..(s + 1) * tiers];
-                dot(row, if segment.peak { &u_peak } else { &u_off })
-            })
-            .collect();
         let mut utilization = Vec::with_capacity(steps);
         for (segment, &u) in self.segments.iter().zip(&segment_u) {
             utilization.extend(std::iter::repeat_n(u, segment.len));
@@ -322,6 +383,17 @@ impl Evaluator<'_> {
     }
 }
 
+/// A constant fleet's job, ready for the pass over the matrix.
+struct Prepared {
+    /// Per tier: served and throttled shares under the policy.
+    shares: Vec<TierShares>,
+    /// Per tier: its coefficient of U off peak and at peak.
+    u_off: Vec<f64>,
+    u_peak: Vec<f64>,
+    /// Per class: demand and no capacity.
+    unservable: Vec<bool>,
+}
+
 /// A run of identical consecutive steps of the demand matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Segment {
@@ -357,6 +429,32 @@ pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub(crate) mod tests {
     use super::*;
     use crate::model::{Phase, evaluate};
+
+    #[test]
+    fn a_batch_is_its_evaluations_one_by_one_bit_for_bit() {
+        for text in [
+            include_str!("../../scenarios/tiny.toml"),
+            include_str!("../../scenarios/colossus.toml"),
+        ] {
+            let scenario = Scenario::parse(text, "s.toml").unwrap();
+            let evaluator = Evaluator::new(&scenario);
+            let fleet = FleetCapacity::of_phase(&scenario, Phase::After);
+            let losses: Vec<FleetCapacity> =
+                (0..fleet.sites.len()).map(|p| fleet.without(p)).collect();
+            let (one, more) = (
+                vec![1.0; scenario.tiers.len()],
+                vec![1.4; scenario.tiers.len()],
+            );
+            let mut jobs: Vec<(&FleetCapacity, &[f64])> = vec![(&fleet, &one), (&fleet, &more)];
+            jobs.extend(losses.iter().map(|l| (l, &more[..])));
+            for policy in &scenario.policies {
+                let batch = evaluator.evaluate_many(policy, &jobs);
+                for (answer, &(fleet, users)) in batch.iter().zip(&jobs) {
+                    assert_eq!(*answer, evaluator.evaluate(fleet, policy, users));
+                }
+            }
+        }
+    }
 
     #[test]
     fn dot_matches_a_plain_sum() {

@@ -15,7 +15,7 @@ pub use sampling::{Draw, SampleFleet, SamplePolicy, SampleSummary};
 
 use rayon::prelude::*;
 
-use crate::scenario::{Policy, Scenario};
+use crate::scenario::Scenario;
 
 /// One policy evaluated on one phase, with its N-1 and demand-uncertainty variants. Only
 /// what is printed is kept: the week of the main result as hourly peaks, no week at all
@@ -168,8 +168,31 @@ fn evaluate_with_variants(
     let scenario = evaluator.scenario();
     let spec = &scenario.policies[policy];
     let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
-    let mut headroom = evaluator.evaluate(fleet, spec, &scaled(1.0));
+    // The policy, each single-site loss and the demand cases: one batch, one pass over
+    // the demand matrix.
+    let (ones, n1_users) = (scaled(1.0), scaled(n_minus_1_users));
+    let cases = scenario
+        .uncertainty
+        .map(|u| (scaled(u.low), scaled(u.high)));
+    let losses: Vec<FleetCapacity> = (0..fleet.sites.len()).map(|p| fleet.without(p)).collect();
+    let mut jobs: Vec<(&FleetCapacity, &[f64])> = vec![(fleet, &ones)];
+    jobs.extend(losses.iter().map(|loss| (loss, &n1_users[..])));
+    if let Some((low, high)) = &cases {
+        jobs.push((fleet, low));
+        jobs.push((fleet, high));
+    }
+    let mut answers = evaluator.evaluate_many(spec, &jobs).into_iter();
+    let mut headroom = answers.next().expect("the policy itself");
     headroom.utilization = hourly_peaks(&headroom.utilization, scenario.step_minutes);
+    let loss_answers: Vec<Headroom> = answers
+        .by_ref()
+        .take(losses.len())
+        .map(Headroom::without_week)
+        .collect();
+    let uncertainty = cases.map(|_| {
+        let mut case = || answers.next().expect("both cases").without_week();
+        (case(), case())
+    });
     let sampled = samples.map(|(draws, sample_fleet)| {
         let shares = SamplePolicy::new(evaluator, spec).shares_of(draws);
         let unservable = !headroom.unservable_classes.is_empty();
@@ -181,33 +204,17 @@ fn evaluate_with_variants(
         policy,
         phase,
         headroom,
-        n_minus_1: n_minus_1(evaluator, spec, fleet, &scaled(n_minus_1_users)),
-        uncertainty: scenario.uncertainty.map(|u| {
-            (
-                evaluator
-                    .evaluate(fleet, spec, &scaled(u.low))
-                    .without_week(),
-                evaluator
-                    .evaluate(fleet, spec, &scaled(u.high))
-                    .without_week(),
-            )
-        }),
+        n_minus_1: n_minus_1(fleet, loss_answers),
+        uncertainty,
     }
 }
 
-/// Every single-site loss of `fleet`, and the worst; `None` for a fleet without sites.
-fn n_minus_1(
-    evaluator: &Evaluator<'_>,
-    policy: &Policy,
-    fleet: &FleetCapacity,
-    users: &[f64],
-) -> Option<NMinusOne> {
+/// Every single-site loss of `fleet` (evaluated, in site order), and the worst; `None`
+/// for a fleet without sites.
+fn n_minus_1(fleet: &FleetCapacity, answers: Vec<Headroom>) -> Option<NMinusOne> {
     let mut worst: Option<(usize, Headroom)> = None;
     let mut losses = Vec::with_capacity(fleet.sites.len());
-    for (position, site) in fleet.sites.iter().enumerate() {
-        let h = evaluator
-            .evaluate(&fleet.without(position), policy, users)
-            .without_week();
+    for (site, h) in fleet.sites.iter().zip(answers) {
         losses.push(Loss {
             site: site.site,
             peak_utilization: h.peak_utilization,

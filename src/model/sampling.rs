@@ -825,7 +825,10 @@ mod tests {
             1e-7 / lambda
         };
         let x = first_within(5e-8, 1.0, u);
-        assert!(u(x) <= 1.0 && u(f64::from_bits(x.to_bits() - 1)) > 1.0, "{x}");
+        assert!(
+            u(x) <= 1.0 && u(f64::from_bits(x.to_bits() - 1)) > 1.0,
+            "{x}"
+        );
         assert!(calls.get() < 200, "{} evaluations", calls.get());
         assert_eq!(first_within(0.5, 1.0, |l| 0.1 / l), 0.5);
         assert_eq!(first_within(1.0, 1.0, |_| 2.0), 1.0);
