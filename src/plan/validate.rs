@@ -54,8 +54,10 @@ pub struct Summary {
     pub policies: Vec<String>,
     /// Months in `[timeline]`, if any.
     pub timeline_months: Option<u32>,
-    /// Whether `[uncertainty]` is given.
+    /// Whether `[uncertainty]` gives the low and high cases.
     pub uncertainty: bool,
+    /// How many samples `[uncertainty]` draws, if it samples.
+    pub samples: Option<usize>,
 }
 
 /// One warning or error with its place.
@@ -102,6 +104,7 @@ impl ValidateAnswer {
                 policies: scenario.policies.iter().map(|p| p.name.clone()).collect(),
                 timeline_months: scenario.timeline.as_ref().map(|t| t.months),
                 uncertainty: scenario.uncertainty.is_some(),
+                samples: scenario.sampling.map(|s| s.samples),
             }),
             warnings: findings(&warnings.warnings, &positions),
             acknowledged_warnings: warnings.acknowledged,

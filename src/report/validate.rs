@@ -51,12 +51,19 @@ impl Render for ValidateAnswer {
                 s.timeline_months
                     .map_or_else(|| "none".to_string(), |m| format!("{m} months")),
             );
+            let mut uncertainty = Vec::new();
+            if s.uncertainty {
+                uncertainty.push("low and high cases".to_string());
+            }
+            if let Some(samples) = s.samples {
+                uncertainty.push(format!("{} samples", count(samples as f64)));
+            }
             add(
                 "uncertainty",
-                if s.uncertainty {
-                    "low and high cases".into()
-                } else {
+                if uncertainty.is_empty() {
                     "none".into()
+                } else {
+                    uncertainty.join(", ")
                 },
             );
             sections.push(Section {
