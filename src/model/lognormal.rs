@@ -20,7 +20,7 @@ pub fn served_share(k: f64, spread: f64) -> f64 {
     if spread == 0.0 {
         return k.min(1.0);
     }
-    let z = k.ln() / spread;
+    let z = libm::log(k) / spread;
     normal_cdf(z - spread / 2.0) + k * normal_cdf(-(z + spread / 2.0))
 }
 
@@ -35,7 +35,7 @@ pub fn throttled_share(k: f64, spread: f64) -> f64 {
     if spread == 0.0 {
         return if k < 1.0 { 1.0 } else { 0.0 };
     }
-    let z = k.ln() / spread;
+    let z = libm::log(k) / spread;
     normal_cdf(-(z + spread / 2.0))
 }
 
