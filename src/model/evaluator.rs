@@ -17,9 +17,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::demand::{TierShares, active_hours_per_week, tier_shares_for};
-use super::fleet::{FleetCapacity, KINDS};
+use super::fleet::{ByKind, FleetCapacity, KINDS};
 use super::headroom::{Headroom, Usage, WeekTotals};
-use crate::scenario::{Policy, Scenario};
+use crate::scenario::{Policy, Scenario, Tier};
 
 /// Demand per step and tier, built once per scenario and shared by every evaluation.
 #[derive(Debug)]
@@ -107,7 +107,8 @@ impl<'s> Evaluator<'s> {
         }
     }
 
-    /// How many times [`Evaluator::evaluate`] has run.
+    /// How many evaluations have run: each call of [`Evaluator::evaluate`], and each job
+    /// of [`Evaluator::evaluate_many`].
     pub fn evaluations(&self) -> usize {
         self.evaluations.load(Ordering::Relaxed)
     }
@@ -220,26 +221,11 @@ impl<'s> Evaluator<'s> {
             let has_demand = scale > 0.0
                 && ((self.off_peak_sum[t] > 0.0 && s.served_off_peak > 0.0)
                     || (self.peak_sum[t] > 0.0 && s.served_at_peak > 0.0));
-            let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
-            let mut weight = 0.0;
-            for (c, &mix) in tier.mix.iter().enumerate() {
-                let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
-                for x in 0..KINDS {
-                    if !rated[x] || (x > 0 && kinds[x] == 0.0) {
-                        continue;
-                    }
-                    if capacity[x][c] > 0.0 {
-                        // Output first and alone, as version 1 summed it.
-                        weight += if x == 0 {
-                            mix / capacity[x][c]
-                        } else {
-                            mix * kinds[x] / capacity[x][c]
-                        };
-                    } else if mix > 0.0 && has_demand {
-                        unservable[c] = true;
-                    }
+            let weight = tier_weight(scenario, tier, capacity, |c| {
+                if tier.mix[c] > 0.0 && has_demand {
+                    unservable[c] = true;
                 }
-            }
+            });
             u_off[t] = scale * shares[t].served_off_peak * weight;
             u_peak[t] = scale * shares[t].served_at_peak * weight;
         }
@@ -381,6 +367,38 @@ impl Evaluator<'_> {
         }
         usage
     }
+}
+
+/// W_t: a tier's utilization per output token/s it is served, the sum over classes and
+/// rated token kinds of mix x kind / T, on `capacity`. A kind with no capacity adds
+/// nothing and is reported to `no_capacity` with its class (unservable if demanded).
+pub(super) fn tier_weight(
+    scenario: &Scenario,
+    tier: &Tier,
+    capacity: &ByKind,
+    mut no_capacity: impl FnMut(usize),
+) -> f64 {
+    let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
+    let mut weight = 0.0;
+    for (c, &mix) in tier.mix.iter().enumerate() {
+        let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+        for x in 0..KINDS {
+            if !rated[x] || (x > 0 && kinds[x] == 0.0) {
+                continue;
+            }
+            if capacity[x][c] > 0.0 {
+                // Output first and alone, as version 1 summed it.
+                weight += if x == 0 {
+                    mix / capacity[x][c]
+                } else {
+                    mix * kinds[x] / capacity[x][c]
+                };
+            } else {
+                no_capacity(c);
+            }
+        }
+    }
+    weight
 }
 
 /// A constant fleet's job, ready for the pass over the matrix.

@@ -18,11 +18,11 @@
 
 use rayon::prelude::*;
 
-use super::evaluator::dot;
-use super::fleet::{FleetCapacity, KINDS};
+use super::evaluator::{dot, tier_weight};
+use super::fleet::FleetCapacity;
 use super::lognormal::served_share;
 use super::{Evaluator, demand::cap_per_active_hour};
-use crate::scenario::{Percentiles, Policy, Sampling, Scenario};
+use crate::scenario::{Percentiles, Policy, Sampling};
 
 /// Phi^-1(0.9): p10 and p90 lie this many standard deviations either side of the median.
 pub const Z90: f64 = 1.281_551_565_544_600_4;
@@ -439,11 +439,11 @@ impl SampleFleet {
             for (t, tier) in scenario.tiers.iter().enumerate() {
                 fleet_out
                     .low
-                    .push(row[t] * weight(scenario, tier, &low_cap));
+                    .push(row[t] * tier_weight(scenario, tier, &low_cap, |_| {}));
                 if elastic {
                     fleet_out
                         .high
-                        .push(row[t] * weight(scenario, tier, &high_cap));
+                        .push(row[t] * tier_weight(scenario, tier, &high_cap, |_| {}));
                     infinite |= row[t] > 0.0
                         && pair_of.iter().enumerate().any(|(p, &(c, x))| {
                             loads[t * pairs + p] > 0.0
@@ -592,26 +592,6 @@ fn kind(tier: &crate::scenario::Tier, x: usize) -> f64 {
     [1.0, tier.uncached_per_output(), tier.cached_per_output()][x]
 }
 
-/// W_t: a tier's utilization per output token/s served, sum over classes and rated kinds of
-/// mix x kind / T; kinds without capacity are left out, as unservable.
-fn weight(scenario: &Scenario, tier: &crate::scenario::Tier, capacity: &super::ByKind) -> f64 {
-    let mut w = 0.0;
-    for (c, &mix) in tier.mix.iter().enumerate() {
-        let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
-        for x in 0..KINDS {
-            let k = kind(tier, x);
-            if rated[x] && capacity[x][c] > 0.0 && (x == 0 || k > 0.0) {
-                w += if x == 0 {
-                    mix / capacity[x][c]
-                } else {
-                    mix * k / capacity[x][c]
-                };
-            }
-        }
-    }
-    w
-}
-
 /// The smallest lambda in [0, 1] with sum of load / (fixed + lambda span) <= target, for a
 /// step where lambda = 1 is within the target and lambda = 0 is not: Newton from `start`,
 /// a point right of the root such as the chord's (U is convex and falling, so Newton lands
@@ -758,6 +738,7 @@ mod tests {
     use super::*;
     use crate::model::lognormal::normal_cdf;
     use crate::model::{Phase, evaluate};
+    use crate::scenario::Scenario;
 
     #[test]
     fn the_normal_quantile_inverts_the_cdf() {

@@ -452,7 +452,7 @@ fn judge(
         peak_time,
         target: scenario.utilization_target,
         outcome,
-        gates: gates(scenario, fleet, result, gated, rule, multiplier),
+        gates: gates(scenario, fleet, result, gated, peak, rule, multiplier),
     }
 }
 
@@ -479,18 +479,19 @@ fn gated_peak(
     }
 }
 
-/// Every gate of the rule, judged on its own.
+/// Every gate of the rule, judged on its own; `peak` is the peak utilization the rule
+/// gates on ([`gated_peak`]).
 fn gates(
     scenario: &Scenario,
     fleet: &FleetCapacity,
     result: &PolicyResult,
     gated: &Headroom,
+    peak: f64,
     rule: &CheckRule,
     multiplier: f64,
 ) -> Vec<Gate> {
     let target = scenario.utilization_target;
     let servable = gated.unservable_classes.is_empty();
-    let (peak, ..) = gated_peak(scenario, fleet, result, gated, rule.at);
     let mut gates = vec![Gate {
         name: "peak within the target".into(),
         passed: servable && peak <= target,

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use super::compare::PercentilesAnswer;
-use crate::model::sampling::{self, chance, nearest_rank};
-use crate::model::{Evaluator, FleetCapacity, SampleFleet, SamplePolicy};
+use crate::model::sampling::{self, chance};
+use crate::model::{Evaluator, FleetCapacity, SampleFleet, SamplePolicy, SampleSummary};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -141,19 +141,17 @@ pub fn timeline_with_progress(
                     .iter()
                     .filter(|&&r| r as usize == sample_fits.len())
                     .count();
-                let mut sorted = runways;
-                sorted.sort_by(f64::total_cmp);
-                let (p_fits_throughout, standard_error) = chance(throughout, sorted.len());
+                let summary = SampleSummary::from_values(runways, throughout);
                 RunwaySampled {
                     samples: sampling.samples,
                     seed: sampling.seed,
                     runway_months: PercentilesAnswer {
-                        p10: nearest_rank(&sorted, 0.1),
-                        p50: nearest_rank(&sorted, 0.5),
-                        p90: nearest_rank(&sorted, 0.9),
+                        p10: summary.p10,
+                        p50: summary.p50,
+                        p90: summary.p90,
                     },
-                    p_fits_throughout,
-                    p_fits_throughout_standard_error: standard_error,
+                    p_fits_throughout: summary.p_fits,
+                    p_fits_throughout_standard_error: summary.standard_error,
                 }
             });
             Runway {
