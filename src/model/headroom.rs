@@ -244,8 +244,8 @@ pub fn utilization_of(
 }
 
 /// lambda(h): the smallest share of their span the elastic sites serve with so that U(h)
-/// is at most the target (1 when none is), by bisection to the last bit. `capacity` is
-/// scratch space.
+/// is at most the target (1 when none is), by the one solver of [`super::lambda`].
+/// `capacity` is scratch space.
 pub fn elastic_lambda(
     scenario: &Scenario,
     fleet: &FleetCapacity,
@@ -253,54 +253,7 @@ pub fn elastic_lambda(
     demand: &ByKind,
     capacity: &mut ByKind,
 ) -> f64 {
-    let target = scenario.utilization_target;
-    let mut at = |lambda: f64| {
-        fleet.capacity_into(step, lambda, capacity);
-        utilization_of(scenario, demand, capacity, None)
-    };
-    if at(0.0) <= target {
-        return 0.0;
-    }
-    if at(1.0) > target {
-        return 1.0;
-    }
-    if let Some(lambda) = newton_lambda(scenario, fleet, step, demand, capacity) {
-        return lambda;
-    }
-    // U falls as lambda grows: keep U(low) > target >= U(high).
-    let mut at = |lambda: f64| {
-        fleet.capacity_into(step, lambda, capacity);
-        utilization_of(scenario, demand, capacity, None)
-    };
-    let (mut low, mut high) = (0.0_f64, 1.0_f64);
-    for _ in 0..64 {
-        let middle = 0.5 * (low + high);
-        if middle <= low || middle >= high {
-            break;
-        }
-        if at(middle) <= target {
-            high = middle;
-        } else {
-            low = middle;
-        }
-    }
-    high
-}
-
-/// lambda(h) by Newton's method, for the common case: U(lambda) is a sum of `D / (A + lambda
-/// B)`, convex and falling, so Newton from lambda = 1 lands left of the root and then climbs
-/// to it from the left in a handful of steps. The answer is then nudged up, an ulp at a
-/// time, to the first value with U <= target, as bisection would find it. `None` when
-/// anything is off (an infinite U, a flat slope, no convergence): bisection takes over.
-fn newton_lambda(
-    scenario: &Scenario,
-    fleet: &FleetCapacity,
-    step: usize,
-    demand: &ByKind,
-    capacity: &mut ByKind,
-) -> Option<f64> {
-    let target = scenario.utilization_target;
-    // U and dU/dlambda at lambda.
+    // U and dU/dlambda at lambda: infinite where a demanded pair has no capacity.
     let mut at = |lambda: f64| -> (f64, f64) {
         fleet.capacity_into(step, lambda, capacity);
         let (mut u, mut slope) = (0.0, 0.0);
@@ -320,33 +273,8 @@ fn newton_lambda(
         }
         (u, slope)
     };
-    let mut x = 1.0_f64;
-    for _ in 0..40 {
-        let (u, slope) = at(x);
-        if !u.is_finite() || slope.is_nan() || slope >= 0.0 {
-            return None;
-        }
-        let next = (x - (u - target) / slope).clamp(0.0, 1.0);
-        if !next.is_finite() {
-            return None;
-        }
-        let converged = (next - x).abs() <= 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE);
-        x = next;
-        if converged {
-            // Up to the first value with U <= target (a few ulps at most).
-            for _ in 0..64 {
-                if at(x).0 <= target {
-                    return Some(x);
-                }
-                x = f64::from_bits(x.to_bits() + 1);
-                if x > 1.0 {
-                    return None;
-                }
-            }
-            return None;
-        }
-    }
-    None
+    let (u0, u1) = (at(0.0).0, at(1.0).0);
+    super::lambda::smallest_within(scenario.utilization_target, u0, u1, at)
 }
 
 /// The weekly sums a [`Headroom`]'s shares are ratios of.
@@ -407,18 +335,29 @@ impl Headroom {
     }
 }
 
-/// The first step at which utilization reaches its maximum, and that maximum (step 0 and 0
-/// for a week without load): the first, so the answer is the same on every run.
-fn peak_of(utilization: &[f64]) -> (usize, f64) {
-    utilization
-        .iter()
-        .copied()
-        .enumerate()
-        .fold(
-            (0, 0.0),
-            |best, (step, u)| if u > best.1 { (step, u) } else { best },
-        )
+/// The peak of a week: its maximum utilization, and the first step whose utilization is
+/// within [`PEAK_TIE`] (relative) of it (step 0 and 0 for a week without load). Where an
+/// elastic share holds U at the target, steps tie and rounding in lambda puts some a hair
+/// below it: the tolerance keeps the peak on the first of them, whatever the rounding
+/// (MODEL.md, "Ties at the peak").
+pub fn peak_of(utilization: &[f64]) -> (usize, f64) {
+    let peak = utilization.iter().copied().fold(0.0, f64::max);
+    if peak <= 0.0 {
+        return (0, 0.0);
+    }
+    let tied = |u: f64| {
+        if peak.is_finite() {
+            u >= peak - PEAK_TIE * peak
+        } else {
+            u == peak
+        }
+    };
+    let step = utilization.iter().position(|&u| tied(u)).unwrap_or(0);
+    (step, peak)
 }
+
+/// Steps whose utilization is within this share of the peak tie with it.
+pub const PEAK_TIE: f64 = 1e-12;
 
 fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
     scenario
@@ -510,4 +449,23 @@ pub fn breakdown(
         result.tier_active_users.push(active_users);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_peak_is_the_first_step_tied_with_the_maximum() {
+        // Held at the target 0.85, step 0 rounds a hair below it and step 1 to it exactly:
+        // the peak stays on step 0, and its value is the maximum.
+        let below = f64::from_bits(0.85_f64.to_bits() - 1);
+        assert_eq!(peak_of(&[below, 0.85, 0.5]), (0, 0.85));
+        // A step below the maximum by more than 1e-12 (relative) is not tied.
+        assert_eq!(peak_of(&[0.85 * (1.0 - 2e-12), 0.85, 0.5]), (1, 0.85));
+        assert_eq!(peak_of(&[0.85 * (1.0 - 0.5e-12), 0.85]), (0, 0.85));
+        assert_eq!(peak_of(&[0.0, 0.0]), (0, 0.0));
+        assert_eq!(peak_of(&[]), (0, 0.0));
+        assert_eq!(peak_of(&[1.0, f64::INFINITY, 2.0]), (1, f64::INFINITY));
+    }
 }

@@ -5,6 +5,7 @@ pub mod demand;
 mod evaluator;
 pub mod fleet;
 pub mod headroom;
+mod lambda;
 pub mod lognormal;
 pub mod sampling;
 
@@ -41,8 +42,8 @@ pub struct PolicyResult {
 /// N-1: the phase without each of its sites in turn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NMinusOne {
-    /// Index into [`Scenario::sites`] of the worst loss: the highest peak utilization,
-    /// the first in the file on a tie.
+    /// Index into [`Scenario::sites`] of the worst loss: one that leaves a demanded class
+    /// with no capacity, else the highest peak utilization; the first in the file on a tie.
     pub site: usize,
     /// What the model found on the fleet without the worst site (no week kept).
     pub headroom: Headroom,
@@ -74,6 +75,15 @@ impl NMinusOne {
     /// The fleet survives losing any one site.
     pub fn survives(&self) -> bool {
         self.losses.iter().all(Loss::survives)
+    }
+
+    /// The worst loss. It fails whenever any loss does: a loss with a class unserved ranks
+    /// first, and otherwise it has the highest peak.
+    pub fn worst(&self) -> &Loss {
+        self.losses
+            .iter()
+            .find(|loss| loss.site == self.site)
+            .expect("the worst loss is one of the losses")
     }
 }
 
@@ -221,10 +231,7 @@ fn n_minus_1(fleet: &FleetCapacity, answers: Vec<Headroom>) -> Option<NMinusOne>
             shed_share: h.shed_share,
             unservable_classes: h.unservable_classes.clone(),
         });
-        if worst
-            .as_ref()
-            .is_none_or(|(_, w)| h.peak_utilization > w.peak_utilization)
-        {
+        if worst.as_ref().is_none_or(|(_, w)| worse_loss(&h, w)) {
             worst = Some((site.site, h));
         }
     }
@@ -233,6 +240,21 @@ fn n_minus_1(fleet: &FleetCapacity, answers: Vec<Headroom>) -> Option<NMinusOne>
         headroom,
         losses,
     })
+}
+
+/// Whether losing one site (leaving `loss`) is worse than losing another (leaving
+/// `other`): a loss that leaves a demanded class with no capacity is worse than any finite
+/// one; among finite ones, the higher peak. Equal ranks are not worse, so the first in the
+/// file stays the worst (MODEL.md, N-1).
+fn worse_loss(loss: &Headroom, other: &Headroom) -> bool {
+    match (
+        loss.unservable_classes.is_empty(),
+        other.unservable_classes.is_empty(),
+    ) {
+        (false, true) => true,
+        (true, true) => loss.peak_utilization > other.peak_utilization,
+        _ => false,
+    }
 }
 
 /// The peak of each hour: what sparklines and plots draw, whatever the step.
@@ -638,5 +660,67 @@ mod tests {
         let h = before(&v2(&floor), 0);
         assert_relative_eq!(h.peak_utilization, 0.85, max_relative = 1e-12);
         assert!(!h.fits);
+    }
+
+    #[test]
+    fn held_at_the_target_the_peak_is_the_first_held_step() {
+        // Elastic home: 4e5 tok/s at lambda 0, 8e5 at 1; the target 0.85 holds any step
+        // whose load is between 3.4e5 and 6.8e5. pro (50,000 users, capped at 200,000 of
+        // 360,000 tok/h off peak, spread 0: every active user throttled) serves
+        // 5,000 * 100 * 5/9 = 277,778 tok/s on weekdays; free (10,000 users, no limits)
+        // adds 2e5 at 00:00, 1e5 at 01:00, 5e4 later. So 00:00 and 01:00 of each weekday
+        // are held at the target (10 tied steps) and the rest are below it.
+        let mut text = TINY
+            .replace("users = 100000", "users = 50000")
+            .replace(
+                "pue = 1.2\ngpus = { h100 = 1000 }\n\n[[site]]",
+                "pue = 1.2\nserving_share = { min = 0.5, max = 1.0 }\ngpus = { h100 = 1000 }\n\n[[site]]",
+            );
+        let late = "0.05, ".repeat(21);
+        text.push_str(&format!(
+            "\n[curve.alt]\nweekday = [0.2, 0.1, {late}0.05]\nweekend = [{late}0.05, 0.05, 0.05]\n\n\
+             [[tier]]\nname = \"free\"\nusers = 10000\ncurve = \"alt\"\n\
+             tokens_per_active_hour = 360000\nspread = 0\nmix = {{ sonnet = 1.0 }}\n"
+        ));
+        let scenario = Scenario::parse(&text, "tied.toml").unwrap();
+        let current = scenario.policy_index("current").unwrap();
+        let h = before(&scenario, current);
+        assert_relative_eq!(h.peak_utilization, 0.85, max_relative = 1e-12);
+        let held: Vec<usize> = (0..h.utilization.len())
+            .filter(|&s| (h.utilization[s] - 0.85).abs() <= 1e-12)
+            .collect();
+        assert_eq!(held, [0, 1, 24, 25, 48, 49, 72, 73, 96, 97]);
+        // The first of them, Monday 00:00, whichever rounds closest to the target.
+        assert_eq!(h.peak_step, 0);
+        // Throttled at 00:00: 5,000 pro users of 5,000 + 2,000 active.
+        assert_relative_eq!(h.throttled_share_at_peak, 5.0 / 7.0, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn a_loss_that_leaves_a_class_unserved_is_the_worst() {
+        // After the additions: home (1,000 h100, sonnet), new (500 powered h100, sonnet)
+        // and opus-site (10 b200, the only opus). Losing home peaks highest (1e6 * 0.9 /
+        // 4e5 + 1e5 / 5e3 = 22.25), but losing opus-site leaves opus with no capacity: that
+        // loss ranks first, though the rest then peaks at only 0.9e6 / 1.2e6 = 0.75.
+        let text = TINY
+            .replace(
+                "tokens_per_s = { sonnet = 800 }",
+                "tokens_per_s = { sonnet = 800 }\n\n[gpu.b200]\nwatts = 1000\ntokens_per_s = { opus = 500 }",
+            )
+            .replace("mix = { sonnet = 1.0 }", "mix = { sonnet = 0.9, opus = 0.1 }")
+            .replace(
+                "[curve.flat]",
+                "[[site]]\nname = \"opus-site\"\nonline = \"2026-06-06\"\npower_mw = 1\npue = 1.2\ngpus = { b200 = 10 }\n\n[curve.flat]",
+            );
+        let scenario = Scenario::parse(&text, "n1.toml").unwrap();
+        let comparison = Comparison::run(&scenario, &[0], &[Phase::After]);
+        let n = comparison.results[0].n_minus_1.as_ref().unwrap();
+        let opus_site = 2;
+        assert_eq!(n.site, opus_site);
+        assert_eq!(n.headroom.unservable_classes, vec![1]);
+        assert_relative_eq!(n.headroom.peak_utilization, 0.75, max_relative = 1e-12);
+        assert_relative_eq!(n.losses[0].peak_utilization, 22.25, max_relative = 1e-12);
+        assert_eq!(n.worst().site, opus_site);
+        assert!(!n.survives());
     }
 }

@@ -573,12 +573,8 @@ impl SampleFleet {
                 }
             }
             let fixed = &self.fixed[s * pairs..(s + 1) * pairs];
-            let start = if low.is_finite() {
-                ((low - self.target) / (low - high)).clamp(0.0, 1.0)
-            } else {
-                1.0
-            };
-            total += self.weights[s] * solve_lambda(&load, fixed, &self.span, self.target, start);
+            total +=
+                self.weights[s] * solve_lambda(&load, fixed, &self.span, self.target, low, high);
             if total * self.dt > allowed {
                 return None;
             }
@@ -592,12 +588,17 @@ fn kind(tier: &crate::scenario::Tier, x: usize) -> f64 {
     [1.0, tier.uncached_per_output(), tier.cached_per_output()][x]
 }
 
-/// The smallest lambda in [0, 1] with sum of load / (fixed + lambda span) <= target, for a
-/// step where lambda = 1 is within the target and lambda = 0 is not: Newton from `start`,
-/// a point right of the root such as the chord's (U is convex and falling, so Newton lands
-/// left of the root and climbs to it), bisection if Newton meets anything non-finite, then
-/// up an ulp at a time to the first value within.
-fn solve_lambda(load: &[f64], fixed: &[f64], span: &[f64], target: f64, start: f64) -> f64 {
+/// lambda at one step of a sample, by the one solver of [`super::lambda`]: U(lambda) = sum
+/// of load / (fixed + lambda span) over the pairs with load; `low` and `high` are U at
+/// lambda 0 and 1 as the kernel computed them.
+fn solve_lambda(
+    load: &[f64],
+    fixed: &[f64],
+    span: &[f64],
+    target: f64,
+    low: f64,
+    high: f64,
+) -> f64 {
     let at = |lambda: f64| -> (f64, f64) {
         let (mut u, mut slope) = (0.0, 0.0);
         for ((&d, &f), &e) in load.iter().zip(fixed).zip(span) {
@@ -612,66 +613,7 @@ fn solve_lambda(load: &[f64], fixed: &[f64], span: &[f64], target: f64, start: f
         }
         (u, slope)
     };
-    let mut x = if at(start).0 <= target { start } else { 1.0 };
-    let mut newton = true;
-    for _ in 0..60 {
-        let (u, slope) = at(x);
-        if !u.is_finite() || slope.is_nan() || slope >= 0.0 {
-            newton = false;
-            break;
-        }
-        let next = (x - (u - target) / slope).clamp(0.0, 1.0);
-        let converged = (next - x).abs() <= 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE);
-        x = next;
-        if converged {
-            break;
-        }
-    }
-    if !newton || !x.is_finite() {
-        let (mut low, mut high) = (0.0_f64, 1.0_f64);
-        for _ in 0..64 {
-            let middle = 0.5 * (low + high);
-            if middle <= low || middle >= high {
-                break;
-            }
-            if at(middle).0 <= target {
-                high = middle;
-            } else {
-                low = middle;
-            }
-        }
-        x = high;
-    }
-    first_within(x, target, |lambda| at(lambda).0)
-}
-
-/// The first value in [x, 1] whose U is within the target, for U falling in lambda and
-/// U(1) within it: `x` itself if it is; else up from `x` by 1, 2, 4, ... ulps until one is,
-/// then bisection between the last two bit patterns (positive doubles order as their
-/// bits), so a root near 0, where ulps are tiny, takes some 120 steps, never millions.
-fn first_within(x: f64, target: f64, u: impl Fn(f64) -> f64) -> f64 {
-    if x >= 1.0 || u(x) <= target {
-        return x.min(1.0);
-    }
-    let one = 1.0_f64.to_bits();
-    let (mut low, mut step) = (x.to_bits(), 1u64);
-    let mut high = loop {
-        let candidate = low.saturating_add(step).min(one);
-        if candidate == one || u(f64::from_bits(candidate)) <= target {
-            break candidate;
-        }
-        low = candidate;
-        step = step.saturating_mul(2);
-    };
-    while high - low > 1 {
-        let middle = low + (high - low) / 2;
-        if u(f64::from_bits(middle)) <= target {
-            high = middle;
-        } else {
-            low = middle;
-        }
-    }
-    f64::from_bits(high)
+    super::lambda::smallest_within(target, low, high, at)
 }
 
 /// Percentiles of sampled values and the chance of an event, with its standard error.
@@ -794,25 +736,6 @@ mod tests {
             ..sampling
         });
         assert_eq!(fewer[..], draws[..10]);
-    }
-
-    #[test]
-    fn the_first_value_within_the_target_is_found_in_few_steps() {
-        use std::cell::Cell;
-        // U(lambda) = 1e-7 / lambda against 1: the root is 1e-7, where an ulp is 1.3e-23.
-        let calls = Cell::new(0);
-        let u = |lambda: f64| {
-            calls.set(calls.get() + 1);
-            1e-7 / lambda
-        };
-        let x = first_within(5e-8, 1.0, u);
-        assert!(
-            u(x) <= 1.0 && u(f64::from_bits(x.to_bits() - 1)) > 1.0,
-            "{x}"
-        );
-        assert!(calls.get() < 200, "{} evaluations", calls.get());
-        assert_eq!(first_within(0.5, 1.0, |l| 0.1 / l), 0.5);
-        assert_eq!(first_within(1.0, 1.0, |_| 2.0), 1.0);
     }
 
     #[test]

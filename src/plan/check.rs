@@ -9,9 +9,7 @@ use super::compare::CompareAnswer;
 use super::cost::cost_of;
 use crate::fmt::{count, mw, percent, usd};
 use crate::model::headroom::mw_to_fit;
-use crate::model::{
-    Comparison, Evaluator, FleetCapacity, Headroom, Loss, NMinusOne, Phase, PolicyResult,
-};
+use crate::model::{Comparison, Evaluator, FleetCapacity, Headroom, Loss, Phase, PolicyResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -369,21 +367,6 @@ fn margin_below(
     })
 }
 
-/// The loss that breaks the fleet worst: among the losses not survived, one that leaves a
-/// class unservable, else the highest peak (the first in the file on a tie).
-fn worst_failing(n: &NMinusOne) -> Option<&Loss> {
-    n.losses
-        .iter()
-        .filter(|l| !l.survives())
-        .fold(None, |best, l| match best {
-            None => Some(l),
-            Some(b) => {
-                let rank = |x: &Loss| (!x.unservable_classes.is_empty(), x.peak_utilization);
-                if rank(l) > rank(b) { Some(l) } else { Some(b) }
-            }
-        })
-}
-
 /// Judges one policy's model results against the rule; `multiplier` is the gated case's.
 fn judge(
     scenario: &Scenario,
@@ -435,12 +418,10 @@ fn judge(
     } else {
         match &result.n_minus_1 {
             None => Outcome::NoSiteToLose,
-            Some(n) => match worst_failing(n) {
-                None => Outcome::Fits {
-                    survived: n.losses.iter().find(|l| l.site == n.site).map(loss),
-                },
-                Some(failed) => Outcome::FailsNMinus1(loss(failed)),
+            Some(n) if n.survives() => Outcome::Fits {
+                survived: Some(loss(n.worst())),
             },
+            Some(n) => Outcome::FailsNMinus1(loss(n.worst())),
         }
     };
     PolicyVerdict {

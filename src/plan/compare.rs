@@ -127,7 +127,8 @@ pub struct PolicyAnswer {
 /// N-1 of a policy on a phase: each site lost in turn, the worst loss first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NMinusOneAnswer {
-    /// The worst site to lose: the highest peak utilization (the first in the file on a tie).
+    /// The worst site to lose: one that leaves a demanded class with no capacity, else the
+    /// highest peak utilization (the first in the file on a tie).
     pub site: String,
     /// Peak utilization of what is left after the worst loss.
     pub peak_utilization: f64,
