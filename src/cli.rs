@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::app::{Settings, Task, Template};
+use crate::app::{ColorWhen, Settings, Task, Template};
 use crate::model::Phase;
 use crate::plan::{Budget, CheckRule, DemandCase, MarginFloor};
 use crate::report::Format;
@@ -31,6 +31,22 @@ pub struct Cli {
     /// Show every table column, however wide the terminal (off a terminal they always are).
     #[arg(long, global = true)]
     pub wide: bool,
+    /// Colour verdicts and pass/fail: `auto` on a terminal and in GitHub Actions logs
+    /// (never with NO_COLOR set; also off a terminal with CLICOLOR_FORCE set), or always,
+    /// or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal or in GitHub Actions logs, unless NO_COLOR is set.
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -78,7 +94,8 @@ pub enum Command {
 /// The scenario file and the policies to run on it: every command that runs the model.
 #[derive(Debug, Args)]
 pub struct ScenarioPolicies {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or `-` for standard input (its curve files then need
+    /// absolute paths).
     pub scenario: PathBuf,
     /// Only these policies (repeatable); all policies when absent.
     #[arg(long = "policy", value_name = "NAME")]
@@ -88,7 +105,7 @@ pub struct ScenarioPolicies {
 /// The scenario file and the one policy a command is about.
 #[derive(Debug, Args)]
 pub struct ScenarioPolicy {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or `-` for standard input.
     pub scenario: PathBuf,
     /// The policy.
     #[arg(long, value_name = "NAME")]
@@ -145,7 +162,7 @@ pub struct GenerateArgs {
 /// Arguments of `capplan validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or `-` for standard input.
     pub scenario: PathBuf,
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -363,8 +380,10 @@ fn margin_floor(text: &str) -> Result<(String, f64), String> {
 }
 
 impl Cli {
-    /// The arguments resolved into what the application runs.
-    pub fn settings(self) -> Settings {
+    /// The arguments resolved into what the application runs; a flag the command does not
+    /// use is refused (clap's usage error, exit 2) rather than silently ignored.
+    pub fn settings(self) -> Result<Settings, clap::Error> {
+        self.refuse_unused_flags()?;
         let format = |flag: FormatFlag| match flag.format {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
@@ -464,12 +483,61 @@ impl Cli {
                 seed: a.seed,
             }),
         };
-        Settings {
+        Ok(Settings {
             output: self.output,
             quiet: self.quiet,
             wide: self.wide,
+            color: match self.color {
+                ColorArg::Auto => ColorWhen::Auto,
+                ColorArg::Always => ColorWhen::Always,
+                ColorArg::Never => ColorWhen::Never,
+            },
             task,
+        })
+    }
+
+    /// Refuses the global flags that mean nothing to the command: `-o` for `init` (it
+    /// writes to its PATH), `--wide` where nothing prints a terminal table, `-q` where no
+    /// scenario is read (so no warning could be printed).
+    fn refuse_unused_flags(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        let refuse = |message: String| {
+            Err(Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
+        };
+        let (name, reads_scenario, table) = match &self.command {
+            Command::Compare(a) => ("compare", true, a.format.format == FormatArg::Table),
+            Command::Check(a) => ("check", true, a.format.format == FormatArg::Table),
+            Command::Timeline(a) => ("timeline", true, a.format.format == FormatArg::Table),
+            Command::Solve(a) => ("solve", true, a.format.format == FormatArg::Table),
+            Command::Explain(a) => ("explain", true, a.format.format == FormatArg::Table),
+            Command::Diff(a) => ("diff", true, a.format.format == FormatArg::Table),
+            Command::Validate(a) => ("validate", true, a.format.format == FormatArg::Table),
+            Command::Report(_) => ("report", true, false),
+            Command::Schema => ("schema", false, false),
+            Command::Completions { .. } => ("completions", false, false),
+            Command::Man { .. } => ("man", false, false),
+            Command::Init(_) => ("init", false, false),
+            Command::Generate(_) => ("generate", false, false),
+        };
+        if name == "init" && self.output.is_some() {
+            return refuse(
+                "init writes the scenario to its PATH argument (`capplan init my.toml`); -o/--output is not used".into(),
+            );
         }
+        if self.wide && !table {
+            let what = if reads_scenario {
+                "with this --format (only terminal tables drop columns)"
+            } else {
+                "(it prints no table)"
+            };
+            return refuse(format!("--wide is not used by {name} {what}"));
+        }
+        if self.quiet && !reads_scenario {
+            return refuse(format!(
+                "-q/--quiet is not used by {name} (it reads no scenario, so it has no warnings)"
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -494,6 +562,31 @@ mod tests {
     }
 
     #[test]
+    fn flags_a_command_does_not_use_are_refused() {
+        let refused = |args: &[&str]| {
+            let error = Cli::parse_from(args).settings().unwrap_err();
+            assert_eq!(error.exit_code(), 2);
+            error.to_string()
+        };
+        assert!(refused(&["capplan", "init", "-o", "x.toml"]).contains("init writes"));
+        assert!(refused(&["capplan", "init", "--wide"]).contains("--wide is not used by init"));
+        assert!(refused(&["capplan", "schema", "-q"]).contains("-q/--quiet is not used"));
+        assert!(
+            refused(&["capplan", "compare", "s.toml", "--format", "json", "--wide"])
+                .contains("with this --format")
+        );
+        assert!(refused(&["capplan", "report", "s.toml", "--wide"]).contains("report"));
+        for fine in [
+            &["capplan", "compare", "s.toml", "--wide", "-q"][..],
+            &["capplan", "init", "x.toml"],
+            &["capplan", "schema", "-o", "schema.json"],
+            &["capplan", "check", "-", "--color", "never"],
+        ] {
+            assert!(Cli::parse_from(fine).settings().is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
     fn flags_resolve_into_plain_settings() {
         let cli = Cli::parse_from([
             "capplan",
@@ -511,7 +604,7 @@ mod tests {
             "-o",
             "out.json",
         ]);
-        let settings = cli.settings();
+        let settings = cli.settings().unwrap();
         assert_eq!(settings.output, Some(PathBuf::from("out.json")));
         let Task::Check {
             scenario,

@@ -55,6 +55,16 @@ pub fn usd(value: f64) -> String {
     }
 }
 
+/// A count and its noun, singular for one: `1 site`, `3 sites`, `1,200 samples` (never
+/// `site(s)`).
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", count(n as f64))
+    }
+}
+
 /// "yes" or "NO", so failures stand out in a column.
 pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "NO" }.to_string()
@@ -88,6 +98,9 @@ mod tests {
         assert_eq!(usd(1234567.8), "$1,234,568");
         assert_eq!(usd(-5.2), "-$5");
         assert_eq!(usd(-0.2), "$0");
+        assert_eq!(plural(1, "site", "sites"), "1 site");
+        assert_eq!(plural(0, "site", "sites"), "0 sites");
+        assert_eq!(plural(1200, "sample", "samples"), "1,200 samples");
     }
 
     #[test]

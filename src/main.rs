@@ -7,14 +7,16 @@ use clap::Parser;
 
 use capplan::app::{self, ExitStatus, StopOnClosedPipe};
 use capplan::cli::Cli;
-use capplan::report::Screen;
 
 fn main() -> ExitCode {
-    let settings = Cli::parse().settings();
-    let screen = screen();
+    let settings = match Cli::parse().settings() {
+        Ok(settings) => settings,
+        Err(usage) => usage.exit(),
+    };
+    let screen = app::screen(settings.color);
     // A closed pipe stops the printing, never changes the exit status.
     let mut out = StopOnClosedPipe::new(io::stdout().lock());
-    // anstream drops colour when stderr is not a terminal, or NO_COLOR is set.
+    // anstream colours standard error as `--color` allows (app::screen).
     let mut stderr = StopOnClosedPipe::new(anstream::stderr());
     let result = app::run(&settings, screen, &mut out, &mut stderr).and_then(|status| {
         out.flush()?;
@@ -34,20 +36,5 @@ fn main() -> ExitCode {
             }
             ExitStatus::InputError.into()
         }
-    }
-}
-
-/// What standard output allows: on a terminal, its width and colour (unless `NO_COLOR` is
-/// set); elsewhere the fixed layout, so files and pipes get the same bytes every time.
-fn screen() -> Screen {
-    use std::io::IsTerminal;
-    if !io::stdout().is_terminal() {
-        return Screen::default();
-    }
-    Screen {
-        width: terminal_size::terminal_size()
-            .map(|(width, _)| usize::from(width.0))
-            .filter(|&width| width > 0),
-        colour: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }

@@ -129,15 +129,44 @@ fn utf8(bytes: Vec<u8>) -> Result<String, String> {
 /// relative to the scenario's folder), and returns it with its warnings; every file read
 /// is recorded in `touched`.
 pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
-    let origin = path.display().to_string();
-    let bytes = read_limited(path, SCENARIO_LIMIT, "scenario")?;
-    touched.add(path);
+    // `-` is standard input, read under the same limit; it has no folder, so its curve
+    // files must be named by absolute paths.
+    let stdin = path == Path::new("-");
+    let origin = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let bytes = if stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(SCENARIO_LIMIT + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read the scenario from standard input")?;
+        if bytes.len() as u64 > SCENARIO_LIMIT {
+            bail!(
+                "cannot read the scenario from standard input: it is larger than the {} bytes capplan reads",
+                count(SCENARIO_LIMIT as f64)
+            );
+        }
+        bytes
+    } else {
+        let bytes = read_limited(path, SCENARIO_LIMIT, "scenario")?;
+        touched.add(path);
+        bytes
+    };
     let text = utf8(bytes).map_err(|why| {
         ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let curves = RefCell::new(Vec::new());
     let files = |relative: &str| -> Result<String, String> {
+        if stdin && !Path::new(relative).is_absolute() {
+            return Err(format!(
+                "a scenario read from standard input has no folder for the relative path {relative:?}; give the curve file's absolute path"
+            ));
+        }
         let curve = folder.join(relative);
         let bytes =
             read_limited(&curve, CURVE_LIMIT, "curve file").map_err(|e| format!("{e:#}"))?;

@@ -37,8 +37,76 @@ pub struct Settings {
     pub quiet: bool,
     /// Whether tables keep every column on a narrow terminal.
     pub wide: bool,
+    /// When to colour verdicts and pass/fail.
+    pub color: ColorWhen,
     /// The command and its settings.
     pub task: Task,
+}
+
+/// `--color`: when to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// On a terminal or in a GitHub Actions log, as `NO_COLOR` and `CLICOLOR_FORCE` allow.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour: `always` and `never` as they say; `auto` never with `NO_COLOR`
+    /// set (not empty), always with `CLICOLOR_FORCE` set (not empty, not `0`), and
+    /// otherwise on a terminal or in a GitHub Actions log (`on_github`). `env` reads a
+    /// variable.
+    pub fn colour(
+        self,
+        terminal: bool,
+        on_github: bool,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> bool {
+        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto if set("NO_COLOR") => false,
+            ColorWhen::Auto
+                if set("CLICOLOR_FORCE") && env("CLICOLOR_FORCE").as_deref() != Some("0") =>
+            {
+                true
+            }
+            ColorWhen::Auto => terminal || on_github,
+        }
+    }
+}
+
+/// What standard output allows: on a terminal, its width; colour as `color` decides (in
+/// GitHub Actions logs too, unless standard output is a file); log groups in GitHub
+/// Actions. Elsewhere the fixed layout, so files and pipes get the same bytes every time.
+pub fn screen(color: ColorWhen) -> Screen {
+    use std::io::IsTerminal;
+    let terminal = io::stdout().is_terminal();
+    // In Actions, standard output is a pipe to the log, unless it was sent to a file.
+    let to_file = std::fs::metadata("/dev/stdout").is_ok_and(|m| m.is_file());
+    let on_github = github::on_github() && !to_file;
+    let colour = color.colour(terminal, on_github, &|name| std::env::var(name).ok());
+    // Standard error's diagnostics (anstream) follow `always` and `never`; with `auto`
+    // anstream decides for standard error itself, by the same variables.
+    match color {
+        ColorWhen::Always => anstream::ColorChoice::write_global(anstream::ColorChoice::Always),
+        ColorWhen::Never => anstream::ColorChoice::write_global(anstream::ColorChoice::Never),
+        ColorWhen::Auto => {}
+    }
+    Screen {
+        width: terminal
+            .then(terminal_size::terminal_size)
+            .flatten()
+            .map(|(width, _)| usize::from(width.0))
+            .filter(|&width| width > 0),
+        colour,
+        terminal,
+        groups: on_github,
+    }
 }
 
 /// One command with its settings.
@@ -198,9 +266,13 @@ pub fn run(
         };
         return run_task(settings, screen, out, err, &mut touched);
     };
-    // A file gets the fixed layout, never the terminal's.
+    // A file gets the fixed layout, never the terminal's (colour only if asked for).
     let mut buffer = Vec::new();
-    let status = run_task(settings, Screen::default(), &mut buffer, err, &mut touched)?;
+    let file = Screen {
+        colour: settings.color == ColorWhen::Always,
+        ..Screen::default()
+    };
+    let status = run_task(settings, file, &mut buffer, err, &mut touched)?;
     write_atomically(path, &buffer, &touched)?;
     Ok(status)
 }
@@ -324,6 +396,17 @@ fn run_task(
             scenario: path,
             policies,
         } => {
+            // A whole page (about 170 KB for colossus.toml) is no use on a terminal. We
+            // refuse rather than pick a file name: a file written where the user did not
+            // ask, named from the scenario's text, is a surprise; the message gives the
+            // command that writes it.
+            if screen.terminal && settings.output.is_none() {
+                bail!(
+                    "report writes an HTML page, not text for a terminal; name the file: \
+                     capplan report {} -o report.html (or redirect: > report.html)",
+                    path.display()
+                );
+            }
             let (scenario, warnings) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let compare = plan::compare(&scenario, &policies);

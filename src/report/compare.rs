@@ -3,14 +3,38 @@
 
 use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
-use crate::fmt::{count, hours, mw, num, opt_num, percent, usd, yes_no};
+use crate::fmt::{count, hours, mw, num, opt_num, percent, plural, usd, yes_no};
 use crate::plan::{
     CaseAnswer, CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer, SampledAnswer,
 };
 
 impl Render for CompareAnswer {
+    /// The verdict first; the tables; the verdict again last, so that a terminal whose
+    /// prompt has returned still shows the answer.
     fn document(&self) -> Document {
-        let mut sections = vec![self.verdict_section()];
+        let mut document = self.tables();
+        document.sections.push(Section {
+            heading: "Summary".into(),
+            table: None,
+            notes: self.verdict_lines(false),
+        });
+        document
+    }
+
+    fn csv(&self) -> TableData {
+        self.csv_table()
+    }
+}
+
+impl CompareAnswer {
+    /// The verdict and every table, without the closing summary (`check` closes with its
+    /// own).
+    fn tables(&self) -> Document {
+        let mut sections = vec![Section {
+            heading: "Verdict".into(),
+            table: None,
+            notes: self.verdict_lines(true),
+        }];
         sections.extend(self.phases.iter().map(phase_section));
         sections.push(self.policy_section());
         if self.results.iter().any(|r| r.n_minus_1.is_some()) {
@@ -36,7 +60,8 @@ impl Render for CompareAnswer {
         }
     }
 
-    fn csv(&self) -> TableData {
+    /// One row per policy and phase, numbers at full precision.
+    fn csv_table(&self) -> TableData {
         let mut table = TableData::new(&[
             "scenario",
             "policy",
@@ -136,29 +161,46 @@ impl Render for CompareAnswer {
 impl Render for CheckAnswer {
     /// The verdict first, then the comparison's tables, then one line per policy.
     fn document(&self) -> Document {
-        let mut document = self.comparison.document();
+        let mut document = self.comparison.tables();
         let check = &self.check;
         let phase = check.phase.name();
         let total = check.policies.len();
         let n1 = if check.n_minus_1 { ", N-1" } else { "" };
         let failing: Vec<&str> = check.failing().map(|p| p.policy.as_str()).collect();
-        // The check's own verdict replaces the comparison's.
+        let verdict = if check.passed() {
+            match check.policies.as_slice() {
+                [only] => format!("check passed: {} fits ({phase}{n1})", only.policy),
+                _ => format!("check passed: all {total} policies fit ({phase}{n1})"),
+            }
+        } else if total == 1 {
+            format!(
+                "check failed: {} does not fit ({phase}{n1})",
+                failing.join(", ")
+            )
+        } else if failing.len() == total {
+            format!("check failed: none of the {total} policies fits ({phase}{n1})")
+        } else {
+            format!(
+                "check failed: {} of {total} policies do{} not fit ({phase}{n1}): {}",
+                failing.len(),
+                if failing.len() == 1 { "es" } else { "" },
+                failing.join(", ")
+            )
+        };
+        // The check's own verdict replaces the comparison's, and closes the output too.
         document.sections[0] = Section {
-            heading: if check.passed() {
-                format!("check passed: all {total} policies fit ({phase}{n1})")
-            } else {
-                format!(
-                    "check failed: {} of {total} policies do not fit ({phase}{n1}): {}",
-                    failing.len(),
-                    failing.join(", ")
-                )
-            },
+            heading: verdict.clone(),
             ..Section::default()
         };
         document.sections.push(Section {
             heading: format!("Check ({phase}, demand {})", check.at.name()),
             table: None,
             notes: check.policies.iter().map(|p| p.reason()).collect(),
+        });
+        document.sections.push(Section {
+            heading: "Summary".into(),
+            table: None,
+            notes: vec![verdict],
         });
         document
     }
@@ -248,9 +290,9 @@ fn phase_section(phase: &PhaseAnswer) -> Section {
         .collect();
     Section {
         heading: format!(
-            "Capacity {}: {} site(s), {} serving GPUs, {} MW serving",
+            "Capacity {}: {}, {} serving GPUs, {} MW serving",
             phase.name,
-            phase.sites.len(),
+            plural(phase.sites.len(), "site", "sites"),
             count(gpus),
             mw(phase.serving_mw)
         ),
@@ -274,8 +316,7 @@ impl CompareAnswer {
             "MW to fit",
             "Fits",
         ])
-        .right([3, 5, 6, 7, 8, 9])
-        .droppable([2, 7, 8, 6, 4, 5]);
+        .right([3, 5, 6, 7, 8, 9]);
         // One scale for every sparkline, so rows compare.
         let top = self
             .results
@@ -290,8 +331,15 @@ impl CompareAnswer {
         if training {
             table.header.insert(10, "Training GPU-h".into());
             table.right_aligned.push(10);
-            table.droppable.push(10);
         }
+        // On a narrow terminal, the least needed go first (docs/output.md): throttled,
+        // shed, served, training, hours over, the week, the peak's time, MW to fit.
+        // Policy, phase, peak and fits never go.
+        table.droppable = [7, 8, 6]
+            .into_iter()
+            .chain(training.then_some(10))
+            .chain([5, 2, 4, 9])
+            .collect();
         let below_floor = |r: &PolicyAnswer| {
             self.training_floor_gpu_hours
                 .is_some_and(|floor| r.training_gpu_hours < floor)
@@ -394,9 +442,9 @@ impl CompareAnswer {
         }
     }
 
-    /// The answer first: per phase, how many policies fit and which do not; then the
-    /// tightest result and what it lacks.
-    fn verdict_section(&self) -> Section {
+    /// The answer: per phase, how many policies fit and which do not; then the tightest
+    /// result and what it lacks; with `chances`, the chance to fit over the samples.
+    fn verdict_lines(&self, chances: bool) -> Vec<String> {
         let mut lines = Vec::new();
         for phase in &self.phases {
             let results: Vec<&PolicyAnswer> = self
@@ -423,16 +471,22 @@ impl CompareAnswer {
                 "before" => "Before the additions",
                 _ => "After the additions",
             };
-            lines.push(if missing.is_empty() {
-                format!("{phase_name}: all {} policies fit.", results.len())
-            } else {
-                format!(
-                    "{phase_name}: {fit} of {} policies fit; {} do{} not.",
-                    results.len(),
-                    missing.join(", "),
-                    if missing.len() == 1 { "es" } else { "" }
-                )
-            });
+            lines.push(
+                if let ([only], []) = (results.as_slice(), missing.as_slice()) {
+                    format!("{phase_name}: {} fits.", only.policy)
+                } else if let ([_], [why]) = (results.as_slice(), missing.as_slice()) {
+                    format!("{phase_name}: {why} does not fit.")
+                } else if missing.is_empty() {
+                    format!("{phase_name}: all {} policies fit.", results.len())
+                } else {
+                    format!(
+                        "{phase_name}: {fit} of {} policies fit; {} do{} not.",
+                        results.len(),
+                        missing.join(", "),
+                        if missing.len() == 1 { "es" } else { "" }
+                    )
+                },
+            );
         }
         // The tightest: the highest peak, among those that miss if any does.
         let tightest = self
@@ -458,7 +512,7 @@ impl CompareAnswer {
             ));
         }
         // The chance to fit over the samples, phase by phase.
-        if let Some(first) = self.results.iter().find_map(sampled) {
+        if let Some(first) = self.results.iter().find_map(sampled).filter(|_| chances) {
             for phase in &self.phases {
                 let chances: Vec<String> = self
                     .results
@@ -477,11 +531,7 @@ impl CompareAnswer {
                 ));
             }
         }
-        Section {
-            heading: "Verdict".into(),
-            table: None,
-            notes: lines,
-        }
+        lines
     }
 
     /// Cost and margin per policy and phase, in USD a week, and each policy against the

@@ -171,8 +171,13 @@ pub struct Section {
 pub struct Screen {
     /// Columns of the terminal, when writing to one and not asked for `--wide`.
     pub width: Option<usize>,
-    /// Whether to colour pass and fail (a terminal, and no `NO_COLOR`).
+    /// Whether to colour verdicts, pass and fail (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`).
     pub colour: bool,
+    /// Whether standard output is a terminal.
+    pub terminal: bool,
+    /// Whether to fold each table in a GitHub Actions log group (`::group::`), so that a
+    /// log shows the verdicts and summary with the tables one click away.
+    pub groups: bool,
 }
 
 /// A whole human-readable report.
@@ -226,14 +231,24 @@ impl Document {
         }
         for section in &self.sections {
             writeln!(out)?;
-            match (style, screen.width) {
-                (Style::Markdown, _) => writeln!(out, "### {}", section.heading)?,
-                (_, Some(width)) => {
-                    for line in wrap(&section.heading, width.max(20)) {
-                        writeln!(out, "{line}")?;
-                    }
+            // In a GitHub Actions log, a table folds under its heading; the verdicts and
+            // the summary, which have none, stay in sight.
+            let group = screen.groups && style != Style::Markdown && section.table.is_some();
+            if group {
+                writeln!(out, "::group::{}", escape_workflow(&section.heading))?;
+            }
+            let heading_lines = match (style, screen.width) {
+                (Style::Markdown, _) => vec![format!("### {}", section.heading)],
+                (_, Some(width)) => wrap(&section.heading, width.max(20)),
+                _ => vec![section.heading.clone()],
+            };
+            let tone = Tone::of(&section.heading).filter(|_| screen.colour);
+            for line in heading_lines {
+                match tone {
+                    Some(Tone::Fail) => writeln!(out, "\x1b[1;31m{line}\x1b[0m")?,
+                    Some(Tone::Pass) => writeln!(out, "\x1b[1;32m{line}\x1b[0m")?,
+                    None => writeln!(out, "{line}")?,
                 }
-                _ => writeln!(out, "{}", section.heading)?,
             }
             let mut notes = section.notes.clone();
             if let Some(table) = &section.table {
@@ -261,32 +276,179 @@ impl Document {
                     }
                 }
             }
+            if group {
+                writeln!(out, "::endgroup::")?;
+            }
         }
         Ok(())
     }
 }
 
-/// The table as it fits the screen: while it is wider than the terminal, its droppable
-/// columns go, first to last; if it is still too wide, its cells wrap, so that no row is
-/// ever wrapped by the terminal. Returns the text and the titles of the hidden columns.
+/// A workflow command's message escaped as GitHub's runner reads it (`%`, CR, LF).
+fn escape_workflow(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// The table as it fits the screen, in three steps so that no name is ever broken inside
+/// a word: while it is wider than the terminal, its droppable columns go, first to last
+/// (each table states its order, from the least needed; docs/output.md lists them); if it
+/// is still too wide, cells wrap, but only at spaces and after hyphens; a word longer than
+/// its column even then is shortened with an ellipsis (`…`). No row is ever wrapped by the
+/// terminal. Returns the text and the titles of the hidden columns.
 fn fit_table(data: &TableData, style: Style, screen: Screen) -> (String, Vec<String>) {
     let mut data = data.clone();
     let mut hidden = Vec::new();
     loop {
-        let text = render_table(&data, style, screen.colour, None).to_string();
-        let width = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        let text = render_table(&data, style, screen.colour).to_string();
+        let width = text_width(&text);
         match (screen.width, data.droppable.first().copied()) {
             (Some(limit), Some(column)) if width > limit => {
                 hidden.push(data.header[column].clone());
                 data = data.without(column);
             }
             (Some(limit), None) if width > limit => {
-                let wrapped = render_table(&data, style, screen.colour, Some(limit));
-                return (wrapped.to_string(), hidden);
+                let wrapped = wrap_cells(&data, width - limit);
+                let text = render_table(&wrapped, style, screen.colour).to_string();
+                return (text, hidden);
             }
             _ => return (text, hidden),
         }
     }
+}
+
+/// The widest line of a rendered table, in characters on the screen (colour codes, `ESC
+/// [ … m`, take none).
+fn text_width(text: &str) -> usize {
+    let shown = |line: &str| {
+        let mut count = 0;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|&d| d == 'm');
+            } else {
+                count += 1;
+            }
+        }
+        count
+    };
+    text.lines().map(shown).max().unwrap_or(0)
+}
+
+/// The places a cell's text may break: after each space and, with `hyphens`, after each
+/// hyphen that follows a letter or digit (`colossus-` then `1`; never inside `-5`). The
+/// pieces keep their spaces and hyphens, so joining them gives the text back.
+fn break_pieces(text: &str, hyphens: bool) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        let breaks =
+            c == ' ' || (hyphens && c == '-' && previous.is_some_and(char::is_alphanumeric));
+        if breaks && end < text.len() {
+            pieces.push(&text[start..end]);
+            start = end;
+        }
+        previous = Some(c);
+    }
+    pieces.push(&text[start..]);
+    pieces
+}
+
+/// The longest piece of a cell that cannot break, in characters (a trailing space not
+/// counted): between spaces, or with `hyphens` also after hyphens.
+fn unbreakable(text: &str, hyphens: bool) -> usize {
+    text.lines()
+        .flat_map(|line| break_pieces(line, hyphens))
+        .map(|p| p.trim_end().chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// `text` in lines of at most `width` characters, filled greedily and broken only where
+/// [`break_pieces`] allows (after hyphens only when some word needs it); a piece longer
+/// than `width` is cut to `width - 1` characters and `…`.
+fn wrap_cell(text: &str, width: usize) -> String {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        // Spaces first: after a hyphen only when a word is wider than the column.
+        let hyphens = unbreakable(paragraph, false) > width;
+        for piece in break_pieces(paragraph, hyphens) {
+            let joined = format!("{line}{piece}");
+            if joined.trim_end().chars().count() <= width {
+                line = joined;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(line.trim_end().to_string());
+                line.clear();
+            }
+            if piece.trim_end().chars().count() > width {
+                let cut: String = piece.chars().take(width - 1).collect();
+                lines.push(format!("{cut}…"));
+            } else {
+                line.push_str(piece);
+            }
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line.trim_end().to_string());
+        }
+    }
+    lines.join("\n")
+}
+
+/// The table with its cells wrapped so that it is `excess` characters narrower. Columns
+/// give up characters in stages, the widest first in each: titles wrap (at spaces and
+/// hyphens); then cells wrap at spaces; then also after hyphens; only then are words cut
+/// short with an ellipsis.
+fn wrap_cells(data: &TableData, excess: usize) -> TableData {
+    let columns = data.header.len();
+    let body = |c: usize| data.rows.iter().filter_map(move |r| r.get(c));
+    let longest = |texts: &mut dyn Iterator<Item = usize>| texts.max().unwrap_or(0);
+    let natural = |t: &String| t.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let title: Vec<usize> = (0..columns)
+        .map(|c| unbreakable(&data.header[c], true).max(1))
+        .collect();
+    let stages: [Vec<usize>; 4] = [
+        (0..columns)
+            .map(|c| longest(&mut body(c).map(natural)).max(title[c]))
+            .collect(),
+        (0..columns)
+            .map(|c| longest(&mut body(c).map(|t| unbreakable(t, false))).max(title[c]))
+            .collect(),
+        (0..columns)
+            .map(|c| longest(&mut body(c).map(|t| unbreakable(t, true))).max(title[c]))
+            .collect(),
+        vec![3; columns],
+    ];
+    let mut width: Vec<usize> = (0..columns)
+        .map(|c| natural(&data.header[c]).max(longest(&mut body(c).map(natural))))
+        .collect();
+    let mut excess = excess;
+    for floor in &stages {
+        while excess > 0 {
+            let candidate = (0..columns)
+                .filter(|&c| width[c] > floor[c])
+                .max_by_key(|&c| (width[c], std::cmp::Reverse(c)));
+            let Some(c) = candidate else { break };
+            width[c] -= 1;
+            excess -= 1;
+        }
+    }
+    let mut wrapped = data.clone();
+    wrapped.header = (0..columns)
+        .map(|c| wrap_cell(&data.header[c], width[c]))
+        .collect();
+    for row in &mut wrapped.rows {
+        for (c, cell) in row.iter_mut().enumerate().take(columns) {
+            *cell = wrap_cell(cell, width[c]);
+        }
+    }
+    wrapped
 }
 
 /// Words of `text` in lines of at most `width` characters (a longer word gets a line).
@@ -309,18 +471,22 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
 /// What a cell says at a glance, for colour: a failure, a pass, or neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tone {
-    /// `NO …`, `… over`, `… fails`.
+    /// `NO …`, `… over`, `… fails`, `check failed…`.
     Fail,
-    /// `yes`.
+    /// `yes`, `check passed…`.
     Pass,
 }
 
 impl Tone {
     /// The tone of a cell's text, if it has one.
     pub(super) fn of(text: &str) -> Option<Tone> {
-        if text.starts_with("NO") || text.ends_with(" over") || text.ends_with(" fails") {
+        if text.starts_with("NO")
+            || text.ends_with(" over")
+            || text.ends_with(" fails")
+            || text.starts_with("check failed")
+        {
             Some(Tone::Fail)
-        } else if text == "yes" {
+        } else if text == "yes" || text.starts_with("check passed") {
             Some(Tone::Pass)
         } else {
             None
@@ -336,28 +502,21 @@ pub(super) fn is_sparkline(text: &str) -> bool {
 /// A cell coloured by what it says: a failure red, a pass green.
 fn coloured(text: &str) -> Cell {
     let cell = Cell::new(text);
-    match Tone::of(text) {
+    // A wrapped cell says what it said on one line.
+    match Tone::of(&text.replace('\n', " ")) {
         Some(Tone::Fail) => cell.fg(Color::Red),
         Some(Tone::Pass) => cell.fg(Color::Green),
         None => cell,
     }
 }
 
-/// The table in a style; with `wrap_to`, cells wrap so that it is at most that wide.
-fn render_table(data: &TableData, style: Style, colour: bool, wrap_to: Option<usize>) -> Table {
+/// The table in a style, each cell's lines as given.
+fn render_table(data: &TableData, style: Style, colour: bool) -> Table {
     let mut table = Table::new();
-    // Never ask the terminal for its width: the width is given, or there is none.
+    // Never ask the terminal for its width, never let comfy-table wrap (it breaks words):
+    // cells come already wrapped by `fit_table`.
     table.force_no_tty();
-    match wrap_to {
-        Some(width) => {
-            table
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(u16::try_from(width).unwrap_or(u16::MAX));
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    table.set_content_arrangement(ContentArrangement::Disabled);
     table
         .load_style(match style {
             Style::Terminal => presets::UTF8_FULL_CONDENSED,
@@ -417,7 +576,7 @@ mod tests {
         };
         let narrow = Screen {
             width: Some(40),
-            colour: false,
+            ..Screen::default()
         };
         let mut out = Vec::new();
         doc.write_on(Style::Terminal, narrow, &mut out).unwrap();
@@ -439,6 +598,94 @@ mod tests {
         assert!(text.contains("long optional column") && !text.contains("Hidden"));
         assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
         assert_eq!(wrap("abcdefgh", 3), ["abcdefgh"]);
+    }
+
+    #[test]
+    fn cells_break_only_at_spaces_and_hyphens_then_shorten_with_an_ellipsis() {
+        assert_eq!(
+            break_pieces("colossus-1 (06-06)", true),
+            ["colossus-", "1 ", "(06-", "06)"]
+        );
+        assert_eq!(
+            break_pieces("colossus-1 (06-06)", false),
+            ["colossus-1 ", "(06-06)"]
+        );
+        assert_eq!(break_pieces("-5.0 pts", true), ["-5.0 ", "pts"]);
+        assert_eq!(
+            wrap_cell("double-5h-no-peak-cut", 12),
+            "double-5h-\nno-peak-cut"
+        );
+        assert_eq!(wrap_cell("80.0% over", 6), "80.0%\nover");
+        assert_eq!(wrap_cell("api-raise", 9), "api-raise");
+        assert_eq!(wrap_cell("api-raise", 5), "api-\nraise");
+        assert_eq!(wrap_cell("sonnet", 4), "son…");
+        assert_eq!(unbreakable("NO (floor)", true), 7);
+        assert_eq!(unbreakable("colossus-1 (06-06)", true), 9);
+        // A table too wide even without its droppable columns: every name stays whole.
+        let mut table = TableData::new(&[
+            "Month",
+            "double-5h-no-peak-cut",
+            "api-raise",
+            "Comes online",
+        ]);
+        table.row(vec![
+            "2026-05".into(),
+            "80.0% over".into(),
+            "80.0%".into(),
+            "colossus-1 (06-06)".into(),
+        ]);
+        for limit in [40, 50, 60] {
+            let (text, hidden) = fit_table(
+                &table,
+                Style::Terminal,
+                Screen {
+                    width: Some(limit),
+                    ..Screen::default()
+                },
+            );
+            assert!(hidden.is_empty());
+            assert!(text_width(&text) <= limit, "{limit}: {text}");
+            for word in ["api-", "raise", "colossus-", "Month", "over", "peak-"] {
+                assert!(text.contains(word), "{word} split at {limit}: {text}");
+            }
+        }
+        assert_eq!(text_width("\u{1b}[31mab\u{1b}[0m"), 2);
+    }
+
+    #[test]
+    fn tables_fold_in_github_log_groups_and_verdicts_stay_out() {
+        let mut table = TableData::new(&["a"]);
+        table.row(vec!["1".into()]);
+        let doc = Document {
+            title: "t".into(),
+            sections: vec![
+                Section {
+                    heading: "check failed: p does not fit".into(),
+                    ..Section::default()
+                },
+                Section {
+                    heading: "Policies at 100%".into(),
+                    table: Some(table),
+                    notes: vec!["n".into()],
+                },
+            ],
+        };
+        let screen = Screen {
+            groups: true,
+            colour: true,
+            ..Screen::default()
+        };
+        let mut out = Vec::new();
+        doc.write_on(Style::Terminal, screen, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("t\n\n\x1b[1;31mcheck failed: p does not fit\x1b[0m\n\n::group::Policies at 100%25\nPolicies at 100%\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("  n\n::endgroup::\n"), "{text}");
+        let mut out = Vec::new();
+        doc.write(Style::Markdown, &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("::group::"));
     }
 
     #[test]

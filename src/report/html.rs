@@ -13,6 +13,10 @@ use crate::plan::{CompareAnswer, TimelineAnswer, ValidateAnswer};
 /// The heading under which compare and timeline give their one- or two-line answer.
 const VERDICT: &str = "Verdict";
 
+/// The heading of the verdict repeated at a document's end for terminals; a page has
+/// its verdict box at the top instead.
+const SUMMARY: &str = "Summary";
+
 /// Where a document gives its answer and the answer's lines: a section named
 /// [`VERDICT`], or a first section that is only a heading (check, solve, diff).
 fn verdict(document: &Document) -> Option<(usize, Vec<String>)> {
@@ -332,11 +336,13 @@ impl Page {
         }
     }
 
-    /// Every section but the verdict (shown first, on its own), headings at `level`.
+    /// Every section but the verdict (shown first, on its own) and its closing summary,
+    /// headings at `level`.
     fn sections(&mut self, document: &Document, level: u8) {
         let skip = verdict(document).map(|(at, _)| at);
         for (at, section) in document.sections.iter().enumerate() {
-            if Some(at) != skip {
+            let summary = section.heading == SUMMARY && section.table.is_none();
+            if Some(at) != skip && !summary {
                 self.section(section, level);
             }
         }

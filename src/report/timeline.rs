@@ -61,6 +61,39 @@ fn over_target_runs(months: &[MonthAnswer], policy: usize) -> String {
         .join("; ")
 }
 
+impl TimelineAnswer {
+    /// The verdict again, short, to close the output: policies with the same runway on
+    /// one line ("Fits throughout: current, double-5h.").
+    fn summary(&self) -> Section {
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for r in &self.runway {
+            let runway = r.summary();
+            match groups.iter_mut().find(|(s, _)| *s == runway) {
+                Some((_, policies)) => policies.push(&r.policy),
+                None => groups.push((runway, vec![&r.policy])),
+            }
+        }
+        let mut notes: Vec<String> = groups
+            .into_iter()
+            .map(|(runway, policies)| {
+                let mut runway = runway;
+                if let Some(first) = runway.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                format!("{runway}: {}.", policies.join(", "))
+            })
+            .collect();
+        if notes.is_empty() {
+            notes.push("No policy selected.".into());
+        }
+        Section {
+            heading: "Summary".into(),
+            table: None,
+            notes,
+        }
+    }
+}
+
 impl Render for TimelineAnswer {
     fn document(&self) -> Document {
         let mut verdict = Section {
@@ -215,6 +248,7 @@ impl Render for TimelineAnswer {
             ]
             .into_iter()
             .chain(chances)
+            .chain([self.summary()])
             .collect(),
         }
     }

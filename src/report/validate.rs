@@ -2,7 +2,7 @@
 
 use super::Render;
 use super::document::{Document, Section, TableData};
-use crate::fmt::{count, mw, percent};
+use crate::fmt::{count, mw, percent, plural};
 use crate::plan::{Finding, ValidateAnswer};
 
 impl Render for ValidateAnswer {
@@ -25,9 +25,9 @@ impl Render for ValidateAnswer {
             add(
                 "sites",
                 format!(
-                    "{} in service, {} addition(s){}",
+                    "{} in service, {}{}",
                     s.sites_in_service,
-                    s.additions.len(),
+                    plural(s.additions.len(), "addition", "additions"),
                     if s.additions.is_empty() {
                         String::new()
                     } else {
@@ -92,18 +92,22 @@ impl Render for ValidateAnswer {
         let mut notes = list(&self.warnings);
         if self.acknowledged_warnings > 0 {
             notes.push(format!(
-                "{} acknowledged warning(s) not shown ([scenario] acknowledge).",
-                self.acknowledged_warnings
+                "{} not shown ([scenario] acknowledge).",
+                plural(
+                    self.acknowledged_warnings,
+                    "acknowledged warning",
+                    "acknowledged warnings"
+                )
             ));
         }
         sections.push(Section {
-            heading: format!("{} warning(s)", self.warnings.len()),
+            heading: plural(self.warnings.len(), "warning", "warnings"),
             table: None,
             notes,
         });
         if !self.valid {
             sections.push(Section {
-                heading: format!("{} error(s)", self.errors.len()),
+                heading: plural(self.errors.len(), "error", "errors"),
                 table: None,
                 notes: list(&self.errors),
             });

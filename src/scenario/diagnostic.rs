@@ -192,8 +192,9 @@ impl fmt::Display for ScenarioError {
         if self.omitted > 0 {
             write!(
                 f,
-                "\n{}: {} more error(s) not shown",
-                self.origin, self.omitted
+                "\n{}: {} not shown",
+                self.origin,
+                crate::fmt::plural(self.omitted, "more error", "more errors")
             )?;
         }
         Ok(())
@@ -247,8 +248,9 @@ impl fmt::Display for ScenarioWarnings {
         if self.omitted > 0 {
             write!(
                 f,
-                "\n{}: {} more warning(s) not shown",
-                self.origin, self.omitted
+                "\n{}: {} not shown",
+                self.origin,
+                crate::fmt::plural(self.omitted, "more warning", "more warnings")
             )?;
         }
         Ok(())

@@ -173,7 +173,7 @@ fn the_action_fails_a_scenario_that_does_not_fit_with_annotations() {
     );
     assert!(
         run.summary
-            .contains("### check failed: 1 of 1 policies do not fit (before): unlimited"),
+            .contains("### check failed: unlimited does not fit (before)"),
         "{}",
         run.summary
     );

@@ -519,7 +519,7 @@ fn warnings_are_capped_like_errors() {
     );
     assert!(
         run.stderr
-            .contains("twins.toml: 10 more warning(s) not shown"),
+            .contains("twins.toml: 10 more warnings not shown"),
         "{}",
         run.stderr
     );

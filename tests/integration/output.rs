@@ -508,34 +508,75 @@ fn on_terminal_of(columns: usize, args: &str) -> String {
     plain
 }
 
+/// The names colossus.toml gives (`name = "…"`).
+fn colossus_names() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(COLOSSUS)).unwrap();
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("name = \""))
+        .filter_map(|l| l.split('"').next())
+        .map(String::from)
+        .collect()
+}
+
+/// The text of every table cell line on a terminal (box tables), trimmed.
+fn cell_fragments(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with('│'))
+        .flat_map(|l| l.split(['│', '┆']))
+        .map(|cell| cell.trim().to_string())
+        .filter(|cell| !cell.is_empty())
+        .collect()
+}
+
 #[test]
-fn tables_fit_the_terminal_and_the_verdict_comes_first() {
-    for columns in [80, 120] {
-        for (command, verdict) in [
-            ("compare", "Verdict"),
-            ("check", "check passed"),
-            ("timeline", "Verdict"),
-        ] {
+fn on_a_50_row_terminal_the_answer_is_first_and_last_and_no_name_is_split() {
+    let names = colossus_names();
+    assert!(names.iter().any(|n| n == "colossus-1") && names.iter().any(|n| n == "api-raise"));
+    for columns in [80, 100, 120] {
+        for command in ["compare", "check", "timeline"] {
             let text = on_terminal_of(columns, &format!("{command} scenarios/colossus.toml"));
-            let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
             assert!(
                 widest <= columns,
                 "{command} at {columns} columns: a line of {widest}\n{text}"
             );
-            let first: Vec<&str> = text.lines().take(6).collect();
+            // A verdict sentence in the first 8 rows.
+            let verdict = |l: &&str| {
+                l.starts_with("check passed")
+                    || l.starts_with("check failed")
+                    || l.contains("policies fit")
+                    || l.starts_with("  current: fits")
+            };
             assert!(
-                first.iter().any(|l| l.starts_with(verdict)),
-                "{command}: {first:?}"
+                lines.iter().take(8).any(verdict),
+                "{command} at {columns}: {:?}",
+                &lines[..8]
             );
-            assert!(text.contains("may-2026"), "{text}");
+            // The verdict again, or the summary, in the last 50 rows.
+            let last = &lines[lines.len().saturating_sub(50)..];
+            assert!(
+                last.iter()
+                    .any(|l| *l == "Summary" || l.trim_start().starts_with("check passed")),
+                "{command} at {columns}: {last:?}"
+            );
+            // A cell's line that begins a name ends at a hyphen of it, or is the name.
+            for fragment in cell_fragments(&text) {
+                for name in &names {
+                    let word = fragment.split(' ').next_back().unwrap_or_default();
+                    let whole = names.iter().any(|n| n == word);
+                    if name.starts_with(word) && !whole && !word.is_empty() {
+                        assert!(
+                            word.ends_with('-'),
+                            "{command} at {columns}: {name} split as {fragment:?}\n{text}"
+                        );
+                    }
+                }
+            }
+            assert!(!text.contains('…'), "{command} at {columns}: {text}");
         }
     }
-    // The timeline's month table has no column to drop: at 80 columns its cells wrap.
-    let timeline = on_terminal_of(80, "timeline scenarios/colossus.toml");
-    assert!(
-        timeline.contains("│ 2026-05 ┆     80.0% ┆     80.0% ┆"),
-        "{timeline}"
-    );
     let compare = on_terminal_of(80, "compare scenarios/colossus.toml");
     assert!(compare.contains("--wide shows every column"), "{compare}");
     let wide = on_terminal_of(80, "compare scenarios/colossus.toml --wide");
@@ -543,6 +584,58 @@ fn tables_fit_the_terminal_and_the_verdict_comes_first() {
     // Off a terminal: the fixed layout, whatever the terminal would have been.
     let piped = capplan(&["compare", COLOSSUS]);
     assert!(!piped.stdout.contains("--wide shows every column"));
+}
+
+/// The policy table's columns at each width, as docs/output.md states them: the least
+/// needed go first, and policy, phase, peak and fits never go.
+#[test]
+fn the_policy_table_drops_columns_in_the_documented_order() {
+    let header = |columns: usize| -> Vec<String> {
+        let text = on_terminal_of(columns, "compare scenarios/colossus.toml");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("│ Policy") && l.contains("Fits"))
+            .unwrap_or_else(|| panic!("no policy table at {columns}: {text}"))
+            .to_string();
+        line.split(['│', '┆'])
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    assert_eq!(
+        header(80),
+        ["Policy", "Phase", "Peak util", "MW to fit", "Fits"]
+    );
+    assert_eq!(
+        header(100),
+        [
+            "Policy",
+            "Phase",
+            "Peak util",
+            "Peak at",
+            "MW to fit",
+            "Fits"
+        ]
+    );
+    assert_eq!(
+        header(120),
+        [
+            "Policy",
+            "Phase",
+            "Week (Mon-Sun)",
+            "Peak util",
+            "Peak at",
+            "MW to fit",
+            "Fits"
+        ]
+    );
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/output.md"))
+            .unwrap();
+    assert!(
+        docs.contains("Throttled, Shed, Served, Training GPU-h, Hours over, Week (Mon-Sun), Peak at, MW to fit"),
+        "docs/output.md states another order"
+    );
 }
 
 #[test]
@@ -611,4 +704,172 @@ fn plots_give_every_policy_its_own_colour_and_keep_the_legend_off_the_data() {
             "{command}: {legend_x:?}"
         );
     }
+}
+
+/// Runs `capplan ARGS…` with `input` on standard input.
+fn capplan_stdin(args: &[&str], input: &str) -> Run {
+    let output = assert_cmd::Command::cargo_bin("capplan")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_BACKTRACE", "0")
+        .env("LANG", "C.UTF-8")
+        .env_remove("GITHUB_ACTIONS")
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn a_dash_reads_the_scenario_from_standard_input() {
+    let piped = capplan_stdin(&["check", "-", "--format", "json", "-q"], &tiny_text());
+    let file = capplan(&["check", TINY, "--format", "json", "-q"]);
+    assert_eq!(piped.code, file.code, "{}", piped.stderr);
+    assert_eq!(piped.stdout.replace("<stdin>", TINY), file.stdout);
+    // Warnings and errors name standard input.
+    let broken = capplan_stdin(
+        &["validate", "-"],
+        &tiny_text().replace("users = 100000", "users = -1"),
+    );
+    assert_eq!(broken.code, 2);
+    assert!(broken.stderr.contains("<stdin>:"), "{}", broken.stderr);
+    // A relative curve file has no folder to be relative to.
+    let telemetry =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(TELEMETRY)).unwrap();
+    let relative = capplan_stdin(&["validate", "-"], &telemetry);
+    assert_eq!(relative.code, 2);
+    assert!(
+        relative
+            .stderr
+            .contains("give the curve file's absolute path"),
+        "{}",
+        relative.stderr
+    );
+    let absolute = telemetry.replace(
+        "file = \"curves/",
+        &format!("file = \"{}/scenarios/curves/", env!("CARGO_MANIFEST_DIR")),
+    );
+    let run = capplan_stdin(&["validate", "-"], &absolute);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn report_on_a_terminal_without_a_file_is_refused_with_the_command_to_use() {
+    let text = on_terminal_of(100, "report scenarios/tiny.toml");
+    assert!(!text.contains("<!DOCTYPE"), "{text}");
+    assert!(
+        text.contains("error: report writes an HTML page")
+            && text.contains("capplan report scenarios/tiny.toml -o report.html"),
+        "{text}"
+    );
+    // Into a pipe it is the page.
+    let piped = capplan(&["report", TINY, "-q"]);
+    assert_eq!(piped.code, 0);
+    assert!(piped.stdout.starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn color_follows_the_flag_then_no_color_then_clicolor_force() {
+    let failing = ["check", TINY, "--phase", "before", "-q"];
+    let coloured = |run: &Run| run.stdout.contains("\u{1b}[");
+    // Off a terminal: none by default, with --color always, and with CLICOLOR_FORCE.
+    assert!(!coloured(&capplan(&failing)));
+    let always = capplan(&[&failing[..], &["--color", "always"]].concat());
+    assert_eq!(always.code, 1);
+    assert!(
+        always.stdout.contains("\u{1b}[1;31mcheck failed"),
+        "{}",
+        always.stdout
+    );
+    let env = [("LANG", "C.UTF-8"), ("CLICOLOR_FORCE", "1")];
+    assert!(coloured(&capplan_with(&failing, &env)));
+    let env = [
+        ("LANG", "C.UTF-8"),
+        ("CLICOLOR_FORCE", "1"),
+        ("NO_COLOR", "1"),
+    ];
+    assert!(!coloured(&capplan_with(&failing, &env)));
+    let env = [("LANG", "C.UTF-8"), ("NO_COLOR", "1")];
+    assert!(coloured(&capplan_with(
+        &[&failing[..], &["--color", "always"]].concat(),
+        &env
+    )));
+    // On a terminal: colour by default, none with --color never.
+    let bin = assert_cmd::cargo::cargo_bin("capplan");
+    let raw = |flags: &str| {
+        let output = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!(
+                    "{} check scenarios/tiny.toml --phase before -q {flags}",
+                    bin.display()
+                ),
+                "/dev/null",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    assert!(raw("").contains("\u{1b}[1;31mcheck failed"));
+    assert!(!raw("--color never").contains('\u{1b}'));
+}
+
+#[test]
+fn in_github_actions_logs_tables_fold_and_verdicts_are_coloured() {
+    let env = [("LANG", "C.UTF-8"), ("GITHUB_ACTIONS", "true")];
+    let run = capplan_with(&["check", TINY, "--phase", "before", "-q"], &env);
+    assert_eq!(run.code, 1);
+    let out = &run.stdout;
+    assert!(
+        out.contains("\n::group::Capacity before: 1 site, "),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("::group::").count(),
+        out.matches("::endgroup::").count()
+    );
+    // The verdict and the summary are outside any group, and coloured.
+    let summary = out.rfind("Summary").unwrap();
+    assert!(out.rfind("::endgroup::").unwrap() < summary, "{out}");
+    assert!(out.contains("\u{1b}[1;31mcheck failed"), "{out}");
+    // JSON is never folded or coloured.
+    let json = capplan_with(&["check", TINY, "--format", "json", "-q"], &env);
+    assert!(!json.stdout.contains("::group::") && !json.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn flags_a_command_does_not_use_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.toml");
+    let out = dir.path().join("out.toml");
+    let run = capplan(&["init", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("-o/--output is not used"),
+        "{}",
+        run.stderr
+    );
+    assert!(!path.exists() && !out.exists());
+    let run = capplan(&["init", path.to_str().unwrap(), "--wide"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--wide is not used by init"),
+        "{}",
+        run.stderr
+    );
+    let run = capplan(&["compare", TINY, "--format", "csv", "--wide"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--wide is not used by compare"),
+        "{}",
+        run.stderr
+    );
 }

@@ -18,7 +18,7 @@ fn validate_summarises_and_lists_warnings() {
     );
     // Colossus 1 is power-bound on purpose, and the scenario acknowledges it.
     assert!(
-        run.stdout.contains("1 acknowledged warning(s) not shown"),
+        run.stdout.contains("1 acknowledged warning not shown"),
         "{}",
         run.stdout
     );
