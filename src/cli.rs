@@ -273,6 +273,9 @@ pub struct DiffArgs {
     /// Exit 1 when a policy that fitted in the base does not fit in the head.
     #[arg(long)]
     pub fail_on_regression: bool,
+    /// Show every policy and phase, not only those whose figures changed.
+    #[arg(long)]
+    pub all: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatFlag,
@@ -459,6 +462,7 @@ impl Cli {
                 base: a.base,
                 head: a.head,
                 fail_on_regression: a.fail_on_regression,
+                all: a.all,
                 format: format(a.format),
             },
             Command::Validate(a) => Task::Validate {

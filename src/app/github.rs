@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::files::Touched;
-use crate::plan::CheckAnswer;
+use crate::plan::{CheckAnswer, DiffAnswer};
 use crate::report::{Format, Render as _};
 use crate::scenario::Scenario;
 
@@ -52,6 +52,92 @@ pub fn report_check(
         }
     }
     Ok(())
+}
+
+/// For `diff`, as [`report_check`] for `check`: the pull-request Markdown appended to the
+/// step summary when `GITHUB_STEP_SUMMARY` names a file, and on GitHub Actions one
+/// `::error` per regression, at its policy's line in the head file (when the head is a
+/// file), and a `::notice` with the verdict.
+pub fn report_diff(
+    answer: &DiffAnswer,
+    head: &Scenario,
+    head_file: Option<&Path>,
+    err: &mut dyn io::Write,
+    touched: &Touched,
+) -> anyhow::Result<()> {
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        touched.refuse(Path::new(&path), "the GITHUB_STEP_SUMMARY")?;
+        let mut markdown = Vec::new();
+        answer.write(Format::Markdown, &mut markdown)?;
+        markdown.truncate(SUMMARY_LIMIT);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| {
+                format!(
+                    "cannot append to GITHUB_STEP_SUMMARY {}",
+                    Path::new(&path).display()
+                )
+            })?;
+        file.write_all(&markdown)?;
+        file.write_all(b"\n")?;
+    }
+    if on_github() {
+        for line in diff_annotations(answer, head, head_file) {
+            writeln!(err, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The workflow commands of a diff: one `::error` per regression (at its policy's line in
+/// the head file, when there is one), then a `::notice` with the number of changes.
+pub fn diff_annotations(
+    answer: &DiffAnswer,
+    head: &Scenario,
+    head_file: Option<&Path>,
+) -> Vec<String> {
+    let file = head_file.map(workspace_path);
+    let mut lines = Vec::new();
+    for r in answer.results.iter().filter(|r| r.status == "regressed") {
+        let place = match &file {
+            Some(file) => {
+                let line = head
+                    .policies
+                    .iter()
+                    .find(|p| p.name == r.policy)
+                    .and_then(|p| p.line)
+                    .map(|l| format!(",line={l}"))
+                    .unwrap_or_default();
+                format!("file={}{line},", escape_property(file))
+            }
+            None => String::new(),
+        };
+        lines.push(format!(
+            "::error {place}title={}::{}",
+            escape_property(&format!("capplan diff: {}", r.policy)),
+            escape_data(&format!(
+                "{} ({}) fitted in the base and does not fit in the head",
+                r.policy, r.phase
+            ))
+        ));
+    }
+    let changed = answer
+        .results
+        .iter()
+        .filter(|r| r.status != "unchanged")
+        .count();
+    lines.push(format!(
+        "::notice title=capplan diff::{}",
+        escape_data(&format!(
+            "{changed} of {} results changed, {} regressed; {} changed",
+            answer.results.len(),
+            answer.regressions.len(),
+            crate::fmt::plural(answer.input_changes.len(), "input", "inputs")
+        ))
+    ));
+    lines
 }
 
 /// One `::error` workflow command per policy that fails the check, at the line of its name.

@@ -188,6 +188,8 @@ pub enum Task {
         head: String,
         /// Whether a regression exits 1.
         fail_on_regression: bool,
+        /// Whether tables show every result, not only the changed ones.
+        all: bool,
         /// Output format.
         format: Format,
     },
@@ -432,22 +434,38 @@ fn run_task(
             base,
             head,
             fail_on_regression,
+            all,
             format,
         } => {
             // A file prints its warnings as it loads; a revision's are printed here.
             let mut side = |spec: &str, touched: &mut Touched| match files::revision(spec) {
-                Some((rev, path)) => files::load_revision(rev, path).map(|(s, w)| (s, Some(w))),
-                None => load(Path::new(spec), touched).map(|(s, _)| (s, None)),
+                Some((rev, path)) => files::load_revision(rev, path).map(|(s, w)| (s, w, true)),
+                None => load(Path::new(spec), touched).map(|(s, w)| (s, w, false)),
             };
-            let (base_scenario, base_warnings) = side(base, touched)?;
-            let (head_scenario, head_warnings) = side(head, touched)?;
-            for warnings in [base_warnings, head_warnings].into_iter().flatten() {
-                if !warnings.is_empty() && !settings.quiet {
+            let (base_scenario, base_warnings, base_rev) = side(base, touched)?;
+            let (head_scenario, head_warnings, head_rev) = side(head, touched)?;
+            for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {
+                if rev && !warnings.is_empty() && !settings.quiet {
                     writeln!(err, "{warnings:#}")?;
                 }
             }
-            let answer = plan::diff(&base_scenario, base, &head_scenario, head);
+            let mut answer = plan::diff(
+                plan::DiffSide {
+                    scenario: &base_scenario,
+                    origin: base,
+                    source: &base_warnings.source,
+                },
+                plan::DiffSide {
+                    scenario: &head_scenario,
+                    origin: head,
+                    source: &head_warnings.source,
+                },
+            );
+            answer.all_rows = *all;
             answer.write_on(*format, screen, out)?;
+            // The head as a file is where annotations point; a revision has no place.
+            let head_file = (!head_rev).then(|| Path::new(head.as_str()));
+            github::report_diff(&answer, &head_scenario, head_file, err, touched)?;
             if *fail_on_regression && !answer.regressions.is_empty() {
                 return Ok(ExitStatus::CheckFailed);
             }

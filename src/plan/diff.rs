@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use super::compare::{CompareAnswer, PolicyAnswer, compare};
-use crate::fmt::{count, percent, window};
+use crate::fmt::percent;
 use crate::scenario::Scenario;
+use crate::scenario::inputs::{inputs, shown};
 
 /// Everything `diff` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,13 +20,18 @@ pub struct DiffAnswer {
     pub base: String,
     /// The head scenario's name and where it came from.
     pub head: String,
-    /// The inputs that differ, in words: "site colossus-1: added (…)", "tier pro:
-    /// 12,000,000 users, … → 13,000,000 users, …".
+    /// Every input key that differs, and none that does not: "tier[pro].users: 100,000 →
+    /// 150,000 (+50,000)", "site[colossus-1]: added (…)" key by key, and a curve file's
+    /// data.
     pub input_changes: Vec<String>,
     /// One row per policy and phase found in either scenario, head's order first.
     pub results: Vec<ResultChange>,
     /// Policies and phases that fit in the base and do not in the head.
     pub regressions: Vec<String>,
+    /// Whether human-readable tables show every result (`--all`), not only the changed
+    /// ones; a display setting, not in the JSON.
+    #[serde(skip)]
+    pub all_rows: bool,
 }
 
 /// One policy on one phase, base and head.
@@ -70,8 +76,21 @@ impl Figures {
     }
 }
 
-/// Compares every policy of both scenarios on both phases.
-pub fn diff(base: &Scenario, base_origin: &str, head: &Scenario, head_origin: &str) -> DiffAnswer {
+/// One side of a diff: the scenario, where it came from, and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffSide<'a> {
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Where it came from: a file, or `REV:PATH`.
+    pub origin: &'a str,
+    /// Its TOML text, for the inputs that changed.
+    pub source: &'a str,
+}
+
+/// Compares every policy of both scenarios on both phases, and every input.
+pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
+    let (base, base_origin) = (base_side.scenario, base_side.origin);
+    let (head, head_origin) = (head_side.scenario, head_side.origin);
     let all = |s: &Scenario| (0..s.policies.len()).collect::<Vec<_>>();
     let (before, after) = (compare(base, &all(base)), compare(head, &all(head)));
     let find = |answer: &CompareAnswer, policy: &str, phase: &str| {
@@ -116,119 +135,83 @@ pub fn diff(base: &Scenario, base_origin: &str, head: &Scenario, head_origin: &s
         schema_version: SCHEMA_VERSION,
         base: format!("{} ({base_origin})", base.name),
         head: format!("{} ({head_origin})", head.name),
-        input_changes: input_changes(base, head),
+        input_changes: input_changes(base, base_side.source, head, head_side.source),
         results,
         regressions,
+        all_rows: false,
     }
 }
 
-/// Appends what differs between two named lists: `kind name: added (value)`, `kind name:
-/// old → new`, `kind name: removed`; head's order first, then what the base alone has.
-fn named(
-    changes: &mut Vec<String>,
-    kind: &str,
-    base: &[(String, String)],
-    head: &[(String, String)],
-) {
-    for (name, value) in head {
-        match base.iter().find(|(n, _)| n == name) {
-            None => changes.push(format!("{kind} {name}: added ({value})")),
-            Some((_, old)) if old != value => {
-                changes.push(format!("{kind} {name}: {old} → {value}"))
-            }
-            _ => {}
-        }
-    }
-    for (name, _) in base {
-        if !head.iter().any(|(n, _)| n == name) {
-            changes.push(format!("{kind} {name}: removed"));
-        }
-    }
-}
-
-/// A policy's limits by tier, in words: `2,500,000 per 5h ×1`.
-fn limits(s: &Scenario, policy: usize) -> Vec<(String, String)> {
-    s.policies[policy]
-        .limits
-        .iter()
-        .zip(&s.tiers)
-        .map(|(l, t)| {
-            let text = l.map_or_else(
-                || "unlimited".to_string(),
-                |l| {
-                    format!(
-                        "{} per {} ×{}",
-                        count(l.window_tokens),
-                        window(l.window_hours),
-                        l.peak_factor
-                    )
-                },
-            );
-            (t.name.clone(), text)
-        })
-        .collect()
-}
-
-/// The inputs that differ, in words: sites, tiers' demand, policies' limits tier by tier,
-/// and the utilization target.
-fn input_changes(base: &Scenario, head: &Scenario) -> Vec<String> {
+/// The inputs that differ, key by key, in file order (head's, then what only the base
+/// has): `tier[pro].users: 100,000 → 150,000 (+50,000)`, `site[new]: added`, and the
+/// curve data of a tier whose curve file changed (its key, the file's name, did not).
+fn input_changes(
+    base: &Scenario,
+    base_source: &str,
+    head: &Scenario,
+    head_source: &str,
+) -> Vec<String> {
+    let (old, new) = (inputs(base_source), inputs(head_source));
+    // An entry of an array of tables (`site[colossus-1]`) that only one side has is one
+    // change, not one per key.
+    let entry = |key: &str| key.find(']').map(|end| key[..=end].to_string());
+    let whole = |key: &str, other: &[crate::scenario::inputs::Input]| {
+        entry(key).filter(|e| !other.iter().any(|o| o.key.starts_with(e.as_str())))
+    };
     let mut changes = Vec::new();
-    let sites = |s: &Scenario| -> Vec<(String, String)> {
-        s.sites
-            .iter()
-            .map(|site| {
-                let gpus: f64 = site.gpus.iter().map(|&(_, n)| n).sum();
-                let online = site
-                    .online
-                    .map(|d| format!(", online {d}"))
-                    .unwrap_or_default();
-                (
-                    site.name.clone(),
-                    format!("{} GPUs, {} MW{online}", count(gpus), site.power_mw),
-                )
-            })
-            .collect()
-    };
-    named(&mut changes, "site", &sites(base), &sites(head));
-    let tiers = |s: &Scenario| -> Vec<(String, String)> {
-        s.tiers
-            .iter()
-            .map(|t| {
-                (
-                    t.name.clone(),
-                    format!(
-                        "{} users, {} tokens per active hour",
-                        count(t.users),
-                        count(t.tokens_per_active_hour)
-                    ),
-                )
-            })
-            .collect()
-    };
-    named(&mut changes, "tier", &tiers(base), &tiers(head));
-    for (p, policy) in head.policies.iter().enumerate() {
-        let name = &policy.name;
-        match base.policies.iter().position(|b| &b.name == name) {
-            Some(b) => named(
-                &mut changes,
-                &format!("policy {name}, tier"),
-                &limits(base, b),
-                &limits(head, p),
-            ),
-            None => changes.push(format!("policy {name}: added")),
+    for input in &new {
+        match old.iter().find(|o| o.key == input.key) {
+            None => match whole(&input.key, &old) {
+                Some(e) => {
+                    let line = format!("{e}: added");
+                    if !changes.contains(&line) {
+                        changes.push(line);
+                    }
+                }
+                None => changes.push(format!("{}: added ({})", input.key, input.text)),
+            },
+            Some(o) if o.text != input.text => {
+                let delta = match (o.number, input.number) {
+                    (Some(a), Some(b)) => {
+                        let d = shown(b - a);
+                        format!(" ({}{d})", if b >= a { "+" } else { "" })
+                    }
+                    _ => String::new(),
+                };
+                changes.push(format!("{}: {} → {}{delta}", input.key, o.text, input.text));
+            }
+            Some(_) => {}
         }
     }
-    for policy in &base.policies {
-        if !head.policies.iter().any(|h| h.name == policy.name) {
-            changes.push(format!("policy {}: removed", policy.name));
+    for o in &old {
+        if !new.iter().any(|n| n.key == o.key) {
+            let line = match whole(&o.key, &new) {
+                Some(e) => format!("{e}: removed"),
+                None => format!("{}: removed (was {})", o.key, o.text),
+            };
+            if !changes.contains(&line) {
+                changes.push(line);
+            }
         }
     }
-    if base.utilization_target != head.utilization_target {
-        changes.push(format!(
-            "utilization_target: {} → {}",
-            percent(base.utilization_target),
-            percent(head.utilization_target)
-        ));
+    // Curves read from files: the key (the file's name) may stay while the data changes.
+    for tier in &head.tiers {
+        let Some(b) = base.tiers.iter().find(|b| b.name == tier.name) else {
+            continue;
+        };
+        let named = changes
+            .iter()
+            .any(|c| c.starts_with(&format!("curve.{}.", tier.curve)));
+        if b.activity != tier.activity && !named {
+            let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+            changes.push(format!(
+                "curve {} of tier {}: its data changed (peak active share {} → {})",
+                tier.curve,
+                tier.name,
+                percent(peak(&b.activity)),
+                percent(peak(&tier.activity))
+            ));
+        }
     }
     changes
 }

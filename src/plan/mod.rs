@@ -23,7 +23,7 @@ pub use compare::{
     PolicyAnswer, SampledAnswer, SiteAnswer, UncertaintyAnswer, compare, compare_with_progress,
 };
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
-pub use diff::{DiffAnswer, Figures, ResultChange, diff};
+pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{

@@ -4,7 +4,7 @@
 //! as SVG; [`html`] makes a page of any answer, and the whole report of a scenario. Nothing here runs the model or decides a verdict.
 
 mod compare;
-mod diff;
+pub mod diff;
 pub mod document;
 mod explain;
 pub mod html;
@@ -48,6 +48,12 @@ pub trait Render: Serialize {
         None
     }
 
+    /// A Markdown form of its own, for an answer whose Markdown is more than its document
+    /// (`diff`'s pull-request comment); the document's otherwise.
+    fn markdown(&self) -> Option<String> {
+        None
+    }
+
     /// Writes the answer in the given format, in the fixed layout.
     fn write(&self, format: Format, out: &mut dyn io::Write) -> io::Result<()> {
         self.write_on(format, Screen::default(), out)
@@ -58,7 +64,10 @@ pub trait Render: Serialize {
     fn write_on(&self, format: Format, screen: Screen, out: &mut dyn io::Write) -> io::Result<()> {
         match format {
             Format::Table => self.document().write_on(Style::for_terminal(), screen, out),
-            Format::Markdown => self.document().write(Style::Markdown, out),
+            Format::Markdown => match self.markdown() {
+                Some(text) => out.write_all(text.as_bytes()),
+                None => self.document().write(Style::Markdown, out),
+            },
             Format::Html => out.write_all(html::page(&self.document()).as_bytes()),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;

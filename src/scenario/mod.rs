@@ -4,6 +4,7 @@
 
 mod curve;
 pub mod diagnostic;
+pub mod inputs;
 mod raw;
 pub mod suggest;
 pub mod units;

@@ -37,9 +37,7 @@ fn a_change_that_breaks_policies_is_named_a_regression() {
     );
     assert_eq!(
         doc["input_changes"],
-        serde_json::json!([
-            "tier pro: 100,000 users, 360,000 tokens per active hour → 150,000 users, 360,000 tokens per active hour"
-        ])
+        serde_json::json!(["tier[pro].users: 100,000 → 150,000 (+50,000)"])
     );
 }
 
@@ -83,10 +81,7 @@ fn a_scenario_against_itself_changes_nothing() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout
-            .contains("No site, tier, policy or utilization target differs.")
-    );
+    assert!(run.stdout.contains("No input of the scenario differs."));
 }
 
 /// Runs git in `dir`, as a fixed author, with no user or system configuration.
@@ -143,7 +138,7 @@ fn rev_path_reads_the_scenario_and_its_curves_at_a_git_revision() {
     let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(
         doc["input_changes"],
-        serde_json::json!(["utilization_target: 80.0% → 70.0%"])
+        serde_json::json!(["scenario.utilization_target: 0.8 → 0.7 (-0.1)"])
     );
     assert!(doc["base"].as_str().unwrap().ends_with("(HEAD:t.toml)"));
 }
@@ -177,9 +172,180 @@ fn policies_are_compared_tier_by_tier_and_by_name() {
     assert_eq!(
         doc["input_changes"],
         serde_json::json!([
-            "policy open: added",
-            "policy current, tier pro: 1,000,000 per 5h ×0.5 → 1,500,000 per 5h ×0.5",
-            "policy unlimited: removed"
+            "policy[open]: added",
+            "policy[current].limits.pro.window_tokens: 1,000,000 → 1,500,000 (+500,000)",
+            "policy[unlimited]: removed"
         ])
+    );
+}
+
+/// tiny with costs, prices and uncertainty set, for the diff of each.
+fn priced(gpu_cost: &str, price: &str, high: &str) -> ScenarioFile {
+    let text = tiny_with(&[(
+        "users = 100000",
+        &format!("users = 100000\nprice_per_user_month = {price}"),
+    )])
+    .replace("high = 1.2", &format!("high = {high}"));
+    let text = text.replacen(
+        "[gpu.h100]",
+        &format!("[gpu.h100]\ncost_per_gpu_hour = {gpu_cost}"),
+        1,
+    );
+    ScenarioFile::new(&format!("priced-{gpu_cost}-{price}-{high}"), text)
+}
+
+#[test]
+fn every_changed_input_key_is_listed_and_none_unchanged() {
+    let (base, head) = (priced("2.0", "20", "1.2"), priced("2.5", "20", "1.3"));
+    let doc = json(&capplan(&[
+        "diff",
+        base.path(),
+        head.path(),
+        "--format",
+        "json",
+        "-q",
+    ]));
+    assert_eq!(
+        doc["input_changes"],
+        serde_json::json!([
+            "uncertainty.high: 1.2 → 1.3 (+0.1)",
+            "gpu.h100.cost_per_gpu_hour: 2 → 2.5 (+0.5)",
+        ])
+    );
+    let (base, head) = (priced("2.0", "20", "1.2"), priced("2.0", "25", "1.2"));
+    let doc = json(&capplan(&[
+        "diff",
+        base.path(),
+        head.path(),
+        "--format",
+        "json",
+        "-q",
+    ]));
+    assert_eq!(
+        doc["input_changes"],
+        serde_json::json!(["tier[pro].price_per_user_month: 20 → 25 (+5)"])
+    );
+}
+
+#[test]
+fn only_changed_rows_by_default_with_signed_deltas_and_all_for_every_row() {
+    let (base, head) = (priced("2.0", "20", "1.2"), priced("2.5", "20", "1.2"));
+    let run = capplan(&["diff", base.path(), head.path(), "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Only the serving cost moved: every row changed, each with a signed dollar delta.
+    assert!(run.stdout.contains("(+$"), "{}", run.stdout);
+    let grown = grown();
+    let run = capplan(&["diff", TINY, grown.path(), "-q"]);
+    assert!(
+        run.stdout.contains("83.3% → 125.0% (+41.7 pts)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("0.00 → 1.07 (+1.07 MW)"),
+        "{}",
+        run.stdout
+    );
+    let back = capplan(&["diff", grown.path(), TINY, "-q"]);
+    assert!(
+        back.stdout.contains("125.0% → 83.3% (-41.7 pts)"),
+        "{}",
+        back.stdout
+    );
+    // A change to one phase only: the other phase's rows are left out, unless --all.
+    let later = ScenarioFile::new(
+        "later",
+        tiny_with(&[("power_mw = 0.756", "power_mw = 0.9")]),
+    );
+    let run = capplan(&["diff", TINY, later.path(), "-q"]);
+    assert!(
+        !run.stdout.contains("│ unlimited ┆ before ┆ unchanged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("unchanged not shown (--all shows every row)"),
+        "{}",
+        run.stdout
+    );
+    let all = capplan(&["diff", TINY, later.path(), "-q", "--all"]);
+    assert!(
+        all.stdout.contains("│ unlimited ┆ before ┆ unchanged"),
+        "{}",
+        all.stdout
+    );
+    // The verdict closes the output too.
+    assert!(
+        run.stdout.trim_end().ends_with("still fits"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn markdown_is_a_pull_request_comment_with_a_marker_and_every_row_folded() {
+    let later = ScenarioFile::new(
+        "later",
+        tiny_with(&[("power_mw = 0.756", "power_mw = 0.9")]),
+    );
+    let run = capplan(&["diff", TINY, later.path(), "--format", "markdown", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = &run.stdout;
+    assert!(
+        text.starts_with("<!-- capplan diff -->\n## capplan: diff: "),
+        "{text}"
+    );
+    let details = text
+        .find("<details>\n<summary>Every policy and phase (6)</summary>")
+        .unwrap();
+    assert!(text.trim_end().ends_with("</details>"), "{text}");
+    // Unchanged rows only inside the fold.
+    let unchanged = text.find("| unchanged ").unwrap();
+    assert!(unchanged > details, "{text}");
+    assert!(
+        text[..details]
+            .contains("### Inputs that changed\n\n- site[new].power_mw: 0.756 → 0.9 (+0.144)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn under_github_actions_diff_writes_the_step_summary_and_annotates_regressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let grown = grown();
+    let env = [
+        ("LANG", "C.UTF-8"),
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
+    let run = capplan_with(
+        &["diff", TINY, grown.path(), "--fail-on-regression", "-q"],
+        &env,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(written.starts_with("<!-- capplan diff -->"), "{written}");
+    assert!(written.contains("3 regressions"), "{written}");
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 3, "{}", run.stderr);
+    assert!(
+        errors[0].contains(",line=")
+            && errors[0]
+                .contains("title=capplan diff%3A unlimited::unlimited (after) fitted in the base"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        run.stderr.contains(
+            "::notice title=capplan diff::6 of 6 results changed, 3 regressed; 1 input changed"
+        ),
+        "{}",
+        run.stderr
     );
 }
