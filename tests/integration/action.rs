@@ -44,6 +44,11 @@ fn substitute(template: &str, values: &BTreeMap<&str, String>) -> String {
 
 /// Runs action.yml's steps with these inputs, on a cache miss.
 fn run_action(scenario: &str, args: Option<&str>) -> ActionRun {
+    run_action_with(scenario, args, None)
+}
+
+/// Runs action.yml's steps with these inputs (`base_ref` for diff mode), on a cache miss.
+fn run_action_with(scenario: &str, args: Option<&str>, base_ref: Option<&str>) -> ActionRun {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let action =
         &YamlLoader::load_from_str(&std::fs::read_to_string(root.join("action.yml")).unwrap())
@@ -72,6 +77,7 @@ fn run_action(scenario: &str, args: Option<&str>) -> ActionRun {
         let given = match text(name) {
             "scenario" => Some(scenario.to_string()),
             "args" => args.map(str::to_string),
+            "base-ref" => base_ref.map(str::to_string),
             other => panic!("input {other} is unknown to this test"),
         };
         let value = given.or_else(|| input["default"].as_str().map(str::to_string));
@@ -150,7 +156,7 @@ fn the_action_passes_a_scenario_that_fits_and_writes_the_summary() {
     // tiny.toml: every policy fits after the addition.
     let run = run_action(TINY, None);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.outputs, "passed=true\n");
+    assert!(run.outputs.starts_with("passed=true\n"), "{}", run.outputs);
     assert!(
         run.summary
             .contains("### check passed: all 3 policies fit (after)"),
@@ -164,7 +170,7 @@ fn the_action_fails_a_scenario_that_does_not_fit_with_annotations() {
     // Before the addition, unlimited and double-5h are over target.
     let run = run_action(TINY, Some("--phase before --policy unlimited"));
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(run.outputs, "passed=false\n");
+    assert!(run.outputs.starts_with("passed=false\n"), "{}", run.outputs);
     assert!(
         run.stderr
             .contains("::error file=scenarios/tiny.toml,line="),
@@ -184,4 +190,50 @@ fn the_action_reports_a_broken_scenario_as_exit_2() {
     let run = run_action("scenarios/no-such.toml", None);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(run.outputs, "", "no verdict for an unusable scenario");
+}
+
+#[test]
+fn the_action_gives_the_verdict_and_the_report_as_outputs() {
+    let run = run_action(TINY, Some("--phase before --policy unlimited"));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let outputs: Vec<&str> = run.outputs.lines().collect();
+    assert_eq!(outputs[0], "passed=false");
+    assert_eq!(
+        outputs[1],
+        "summary=check failed: unlimited does not fit (before)"
+    );
+    let report = outputs[2].strip_prefix("report=").unwrap();
+    assert!(report.ends_with("capplan-report.md"), "{report}");
+}
+
+#[test]
+fn in_diff_mode_the_action_compares_against_the_base_revision() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = Command::new("git")
+        .args(["cat-file", "-e", "HEAD:scenarios/tiny.toml"])
+        .current_dir(root)
+        .output();
+    if !git.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: the crate is not a git checkout with tiny.toml committed");
+        return;
+    }
+    let run = run_action_with(TINY, None, Some("HEAD"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let outputs: Vec<&str> = run.outputs.lines().collect();
+    assert_eq!(outputs[0], "passed=true");
+    assert!(
+        outputs[1].starts_with("summary=No regressions: 0 of 6 results changed"),
+        "{}",
+        run.outputs
+    );
+    assert!(
+        run.summary.starts_with("<!-- capplan diff -->"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.stderr.contains("::notice title=capplan diff::"),
+        "{}",
+        run.stderr
+    );
 }
