@@ -1,11 +1,12 @@
 #!/bin/bash
 # Captures compare, check and timeline on scenarios/colossus.toml in a real terminal (tmux)
-# at 80 and 120 columns, as text: docs/img/<command>-<cols>.txt. Run from the crate root
-# after `cargo build --release`: bash docs/img/screenshots.sh. Fails when any line wrapped.
+# at 80, 100 and 120 columns, as text: docs/img/<command>-<cols>.txt. Run from the crate
+# root after `cargo build --release` (or with CAPPLAN_BIN naming another build): bash
+# docs/img/screenshots.sh. Fails when any line wrapped.
 # Then the HTML report in headless Chromium (below).
 set -euo pipefail
-bin="$PWD/target/release/capplan"
-for cols in 80 120; do
+bin="${CAPPLAN_BIN:-$PWD/target/release/capplan}"
+for cols in 80 100 120; do
   for command in compare check timeline; do
     session="capplan-$command-$cols"
     tmux kill-session -t "$session" 2>/dev/null || true

@@ -110,6 +110,11 @@ pub struct PolicyAnswer {
     pub unservable_classes: Vec<String>,
     /// Peak utilization within the target and nothing unservable.
     pub fits: bool,
+    /// Whether training keeps less than the scenario's floor (then it does not fit,
+    /// whatever its peak); decided here so that plots and tables only read it. Not in the
+    /// JSON yet: the typed verdict of each result will carry it.
+    #[serde(skip)]
+    pub below_training_floor: bool,
     /// Each site lost in turn, the worst loss first; null when the phase has no site.
     pub n_minus_1: Option<NMinusOneAnswer>,
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
@@ -246,6 +251,9 @@ impl CompareAnswer {
                     training_gpu_hours: h.training_gpu_hours,
                     unservable_classes: classes(h),
                     fits: h.fits,
+                    below_training_floor: scenario
+                        .training_floor_gpu_hours
+                        .is_some_and(|floor| h.training_gpu_hours < floor),
                     week: h.utilization.clone(),
                     n_minus_1: result.n_minus_1.as_ref().map(|n| NMinusOneAnswer {
                         site: scenario.sites[n.site].name.clone(),

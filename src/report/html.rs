@@ -59,7 +59,16 @@ details{margin:.8em 0}
 summary{cursor:pointer;font-weight:600}
 pre{background:#f6f8fa;padding:.8em 1em;font-size:12px;line-height:1.4;\
 white-space:pre-wrap;overflow-wrap:anywhere}
+td.key,th.key{position:sticky;right:0;background:#fff;box-shadow:-2px 0 0 #d1d9e0}
+th.key{background:#f6f8fa}
+nav.contents ul{margin:.3em 0;padding-left:1.4em}
+@media (max-width:760px){body{padding:12px 10px 32px}\
+figure{overflow-x:auto}figure svg{width:1120px;max-width:none}}
 ";
+
+/// The columns that give a table's answer (fits, survives): they stay in sight, pinned
+/// to the right edge, when a narrow screen scrolls the table sideways.
+const KEY_COLUMNS: [&str; 4] = ["Fits", "Survives", "Fits at high", "Chance to fit"];
 
 /// Everything `capplan report` puts on its page.
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +102,28 @@ impl ReportPage<'_> {
         )
         .ok();
         page.body.push_str("</header>\n<main>\n");
+
+        // A short table of contents: the page is long on a phone.
+        let mut parts = vec![
+            ("verdict", "Verdict"),
+            ("compare", "Policies before and after the additions"),
+        ];
+        if self.timeline.is_some() {
+            parts.push(("timeline", "Month by month"));
+        }
+        parts.push(("scenario", "The scenario"));
+        page.body.push_str(
+            "<nav class=\"contents\" id=\"contents\">\n<strong>Contents</strong>\n<ul>\n",
+        );
+        for (id, title) in parts {
+            writeln!(
+                page.body,
+                "<li><a href=\"#{id}\">{}</a></li>",
+                escape(title)
+            )
+            .ok();
+        }
+        page.body.push_str("</ul>\n</nav>\n");
 
         // Every verdict first, each under the name of its question.
         page.body
@@ -368,10 +399,19 @@ impl Page {
     }
 
     fn table(&mut self, table: &TableData) {
+        let key = |column: usize| {
+            table
+                .header
+                .get(column)
+                .is_some_and(|h| KEY_COLUMNS.contains(&h.as_str()))
+        };
         let class = |column: usize, text: &str| {
             let mut classes = Vec::new();
             if table.right_aligned.contains(&column) {
                 classes.push("num");
+            }
+            if key(column) {
+                classes.push("key");
             }
             if is_sparkline(text) {
                 classes.push("spark");
@@ -390,10 +430,11 @@ impl Page {
         self.body
             .push_str("<div class=\"table\">\n<table>\n<thead>\n<tr>");
         for (column, title) in table.header.iter().enumerate() {
-            let class = if table.right_aligned.contains(&column) {
-                " class=\"num\""
-            } else {
-                ""
+            let class = match (table.right_aligned.contains(&column), key(column)) {
+                (true, true) => " class=\"num key\"",
+                (true, false) => " class=\"num\"",
+                (false, true) => " class=\"key\"",
+                (false, false) => "",
             };
             write!(self.body, "<th{class}>{}</th>", escape(title)).ok();
         }
@@ -508,8 +549,10 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>\n"), "{html}");
         assert!(html.contains("<title>capplan: T &amp; U</title>"), "{html}");
         assert!(html.contains("<section class=\"verdict\" id=\"verdict\">\n<h2>Verdict</h2>\n<p>1 of 2 policies fit.</p>"), "{html}");
-        assert!(html.contains("<tr><td>&lt;x&gt;</td><td class=\"num\">83.6%</td><td class=\"spark\">▁█</td><td class=\"fail\">NO</td></tr>"), "{html}");
-        assert!(html.contains("<td class=\"pass\">yes</td>"), "{html}");
+        assert!(html.contains("<tr><td>&lt;x&gt;</td><td class=\"num\">83.6%</td><td class=\"spark\">▁█</td><td class=\"key fail\">NO</td></tr>"), "{html}");
+        assert!(html.contains("<td class=\"key pass\">yes</td>"), "{html}");
+        // The Fits column stays in sight on a narrow screen.
+        assert!(html.contains("<th class=\"key\">Fits</th>"), "{html}");
         assert!(html.contains("<li>a note</li>"), "{html}");
         assert_eq!(html.matches("<h2>Verdict</h2>").count(), 1, "{html}");
         assert!(html.ends_with("</html>\n"));

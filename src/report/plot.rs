@@ -105,6 +105,22 @@ fn axis_top(utilizations: impl Iterator<Item = f64>, target: f64) -> f64 {
     (highest * 110.0).clamp(10.0, 1e9)
 }
 
+/// The top of the timeline's axis (percent): the band that decides, max(150 %, 1.2 × the
+/// highest value under 200 %, the target included), so that months far over the target
+/// (500 % in a year of growth) do not flatten the months near it; what runs off is
+/// marked where it is drawn.
+fn timeline_top(utilizations: impl Iterator<Item = f64>, target: f64) -> f64 {
+    let highest = utilizations
+        .filter(|u| u.is_finite() && *u < 2.0)
+        .fold(target, f64::max);
+    (120.0 * highest).max(150.0)
+}
+
+/// Whether a utilization (a fraction) runs off an axis whose top is `top` percent.
+fn off_top(utilization: f64, top: f64) -> bool {
+    !utilization.is_finite() || utilization * 100.0 > top
+}
+
 /// A value drawn on an axis that ends at `top`: a non-finite one is drawn at the top.
 fn on_axis(value: f64, top: f64) -> f64 {
     if value.is_finite() {
@@ -129,7 +145,16 @@ pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, Pl
             .results
             .iter()
             .filter(|r| r.policy == *name)
-            .map(|r| format!("{} {:.1}%", r.phase, r.peak_utilization * 100.0))
+            .map(|r| {
+                // A result within the target that fails on the training floor says so:
+                // its line alone would look like a pass.
+                let floor = if r.below_training_floor {
+                    " ✗ training below the floor"
+                } else {
+                    ""
+                };
+                format!("{} {:.1}%{floor}", r.phase, r.peak_utilization * 100.0)
+            })
             .collect();
         entries.push(format!("{name} (peak {})", peaks.join(", ")));
     }
@@ -171,10 +196,15 @@ fn week_panel(
     // One scale for every panel, so before and after compare at a glance.
     let highest = report.results.iter().flat_map(|r| r.week.iter().copied());
     let y_max = axis_top(highest, report.utilization_target);
+    let floor = if results.iter().any(|r| r.below_training_floor) {
+        "; ✗ = fails: training below its floor"
+    } else {
+        ""
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!(
-                "{phase}: peak hours shaded, dashed line = target {:.0}%",
+                "{phase}: peak hours shaded, dashed line = target {:.0}%{floor}",
                 report.utilization_target * 100.0
             ),
             ("sans-serif", 16),
@@ -233,6 +263,23 @@ fn week_panel(
                 .map(|(h, u)| (h as f64 * point_days, on_axis(u * 100.0, y_max))),
             style,
         ))?;
+        // Failing on the training floor: a cross at the peak, in the policy's colour.
+        if result.below_training_floor {
+            let peak = result
+                .week
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, 0.0),
+                    |best, (h, &u)| if u > best.1 { (h, u) } else { best },
+                );
+            let at = (peak.0 as f64 * point_days, on_axis(peak.1 * 100.0, y_max));
+            chart.draw_series(std::iter::once(Cross::new(
+                at,
+                7,
+                colour(i).stroke_width(3),
+            )))?;
+        }
     }
     Ok(())
 }
@@ -256,7 +303,11 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
             .months
             .iter()
             .flat_map(|m| m.results.iter().map(|r| r.peak_utilization));
-        let y_max = axis_top(highest, report.utilization_target);
+        let y_max = timeline_top(highest, report.utilization_target);
+        let off_axis = report
+            .months
+            .iter()
+            .any(|m| m.results.iter().any(|r| off_top(r.peak_utilization, y_max)));
         let labels: Vec<String> = report
             .months
             .iter()
@@ -265,8 +316,13 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
         let mut chart = ChartBuilder::on(&plot_area)
             .caption(
                 format!(
-                    "{}: peak utilization by month; dashed = target, grey = additions online",
-                    report.scenario
+                    "{}: peak utilization by month; dashed = target, grey = additions{}",
+                    report.scenario,
+                    if off_axis {
+                        format!("; ▲ above {y_max:.0}%")
+                    } else {
+                        String::new()
+                    }
                 ),
                 ("sans-serif", 18),
             )
@@ -322,10 +378,21 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
                 })
                 .collect();
             chart.draw_series(LineSeries::new(points.clone(), colour(i).stroke_width(2)))?;
+            // A month above the axis is a triangle on its top edge, not a dot.
+            let above = |m: usize| off_top(report.months[m].results[i].peak_utilization, y_max);
             chart.draw_series(
                 points
                     .iter()
-                    .map(|&p| Circle::new(p, 3, colour(i).filled())),
+                    .enumerate()
+                    .filter(|&(m, _)| !above(m))
+                    .map(|(_, &p)| Circle::new(p, 3, colour(i).filled())),
+            )?;
+            chart.draw_series(
+                points
+                    .iter()
+                    .enumerate()
+                    .filter(|&(m, _)| above(m))
+                    .map(|(_, &p)| TriangleMarker::new(p, 6, colour(i).filled())),
             )?;
         }
         root.present()?;
@@ -345,6 +412,15 @@ mod tests {
             assert!(!colours[..i].contains(c), "policy {i} repeats a colour");
         }
         assert_eq!(colour(8), RGBColor(177, 84, 37));
+    }
+
+    #[test]
+    fn the_timeline_axis_shows_the_band_that_decides() {
+        // colossus.toml runs to 514 %: the axis stops at 1.2 × 199.1 %.
+        let top = timeline_top([0.8, 1.991, 2.5, 5.14].into_iter(), 0.8);
+        assert!((top - 238.92).abs() < 1e-9, "{top}");
+        assert_eq!(timeline_top([0.5, 0.9].into_iter(), 0.8), 150.0);
+        assert_eq!(timeline_top([f64::NAN, 9.0].into_iter(), 0.8), 150.0);
     }
 
     #[test]

@@ -63,10 +63,16 @@ fn the_report_is_one_self_contained_page_with_the_verdicts_first() {
     assert!(html.contains("peak_hours = [&quot;mon-fri 13:00-19:00&quot;]"));
     // Nothing is fetched: no scripts, no links, no images or fonts from elsewhere.
     for outside in [
-        "<script", "<link", "<img", "<iframe", " src=", " href=", "url(", "@import",
+        "<script", "<link", "<img", "<iframe", " src=", "url(", "@import",
     ] {
         assert!(!html.contains(outside), "the page has {outside:?}");
     }
+    // Links only within the page: the table of contents.
+    assert_eq!(
+        html.matches(" href=").count(),
+        html.matches(" href=\"#").count()
+    );
+    assert!(html.contains("<li><a href=\"#timeline\">Month by month</a></li>"));
     let links: Vec<&str> = html
         .match_indices("http")
         .map(|(at, _)| &html[at..(at + 26).min(html.len())])
@@ -146,7 +152,7 @@ fn every_answer_renders_as_html_with_its_verdict() {
     );
     assert!(run.stdout.contains(&first), "{}", run.stdout);
     assert!(
-        run.stdout.contains("<td class=\"fail\">NO"),
+        run.stdout.contains("<td class=\"key fail\">NO"),
         "{}",
         run.stdout
     );
@@ -284,4 +290,105 @@ fn the_report_renders_in_chromium_with_nothing_wider_than_1280_pixels() {
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1280);
+}
+
+/// On a phone: the answer columns in sight, plot text readable, the page not sideways.
+const PHONE_PROBE: &str = r#"<script>
+(() => {
+  const width = document.documentElement.clientWidth;
+  const keys = [];
+  for (const table of document.querySelectorAll('.table')) {
+    const key = table.querySelector('th.key');
+    if (!key) continue;
+    const box = key.getBoundingClientRect();
+    keys.push(key.innerText + ' ' + (box.left >= 0 && box.right <= width + 0.5));
+  }
+  let smallest = 1e9;
+  for (const svg of document.querySelectorAll('figure svg')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll('text')) {
+      smallest = Math.min(smallest, parseFloat(text.getAttribute('font-size')) * scale);
+    }
+  }
+  parent.document.body.dataset.probe = JSON.stringify({
+    width,
+    scrollWidth: document.documentElement.scrollWidth,
+    keys,
+    smallest,
+    contents: document.querySelectorAll('#contents a').length,
+  });
+})();
+</script>
+</body>"#;
+
+#[test]
+fn on_a_390_pixel_phone_the_fits_column_is_in_sight_and_plot_text_is_9_pixels_or_more() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CAPPLAN_REQUIRE_BROWSER").is_none(),
+            "CAPPLAN_REQUIRE_BROWSER is set but there is no chromium: apt-get install chromium"
+        );
+        eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    let (dir, _, html) = report(COLOSSUS, &[]);
+    // Headless Chromium's window is at least 500 pixels wide: the page goes in a frame of
+    // a phone's width (srcdoc, so that the probe may write to the frame's parent).
+    let page = html.replace("</body>", PHONE_PROBE);
+    let probed = dir.path().join("phone.html");
+    std::fs::write(
+        &probed,
+        format!(
+            "<!DOCTYPE html><html><body style=\"margin:0\"><iframe style=\"width:390px;height:844px;border:0\" srcdoc=\"{}\"></iframe></body></html>",
+            page.replace('&', "&amp;").replace('"', "&quot;")
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let dom = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=500,900",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", probed.display()))
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let start = dom.find("data-probe=\"").expect("the probe ran") + "data-probe=\"".len();
+    let attribute = &dom[start..start + dom[start..].find('"').unwrap()];
+    let probe: Value = serde_json::from_str(
+        &attribute
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+    .unwrap();
+    assert_eq!(probe["width"], 390, "{probe}");
+    assert_eq!(
+        probe["scrollWidth"], 390,
+        "the page scrolls sideways: {probe}"
+    );
+    let keys = probe["keys"].as_array().unwrap();
+    assert!(keys.len() >= 4, "{probe}");
+    assert!(
+        keys.iter().all(|k| k.as_str().unwrap().ends_with(" true")),
+        "an answer column out of sight: {probe}"
+    );
+    assert!(probe["smallest"].as_f64().unwrap() >= 9.0, "{probe}");
+    assert_eq!(probe["contents"], 4, "{probe}");
 }

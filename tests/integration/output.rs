@@ -104,12 +104,20 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
     );
     for label in [
         "current (peak before 80.0%, after 75.8%)",
-        "may-2026 (peak before 83.6%, after 80.0%)",
-        "before: peak hours shaded",
-        "after: peak hours shaded",
+        // A result that fails on the training floor says so in the legend (wrapped) ...
+        "double-5h (peak before 80.0% ✗ training",
+        "before: peak hours shaded, dashed line = target 80%; ✗ = fails: training below its floor",
+        "after: peak hours shaded, dashed line = target 80%\n<",
     ] {
         assert!(svg.contains(label), "{label}");
     }
+    // ... and with a cross at its peak: four policies fail on the floor before the
+    // additions, none after (a cross is two lines).
+    assert_eq!(
+        svg.matches("stroke-width=\"3\"").count() - 5,
+        4 * 2,
+        "{svg}"
+    );
     // Five peak bands per panel (Monday to Friday 12:00-18:00), drawn as shaded rectangles.
     assert_eq!(
         svg.matches("opacity=\"0.15\" fill=\"#FFAA00\"").count(),
@@ -133,6 +141,13 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
         0
     );
     let svg = std::fs::read_to_string(&timeline).unwrap();
+    // The axis stops at 1.2 × the highest month under 200 % (199.1 %), not at 514 %; the
+    // months above it are triangles on its top edge.
+    assert!(svg.contains("; ▲ above 239%"), "{svg}");
+    assert!(
+        !svg.contains(">\n500\n<") && svg.contains(">\n200\n<"),
+        "{svg}"
+    );
     for label in [
         "colossus-1",
         // The legend wraps to its column.
