@@ -536,6 +536,14 @@ impl Cli {
             };
             return refuse(format!("--wide is not used by {name} {what}"));
         }
+        if let Command::Diff(a) = &self.command
+            && a.all
+            && !matches!(a.format.format, FormatArg::Table | FormatArg::Html)
+        {
+            return refuse(
+                "--all is for diff's tables (--format table or html): JSON and CSV hold every row, and Markdown folds them in <details>".into(),
+            );
+        }
         if self.quiet && !reads_scenario {
             return refuse(format!(
                 "-q/--quiet is not used by {name} (it reads no scenario, so it has no warnings)"
@@ -580,6 +588,10 @@ mod tests {
                 .contains("with this --format")
         );
         assert!(refused(&["capplan", "report", "s.toml", "--wide"]).contains("report"));
+        assert!(
+            refused(&["capplan", "diff", "a", "b", "--all", "--format", "json"])
+                .contains("--all is for diff's tables")
+        );
         for fine in [
             &["capplan", "compare", "s.toml", "--wide", "-q"][..],
             &["capplan", "init", "x.toml"],
