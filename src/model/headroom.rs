@@ -244,7 +244,7 @@ pub fn utilization_of(
 }
 
 /// lambda(h): the smallest share of their span the elastic sites serve with so that U(h)
-/// is at most the target (1 when none is), by the one solver of [`super::lambda`].
+/// is at most the target (1 when none is), by the one solver of `model::lambda`.
 /// `capacity` is scratch space.
 pub fn elastic_lambda(
     scenario: &Scenario,

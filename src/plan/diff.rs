@@ -20,9 +20,8 @@ pub struct DiffAnswer {
     pub base: String,
     /// The head scenario's name and where it came from.
     pub head: String,
-    /// Every input key that differs, and none that does not: "tier[pro].users: 100,000 →
-    /// 150,000 (+50,000)", "site[colossus-1]: added (…)" key by key, and a curve file's
-    /// data.
+    /// Every input key that differs, and none that does not: `tier[pro].users: 100,000 →
+    /// 150,000 (+50,000)`, `site[colossus-1]: added` key by key, and a curve file's data.
     pub input_changes: Vec<String>,
     /// One row per policy and phase found in either scenario, head's order first.
     pub results: Vec<ResultChange>,
