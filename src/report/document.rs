@@ -265,14 +265,22 @@ impl Document {
             if !notes.is_empty() {
                 writeln!(out)?;
                 for note in &notes {
-                    match (style, screen.width) {
-                        (Style::Markdown, _) => writeln!(out, "- {note}")?,
-                        (_, Some(width)) => {
-                            for line in wrap(note, width.saturating_sub(2).max(20)) {
-                                writeln!(out, "  {line}")?;
-                            }
+                    let lines = match (style, screen.width) {
+                        (Style::Markdown, _) => {
+                            writeln!(out, "- {note}")?;
+                            continue;
                         }
-                        _ => writeln!(out, "  {note}")?,
+                        (_, Some(width)) => wrap(note, width.saturating_sub(2).max(20)),
+                        _ => vec![note.clone()],
+                    };
+                    // A verdict line in colour: red what does not fit, green what does.
+                    let (start, end) = match Tone::of_verdict(note).filter(|_| screen.colour) {
+                        Some(Tone::Fail) => ("\x1b[31m", "\x1b[0m"),
+                        Some(Tone::Pass) => ("\x1b[32m", "\x1b[0m"),
+                        None => ("", ""),
+                    };
+                    for line in lines {
+                        writeln!(out, "  {start}{line}{end}")?;
                     }
                 }
             }
@@ -478,6 +486,28 @@ pub(super) enum Tone {
 }
 
 impl Tone {
+    /// The tone of a verdict line (a note), if it is one: what fits, what does not.
+    pub(super) fn of_verdict(text: &str) -> Option<Tone> {
+        let text = text.trim_end_matches('.');
+        if text.ends_with(" do not")
+            || text.ends_with(" does not fit")
+            || text.starts_with("Never fits")
+            || text.ends_with(": never fits")
+            || text.starts_with("check failed")
+        {
+            Some(Tone::Fail)
+        } else if text.ends_with("policies fit")
+            || text.ends_with(" fits")
+            || text.starts_with("Fits throughout")
+            || text.ends_with(": fits throughout")
+            || text.starts_with("check passed")
+        {
+            Some(Tone::Pass)
+        } else {
+            None
+        }
+    }
+
     /// The tone of a cell's text, if it has one.
     pub(super) fn of(text: &str) -> Option<Tone> {
         if text.starts_with("NO")
@@ -683,6 +713,20 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("  n\n::endgroup::\n"), "{text}");
+        assert_eq!(
+            Tone::of_verdict("Before the additions: 1 of 5 policies fit; a (over target) do not."),
+            Some(Tone::Fail)
+        );
+        assert_eq!(
+            Tone::of_verdict("After the additions: all 5 policies fit."),
+            Some(Tone::Pass)
+        );
+        assert_eq!(Tone::of_verdict("Never fits: a, b."), Some(Tone::Fail));
+        assert_eq!(Tone::of_verdict("a: fits throughout."), Some(Tone::Pass));
+        assert_eq!(
+            Tone::of_verdict("Tightest: a (before) peaks at 83.6%."),
+            None
+        );
         let mut out = Vec::new();
         doc.write(Style::Markdown, &mut out).unwrap();
         assert!(!String::from_utf8(out).unwrap().contains("::group::"));
