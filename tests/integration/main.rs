@@ -61,6 +61,8 @@ fn capplan_with(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("LANG")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .args(args);
     for (key, value) in env {
         command.env(key, value);

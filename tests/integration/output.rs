@@ -503,6 +503,8 @@ fn on_terminal_of(columns: usize, args: &str) -> String {
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_ACTIONS")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout).replace('\r', "");
@@ -729,6 +731,8 @@ fn capplan_stdin(args: &[&str], input: &str) -> Run {
         .env("RUST_BACKTRACE", "0")
         .env("LANG", "C.UTF-8")
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .args(args)
         .write_stdin(input)
         .output()
@@ -829,6 +833,7 @@ fn color_follows_the_flag_then_no_color_then_clicolor_force() {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
+            .env_remove("GITHUB_ACTIONS")
             .output()
             .unwrap();
         String::from_utf8_lossy(&output.stdout).to_string()
