@@ -552,7 +552,7 @@ pub(crate) mod tests {
         );
         assert!(close(fast.mw_to_fit, slow.mw_to_fit));
         assert_eq!(fast.unservable_classes, slow.unservable_classes);
-        assert_eq!(fast.fits, slow.fits);
+        assert_eq!(fast.fit, slow.fit);
         for (a, b) in fast.utilization.iter().zip(&slow.utilization) {
             assert!(close(*a, *b));
         }

@@ -33,6 +33,19 @@ impl Phase {
     }
 }
 
+/// A phase is written as its name: `"before"` or `"after"`.
+impl serde::Serialize for Phase {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Whether a site is in service on a date: the fleet without `online` always is; an
 /// addition is from its `online` date on.
 pub fn online_on(site: &Site, date: Date) -> bool {

@@ -2,6 +2,8 @@
 //! the figures a capacity engineer reads off it (peak, hours over target, served, throttled
 //! and shed shares, MW to fit).
 
+use serde::Serialize;
+
 use super::demand::{TierShares, tier_shares};
 use super::fleet::{ByKind, FleetCapacity, KINDS};
 use crate::scenario::{Policy, Scenario};
@@ -31,9 +33,63 @@ pub struct Headroom {
     pub training_gpu_hours: f64,
     /// Where the week's serving GPU-hours went, and the tokens served: for cost and margin.
     pub usage: Usage,
-    /// Peak utilization within the target, no unservable class, and training keeps at least
-    /// the scenario's floor.
-    pub fits: bool,
+    /// Whether the week fits, and if not the first reason.
+    pub fit: Fit,
+}
+
+/// Whether a week fits, and if not the first reason it does not, in the order the contract
+/// gives them: a demanded class with no capacity, the peak over the target, training under
+/// its floor. Decided here once ([`Fit::judge`]); `plan` adds its own gates (margins, N-1)
+/// and `report` only prints what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fit {
+    /// Peak within the target, every class served, training at its floor.
+    Fits,
+    /// Some class has demand and no capacity.
+    NoCapacity,
+    /// Peak utilization above the target.
+    OverTarget,
+    /// Within the target, but training keeps less than `training_floor_gpu_hours`.
+    TrainingFloor,
+}
+
+impl Fit {
+    /// The rule: `unservable` (a demanded class has no capacity), the peak against the
+    /// target, and training GPU-hours against the floor, when the scenario sets one.
+    pub fn judge(
+        unservable: bool,
+        peak_utilization: f64,
+        target: f64,
+        training_gpu_hours: f64,
+        floor: Option<f64>,
+    ) -> Fit {
+        if unservable {
+            Fit::NoCapacity
+        } else if !Fit::within_target(unservable, peak_utilization, target) {
+            Fit::OverTarget
+        } else if !Fit::keeps_floor(training_gpu_hours, floor) {
+            Fit::TrainingFloor
+        } else {
+            Fit::Fits
+        }
+    }
+
+    /// The peak part of the rule: every demanded class served and the peak within the
+    /// target. `check` reports it as a gate of its own.
+    pub fn within_target(unservable: bool, peak_utilization: f64, target: f64) -> bool {
+        !unservable && peak_utilization <= target
+    }
+
+    /// The training part of the rule: training keeps at least the floor, when there is one.
+    pub fn keeps_floor(training_gpu_hours: f64, floor: Option<f64>) -> bool {
+        floor.is_none_or(|floor| training_gpu_hours >= floor)
+    }
+
+    /// True for [`Fit::Fits`].
+    pub fn fits(self) -> bool {
+        self == Fit::Fits
+    }
 }
 
 /// Where a week's serving GPU-hours went, by tier and class, and the tokens served.
@@ -65,6 +121,11 @@ impl Usage {
 }
 
 impl Headroom {
+    /// Whether the week fits: [`Fit::fits`].
+    pub fn fits(&self) -> bool {
+        self.fit.fits()
+    }
+
     /// The same figures without the week: for variants nobody draws.
     pub fn without_week(mut self) -> Headroom {
         self.utilization = Vec::new();
@@ -322,11 +383,13 @@ impl Headroom {
                 0.0
             },
             mw_to_fit: mw_to_fit(peak_utilization, target, fleet.serving_mw),
-            fits: peak_utilization <= target
-                && unservable_classes.is_empty()
-                && scenario
-                    .training_floor_gpu_hours
-                    .is_none_or(|floor| training_gpu_hours >= floor),
+            fit: Fit::judge(
+                !unservable_classes.is_empty(),
+                peak_utilization,
+                target,
+                training_gpu_hours,
+                scenario.training_floor_gpu_hours,
+            ),
             training_gpu_hours,
             usage,
             unservable_classes,

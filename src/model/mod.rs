@@ -11,7 +11,7 @@ pub mod sampling;
 
 pub use evaluator::Evaluator;
 pub use fleet::{ByKind, FleetCapacity, KINDS, Phase};
-pub use headroom::{Headroom, LoadBreakdown, breakdown, evaluate};
+pub use headroom::{Fit, Headroom, LoadBreakdown, breakdown, evaluate};
 pub use sampling::{Draw, SampleFleet, SamplePolicy, SampleSummary};
 
 use rayon::prelude::*;
@@ -334,10 +334,10 @@ mod tests {
             (1.25 / 0.85 - 1.0) * 1.512,
             max_relative = 1e-12
         );
-        assert!(!h.fits);
+        assert!(!h.fits());
         let h = result(&comparison, "unlimited", Phase::After, &scenario);
         assert_relative_eq!(h.peak_utilization, 1.0 / 1.2, max_relative = 1e-12);
-        assert!(h.fits);
+        assert!(h.fits());
         assert_eq!(h.mw_to_fit, 0.0);
     }
 
@@ -362,7 +362,7 @@ mod tests {
         // Served: (90 h * 1e6 * 5/9 + 30 h * 1e6 * 5/18 + 48 h * 5e5 * 5/9) / (144 h * 1e6).
         let served = (90.0 * 5.0 / 9.0 + 30.0 * 5.0 / 18.0 + 24.0 * 5.0 / 9.0) / 144.0;
         assert_relative_eq!(h.served_share, served, max_relative = 1e-12);
-        assert!(h.fits);
+        assert!(h.fits());
     }
 
     #[test]
@@ -383,14 +383,14 @@ mod tests {
             max_relative = 1e-12
         );
         assert_eq!(before.hours_over_target, 90.0);
-        assert!(!before.fits);
+        assert!(!before.fits());
         let after = &comparison.results[1].headroom;
         assert_relative_eq!(
             after.peak_utilization,
             1_000_000.0 * (5.0 / 6.0) / 1_200_000.0,
             max_relative = 1e-12
         );
-        assert!(after.fits);
+        assert!(after.fits());
     }
 
     #[test]
@@ -463,7 +463,7 @@ mod tests {
         let comparison = Comparison::run(&scenario, &[0], &Phase::ALL);
         let before = &comparison.results[0].headroom;
         assert_eq!(before.unservable_classes, vec![1]);
-        assert!(!before.fits);
+        assert!(!before.fits());
         assert!(before.peak_utilization.is_finite());
         let after = &comparison.results[1].headroom;
         assert!(after.unservable_classes.is_empty());
@@ -479,7 +479,7 @@ mod tests {
             for (b, a) in before.utilization.iter().zip(&after.utilization) {
                 assert!(a <= b);
             }
-            assert!(after.mw_to_fit <= before.mw_to_fit || after.fits);
+            assert!(after.mw_to_fit <= before.mw_to_fit || after.fits());
         }
     }
 
@@ -650,7 +650,7 @@ mod tests {
             1000.0 * (84.0 - 60.0 * lambda),
             max_relative = 1e-12
         );
-        assert!(h.fits);
+        assert!(h.fits());
         // A floor above that: the policy no longer fits, though its peak does.
         let mut floor = elastic.to_vec();
         floor.push((
@@ -659,7 +659,7 @@ mod tests {
         ));
         let h = before(&v2(&floor), 0);
         assert_relative_eq!(h.peak_utilization, 0.85, max_relative = 1e-12);
-        assert!(!h.fits);
+        assert!(!h.fits());
     }
 
     #[test]

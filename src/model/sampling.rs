@@ -836,7 +836,7 @@ mod tests {
                             outcome.peak_utilization,
                             reference.peak_utilization
                         );
-                        assert_eq!(outcome.fits, reference.fits, "{} {draw:?}", policy.name);
+                        assert_eq!(outcome.fits, reference.fits(), "{} {draw:?}", policy.name);
                         let fits_only =
                             kernel.outcome(&off, &peak, draw.demand_scale(), false, true);
                         if reference.unservable_classes.is_empty() {

@@ -9,7 +9,9 @@ use super::compare::CompareAnswer;
 use super::cost::cost_of;
 use crate::fmt::{count, mw, percent, usd};
 use crate::model::headroom::mw_to_fit;
-use crate::model::{Comparison, Evaluator, FleetCapacity, Headroom, Loss, Phase, PolicyResult};
+use crate::model::{
+    Comparison, Evaluator, Fit, FleetCapacity, Headroom, Loss, Phase, PolicyResult,
+};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -100,7 +102,7 @@ impl Verdict {
 
 impl Serialize for Verdict {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut verdict = serializer.serialize_struct("Verdict", 6)?;
+        let mut verdict = serializer.serialize_struct("Verdict", 7)?;
         verdict.serialize_field("phase", self.phase.name())?;
         verdict.serialize_field("at", self.at.name())?;
         verdict.serialize_field("n_minus_1", &self.n_minus_1)?;
@@ -109,7 +111,24 @@ impl Serialize for Verdict {
         verdict.serialize_field("failing", &failing)?;
         let reasons: Vec<String> = self.policies.iter().map(PolicyVerdict::reason).collect();
         verdict.serialize_field("reasons", &reasons)?;
+        verdict.serialize_field("policies", &self.policies)?;
         verdict.end()
+    }
+}
+
+/// A policy's judgement in the JSON: the same facts as its `reasons` line, as fields.
+impl Serialize for PolicyVerdict {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut policy = serializer.serialize_struct("PolicyVerdict", 8)?;
+        policy.serialize_field("policy", &self.policy)?;
+        policy.serialize_field("phase", &self.phase)?;
+        policy.serialize_field("passed", &self.passed())?;
+        policy.serialize_field("outcome", self.outcome.kind())?;
+        policy.serialize_field("peak_utilization", &self.peak_utilization)?;
+        policy.serialize_field("utilization_target", &self.target)?;
+        policy.serialize_field("message", &self.message())?;
+        policy.serialize_field("gates", &self.gates)?;
+        policy.end()
     }
 }
 
@@ -138,7 +157,7 @@ pub struct PolicyVerdict {
 }
 
 /// One requirement of the rule, for one policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gate {
     /// What is required: "peak within the target", "training floor", "margin of pro >= $0",
     /// "N-1".
@@ -200,6 +219,22 @@ pub struct SiteLoss {
     pub shed_share: f64,
     /// Classes nothing left can serve.
     pub unservable_classes: Vec<String>,
+}
+
+impl Outcome {
+    /// The outcome's name in the JSON: `fits`, `no_capacity`, `over_target`,
+    /// `training_floor`, `margin`, `n_minus_1` or `no_site_to_lose`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Fits { .. } => "fits",
+            Outcome::Unservable { .. } => "no_capacity",
+            Outcome::OverTarget { .. } => "over_target",
+            Outcome::BelowTrainingFloor { .. } => "training_floor",
+            Outcome::MarginBelow { .. } => "margin",
+            Outcome::FailsNMinus1(_) => "n_minus_1",
+            Outcome::NoSiteToLose => "no_site_to_lose",
+        }
+    }
 }
 
 impl PolicyVerdict {
@@ -345,26 +380,27 @@ pub fn check_on(
     })
 }
 
-/// The first margin floor a policy misses, as an outcome.
-fn margin_below(
+/// Each margin floor of the rule with the policy's margin a week (NaN when it has none to
+/// judge) and whether the floor holds: the one place margins are judged, for the outcome
+/// and for the gates alike.
+fn margins<'r>(
     scenario: &Scenario,
     fleet: &FleetCapacity,
     gated: &Headroom,
-    rule: &CheckRule,
+    rule: &'r CheckRule,
     multiplier: f64,
-) -> Option<Outcome> {
+) -> Vec<(&'r MarginFloor, f64, bool)> {
     if rule.min_margins.is_empty() {
-        return None;
+        return Vec::new();
     }
     let cost = cost_of(scenario, fleet, gated, multiplier);
-    rule.min_margins.iter().find_map(|floor| {
-        let margin = cost.margin_of(floor.tier.as_deref())?;
-        (margin < floor.usd).then(|| Outcome::MarginBelow {
-            tier: floor.tier.clone().unwrap_or_else(|| "all".to_string()),
-            margin,
-            floor: floor.usd,
+    rule.min_margins
+        .iter()
+        .map(|floor| {
+            let margin = cost.margin_of(floor.tier.as_deref()).unwrap_or(f64::NAN);
+            (floor, margin, margin >= floor.usd)
         })
-    })
+        .collect()
 }
 
 /// Judges one policy's model results against the rule; `multiplier` is the gated case's.
@@ -397,32 +433,40 @@ fn judge(
             .collect(),
     };
     let (peak, peak_time, mw_to_fit) = gated_peak(scenario, fleet, result, gated, rule.at);
-    let outcome = if !gated.unservable_classes.is_empty() {
-        Outcome::Unservable {
+    let margins = margins(scenario, fleet, gated, rule, multiplier);
+    // The model's rule on the gated peak (the p90 of the samples with `--at p90`), then the
+    // gates only check adds: margins, then N-1.
+    let fit = Fit::judge(
+        !gated.unservable_classes.is_empty(),
+        peak,
+        scenario.utilization_target,
+        gated.training_gpu_hours,
+        scenario.training_floor_gpu_hours,
+    );
+    let outcome = match fit {
+        Fit::NoCapacity => Outcome::Unservable {
             classes: classes(gated),
-        }
-    } else if peak > scenario.utilization_target {
-        Outcome::OverTarget { mw_to_fit }
-    } else if let Some(floor) = scenario
-        .training_floor_gpu_hours
-        .filter(|&floor| gated.training_gpu_hours < floor)
-    {
-        Outcome::BelowTrainingFloor {
+        },
+        Fit::OverTarget => Outcome::OverTarget { mw_to_fit },
+        Fit::TrainingFloor => Outcome::BelowTrainingFloor {
             training_gpu_hours: gated.training_gpu_hours,
-            floor,
-        }
-    } else if let Some(below) = margin_below(scenario, fleet, gated, rule, multiplier) {
-        below
-    } else if !rule.n_minus_1 {
-        Outcome::Fits { survived: None }
-    } else {
-        match &result.n_minus_1 {
-            None => Outcome::NoSiteToLose,
-            Some(n) if n.survives() => Outcome::Fits {
-                survived: Some(loss(n.worst())),
+            floor: scenario.training_floor_gpu_hours.unwrap_or(0.0),
+        },
+        Fit::Fits => match margins.iter().find(|(_, _, holds)| !holds) {
+            Some(&(floor, margin, _)) => Outcome::MarginBelow {
+                tier: floor.tier.clone().unwrap_or_else(|| "all".to_string()),
+                margin,
+                floor: floor.usd,
             },
-            Some(n) => Outcome::FailsNMinus1(loss(n.worst())),
-        }
+            None if !rule.n_minus_1 => Outcome::Fits { survived: None },
+            None => match &result.n_minus_1 {
+                None => Outcome::NoSiteToLose,
+                Some(n) if n.survives() => Outcome::Fits {
+                    survived: Some(loss(n.worst())),
+                },
+                Some(n) => Outcome::FailsNMinus1(loss(n.worst())),
+            },
+        },
     };
     PolicyVerdict {
         policy: scenario.policies[result.policy].name.clone(),
@@ -433,7 +477,7 @@ fn judge(
         peak_time,
         target: scenario.utilization_target,
         outcome,
-        gates: gates(scenario, fleet, result, gated, peak, rule, multiplier),
+        gates: gates(scenario, result, gated, peak, rule, &margins),
     }
 }
 
@@ -464,18 +508,17 @@ fn gated_peak(
 /// gates on ([`gated_peak`]).
 fn gates(
     scenario: &Scenario,
-    fleet: &FleetCapacity,
     result: &PolicyResult,
     gated: &Headroom,
     peak: f64,
     rule: &CheckRule,
-    multiplier: f64,
+    margins: &[(&MarginFloor, f64, bool)],
 ) -> Vec<Gate> {
     let target = scenario.utilization_target;
     let servable = gated.unservable_classes.is_empty();
     let mut gates = vec![Gate {
         name: "peak within the target".into(),
-        passed: servable && peak <= target,
+        passed: Fit::within_target(!servable, peak, target),
         detail: if servable {
             format!(
                 "peak utilization {} against the target {}",
@@ -489,7 +532,7 @@ fn gates(
     if let Some(floor) = scenario.training_floor_gpu_hours {
         gates.push(Gate {
             name: "training floor".into(),
-            passed: gated.training_gpu_hours >= floor,
+            passed: Fit::keeps_floor(gated.training_gpu_hours, Some(floor)),
             detail: format!(
                 "training keeps {} GPU-hours a week; the floor is {}",
                 count(gated.training_gpu_hours),
@@ -497,17 +540,13 @@ fn gates(
             ),
         });
     }
-    if !rule.min_margins.is_empty() {
-        let cost = cost_of(scenario, fleet, gated, multiplier);
-        for floor in &rule.min_margins {
-            let tier = floor.tier.as_deref().unwrap_or("all");
-            let margin = cost.margin_of(floor.tier.as_deref()).unwrap_or(f64::NAN);
-            gates.push(Gate {
-                name: format!("margin of {tier} >= {}", usd(floor.usd)),
-                passed: margin >= floor.usd,
-                detail: format!("the margin of {tier} is {} a week", usd(margin)),
-            });
-        }
+    for &(floor, margin, holds) in margins {
+        let tier = floor.tier.as_deref().unwrap_or("all");
+        gates.push(Gate {
+            name: format!("margin of {tier} >= {}", usd(floor.usd)),
+            passed: holds,
+            detail: format!("the margin of {tier} is {} a week", usd(margin)),
+        });
     }
     if rule.n_minus_1 {
         let (passed, detail) = match &result.n_minus_1 {

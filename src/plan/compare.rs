@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::cost::{CostAnswer, cost_of};
 use super::{DemandCase, SCHEMA_VERSION};
-use crate::model::{Comparison, FleetCapacity, Headroom, Phase, PolicyResult};
+use crate::model::{Comparison, Fit, FleetCapacity, Headroom, Phase, PolicyResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -51,7 +51,7 @@ pub struct CompareAnswer {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseAnswer {
     /// `before` or `after`.
-    pub name: &'static str,
+    pub name: Phase,
     /// The sites counted, in file order.
     pub sites: Vec<SiteAnswer>,
     /// Facility MW drawn by serving GPUs, PUE included.
@@ -86,7 +86,7 @@ pub struct PolicyAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `before` or `after`.
-    pub phase: &'static str,
+    pub phase: Phase,
     /// Highest utilization over the week (fraction of serving capacity).
     pub peak_utilization: f64,
     /// Step index of the peak, from Monday 00:00 UTC.
@@ -108,13 +108,11 @@ pub struct PolicyAnswer {
     pub training_gpu_hours: f64,
     /// Classes with demand but no capacity in this phase; non-empty means unservable.
     pub unservable_classes: Vec<String>,
-    /// Peak utilization within the target and nothing unservable.
+    /// Peak utilization within the target, nothing unservable and training at its floor.
     pub fits: bool,
-    /// Whether training keeps less than the scenario's floor (then it does not fit,
-    /// whatever its peak); decided here so that plots and tables only read it. Not in the
-    /// JSON yet: the typed verdict of each result will carry it.
-    #[serde(skip)]
-    pub below_training_floor: bool,
+    /// Why it fits or not, as the model decided: `fits`, `no_capacity`, `over_target` or
+    /// `training_floor` (the first that applies, in that order).
+    pub verdict: Fit,
     /// Each site lost in turn, the worst loss first; null when the phase has no site.
     pub n_minus_1: Option<NMinusOneAnswer>,
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
@@ -217,6 +215,19 @@ pub struct CaseAnswer {
 }
 
 impl CompareAnswer {
+    /// The tightest result: the highest peak among those that do not fit, or among all
+    /// when every one fits (the first in result order on a tie).
+    pub fn tightest(&self) -> Option<&PolicyAnswer> {
+        let all_fit = self.results.iter().all(|r| r.fits);
+        self.results
+            .iter()
+            .filter(|r| all_fit || !r.fits)
+            .fold(None::<&PolicyAnswer>, |best, r| match best {
+                Some(b) if b.peak_utilization >= r.peak_utilization => Some(b),
+                _ => Some(r),
+            })
+    }
+
     /// The answer of a comparison whose N-1 figures were computed at `n_minus_1_demand`.
     pub fn new(
         scenario: &Scenario,
@@ -239,7 +250,7 @@ impl CompareAnswer {
                 PolicyAnswer {
                     policy: policy.name.clone(),
                     description: policy.description.clone(),
-                    phase: result.phase.name(),
+                    phase: result.phase,
                     peak_utilization: h.peak_utilization,
                     peak_step: h.peak_step,
                     peak_time: step_label(h.peak_step, scenario.step_minutes),
@@ -250,10 +261,8 @@ impl CompareAnswer {
                     mw_to_fit: h.mw_to_fit,
                     training_gpu_hours: h.training_gpu_hours,
                     unservable_classes: classes(h),
-                    fits: h.fits,
-                    below_training_floor: scenario
-                        .training_floor_gpu_hours
-                        .is_some_and(|floor| h.training_gpu_hours < floor),
+                    fits: h.fits(),
+                    verdict: h.fit,
                     week: h.utilization.clone(),
                     n_minus_1: result.n_minus_1.as_ref().map(|n| NMinusOneAnswer {
                         site: scenario.sites[n.site].name.clone(),
@@ -292,10 +301,10 @@ impl CompareAnswer {
         for phase in Phase::ALL {
             let first = results
                 .iter()
-                .find(|r| r.phase == phase.name())
+                .find(|r| r.phase == phase)
                 .and_then(|r| r.cost.clone().map(|c| (r.policy.clone(), c)));
             if let Some((first_policy, first_cost)) = first {
-                for r in results.iter_mut().filter(|r| r.phase == phase.name()) {
+                for r in results.iter_mut().filter(|r| r.phase == phase) {
                     if r.policy != first_policy
                         && let Some(cost) = r.cost.as_mut()
                     {
@@ -325,7 +334,7 @@ fn uncertainty_answer(scenario: &Scenario, result: &PolicyResult) -> Option<Unce
     let case = |multiplier: f64, h: &Headroom| CaseAnswer {
         multiplier,
         peak_utilization: h.peak_utilization,
-        fits: h.fits,
+        fits: h.fits(),
     };
     let cases = result.uncertainty.as_ref().zip(scenario.uncertainty);
     let sampled = result
@@ -356,7 +365,7 @@ fn uncertainty_answer(scenario: &Scenario, result: &PolicyResult) -> Option<Unce
 /// The capacity of one phase, as the answer names it.
 fn phase_report(scenario: &Scenario, phase: Phase, fleet: &FleetCapacity) -> PhaseAnswer {
     PhaseAnswer {
-        name: phase.name(),
+        name: phase,
         sites: fleet
             .sites
             .iter()

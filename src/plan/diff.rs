@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::SCHEMA_VERSION;
 use super::compare::{CompareAnswer, PolicyAnswer, compare};
 use crate::fmt::percent;
+use crate::model::Phase;
 use crate::scenario::Scenario;
 use crate::scenario::inputs::{inputs, shown};
 
@@ -39,7 +40,7 @@ pub struct ResultChange {
     /// Policy name.
     pub policy: String,
     /// `before` or `after`.
-    pub phase: &'static str,
+    pub phase: Phase,
     /// The base's figures; null for a policy the head adds.
     pub base: Option<Figures>,
     /// The head's figures; null for a policy the head removes.
@@ -92,14 +93,14 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     let (head, head_origin) = (head_side.scenario, head_side.origin);
     let all = |s: &Scenario| (0..s.policies.len()).collect::<Vec<_>>();
     let (before, after) = (compare(base, &all(base)), compare(head, &all(head)));
-    let find = |answer: &CompareAnswer, policy: &str, phase: &str| {
+    let find = |answer: &CompareAnswer, policy: &str, phase: Phase| {
         answer
             .results
             .iter()
             .find(|r| r.policy == policy && r.phase == phase)
             .map(Figures::of)
     };
-    let mut keys: Vec<(String, &'static str)> = Vec::new();
+    let mut keys: Vec<(String, Phase)> = Vec::new();
     for r in after.results.iter().chain(&before.results) {
         if !keys.iter().any(|(p, ph)| *p == r.policy && *ph == r.phase) {
             keys.push((r.policy.clone(), r.phase));

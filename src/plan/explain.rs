@@ -86,7 +86,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         change,
         peak_utilization: h.peak_utilization,
         change_points: (h.peak_utilization - base.peak_utilization) * 100.0,
-        fits: h.fits,
+        fits: h.fits(),
     };
     let mut what_if = Vec::new();
     let mut power_bound_sites = Vec::new();
@@ -140,7 +140,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         policy: spec.name.clone(),
-        phase: phase.name(),
+        phase,
         utilization_target: scenario.utilization_target,
         peak_utilization: base.peak_utilization,
         peak_step: step,
@@ -148,7 +148,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         peak_hour: scenario
             .peak_hours
             .contains(step as u32 * scenario.step_minutes),
-        fits: base.fits,
+        fits: base.fits(),
         unservable_classes: base
             .unservable_classes
             .iter()
@@ -199,7 +199,7 @@ pub struct ExplainAnswer {
     /// The policy explained.
     pub policy: String,
     /// The phase explained.
-    pub phase: &'static str,
+    pub phase: Phase,
     /// Share of capacity usable at the latency SLO.
     pub utilization_target: f64,
     /// Peak utilization.

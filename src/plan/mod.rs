@@ -14,6 +14,8 @@ mod solve;
 mod timeline;
 mod validate;
 
+/// The model's verdict on a week and the phases, as every answer names them.
+pub use crate::model::{Fit, Phase};
 pub use check::{
     CheckAnswer, CheckRule, DemandCase, Gate, MarginFloor, Outcome, PolicyVerdict, SiteLoss,
     Verdict, check, check_on,

@@ -124,25 +124,28 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
     let fleet = FleetCapacity::of_phase(scenario, request.phase);
     let ones = vec![1.0; scenario.tiers.len()];
     let evaluator = Evaluator::new(scenario);
-    let run = |multiplier: Option<f64>| -> Headroom {
-        let mut h = evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &ones);
-        // A serving cost above the bound does not fit either.
-        if let Some(most) = request.max_serving_cost {
-            h.fits &= cost_of(scenario, &fleet, &h, 1.0).serving_cost_per_week <= most;
-        }
-        h
+    // The week at a multiplier, and whether it fits: the model's verdict, and a serving
+    // cost within the bound when one is asked.
+    let run = |multiplier: Option<f64>| -> (Headroom, bool) {
+        let h = evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &ones);
+        let fits = h.fits()
+            && request.max_serving_cost.is_none_or(|most| {
+                cost_of(scenario, &fleet, &h, 1.0).serving_cost_per_week <= most
+            });
+        (h, fits)
     };
+    let fits = |multiplier: Option<f64>| run(multiplier).1;
 
-    let zero = run(Some(0.0));
-    let (outcome, multiplier, at) = if !zero.fits {
+    let (zero, zero_fits) = run(Some(0.0));
+    let (outcome, multiplier, at) = if !zero_fits {
         (SolveOutcome::Zero, Some(0.0), zero)
-    } else if run(None).fits {
-        (SolveOutcome::Unbounded, None, run(None))
+    } else if fits(None) {
+        (SolveOutcome::Unbounded, None, run(None).0)
     } else {
         // Bracket the answer: `low` fits, `high` does not. Both loops are bounded: the
         // bracket by LARGEST_MULTIPLIER, the bisection by MAX_HALVINGS.
         let (mut low, mut high) = (0.0, 1.0);
-        while high < LARGEST_MULTIPLIER && run(Some(high)).fits {
+        while high < LARGEST_MULTIPLIER && fits(Some(high)) {
             low = high;
             high *= 2.0;
         }
@@ -157,7 +160,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
                 break;
             }
             let middle = 0.5 * (low + high);
-            if run(Some(middle)).fits {
+            if fits(Some(middle)) {
                 low = middle;
             } else {
                 high = middle;
@@ -169,7 +172,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
             // serve these tiers at all, say).
             (SolveOutcome::Zero, Some(0.0), zero)
         } else {
-            (SolveOutcome::Bounded, Some(reported), run(Some(reported)))
+            (SolveOutcome::Bounded, Some(reported), run(Some(reported)).0)
         }
     };
 
@@ -205,7 +208,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         policy: policy.name.clone(),
-        phase: request.phase.name(),
+        phase: request.phase,
         budget: budget.name(),
         utilization_target: scenario.utilization_target,
         outcome,
@@ -312,7 +315,7 @@ pub struct SolveAnswer {
     /// The policy scaled.
     pub policy: String,
     /// The phase that must fit.
-    pub phase: &'static str,
+    pub phase: Phase,
     /// The budgets scaled: `output`, `input` or `all`.
     pub budget: &'static str,
     /// Share of capacity usable at the latency SLO.

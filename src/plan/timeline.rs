@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::SCHEMA_VERSION;
 use super::compare::PercentilesAnswer;
 use crate::model::sampling::{self, chance};
-use crate::model::{Evaluator, FleetCapacity, SampleFleet, SamplePolicy, SampleSummary};
+use crate::model::{Evaluator, Fit, FleetCapacity, SampleFleet, SamplePolicy, SampleSummary};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -101,7 +101,8 @@ pub fn timeline_with_progress(
                         policy: scenario.policies[p].name.clone(),
                         peak_utilization: h.peak_utilization,
                         peak_time: step_label(h.peak_step, scenario.step_minutes),
-                        fits: h.fits,
+                        fits: h.fits(),
+                        verdict: h.fit,
                         sampled,
                     };
                     (result, fits)
@@ -227,8 +228,11 @@ pub struct MonthResult {
     pub peak_utilization: f64,
     /// When in the week the peak falls (UTC).
     pub peak_time: String,
-    /// Peak within the target and nothing unservable.
+    /// Peak within the target, nothing unservable and training at its floor.
     pub fits: bool,
+    /// Why it fits or not, as the model decided (`fits`, `no_capacity`, `over_target`,
+    /// `training_floor`).
+    pub verdict: Fit,
     /// The chance to fit this month over the samples, if the scenario has samples.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sampled: Option<MonthSampled>,

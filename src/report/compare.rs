@@ -5,8 +5,18 @@ use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
 use crate::fmt::{count, hours, mw, num, opt_num, percent, plural, usd, yes_no};
 use crate::plan::{
-    CaseAnswer, CheckAnswer, CompareAnswer, PhaseAnswer, PolicyAnswer, SampledAnswer,
+    CaseAnswer, CheckAnswer, CompareAnswer, Fit, Phase, PhaseAnswer, PolicyAnswer, SampledAnswer,
 };
+
+/// Why a result does not fit, in a few words.
+fn why_not(verdict: Fit) -> &'static str {
+    match verdict {
+        Fit::NoCapacity => "no capacity for a class",
+        Fit::OverTarget => "over target",
+        Fit::TrainingFloor => "training below the floor",
+        Fit::Fits => "fits",
+    }
+}
 
 impl Render for CompareAnswer {
     /// The verdict first; the tables; the verdict again last, so that a terminal whose
@@ -340,17 +350,13 @@ impl CompareAnswer {
             .chain(training.then_some(10))
             .chain([5, 2, 4, 9])
             .collect();
-        let below_floor = |r: &PolicyAnswer| {
-            self.training_floor_gpu_hours
-                .is_some_and(|floor| r.training_gpu_hours < floor)
-        };
         for r in &self.results {
-            let fits = if !r.unservable_classes.is_empty() {
-                format!("NO: no capacity for {}", r.unservable_classes.join(", "))
-            } else if below_floor(r) && r.peak_utilization <= self.utilization_target {
-                "NO (floor)".to_string()
-            } else {
-                yes_no(r.fits)
+            let fits = match r.verdict {
+                Fit::NoCapacity => {
+                    format!("NO: no capacity for {}", r.unservable_classes.join(", "))
+                }
+                Fit::TrainingFloor => "NO (floor)".to_string(),
+                Fit::Fits | Fit::OverTarget => yes_no(r.fits),
             };
             let mut row = vec![
                 r.policy.clone(),
@@ -455,20 +461,11 @@ impl CompareAnswer {
             let missing: Vec<String> = results
                 .iter()
                 .filter(|r| !r.fits)
-                .map(|r| {
-                    let why = if !r.unservable_classes.is_empty() {
-                        "no capacity for a class"
-                    } else if r.peak_utilization > self.utilization_target {
-                        "over target"
-                    } else {
-                        "training below the floor"
-                    };
-                    format!("{} ({why})", r.policy)
-                })
+                .map(|r| format!("{} ({})", r.policy, why_not(r.verdict)))
                 .collect();
             let fit = results.len() - missing.len();
             let phase_name = match phase.name {
-                "before" => "Before the additions",
+                Phase::Before => "Before the additions",
                 _ => "After the additions",
             };
             lines.push(
@@ -488,16 +485,7 @@ impl CompareAnswer {
                 },
             );
         }
-        // The tightest: the highest peak, among those that miss if any does.
-        let tightest = self
-            .results
-            .iter()
-            .filter(|r| !r.fits || self.results.iter().all(|x| x.fits))
-            .fold(None::<&PolicyAnswer>, |best, r| match best {
-                Some(b) if b.peak_utilization >= r.peak_utilization => Some(b),
-                _ => Some(r),
-            });
-        if let Some(r) = tightest {
+        if let Some(r) = self.tightest() {
             let short = if r.mw_to_fit > 0.0 {
                 format!(", {} MW of serving short", mw(r.mw_to_fit))
             } else {
@@ -523,7 +511,7 @@ impl CompareAnswer {
                 lines.push(format!(
                     "Chance to fit {} ({} samples): {}.",
                     match phase.name {
-                        "before" => "before the additions",
+                        Phase::Before => "before the additions",
                         _ => "after the additions",
                     },
                     count(first.samples as f64),
@@ -676,4 +664,107 @@ fn sampled(r: &PolicyAnswer) -> Option<&SampledAnswer> {
 /// A chance with its standard error: "97.3% ± 0.2".
 pub(super) fn chance(p: f64, standard_error: f64) -> String {
     format!("{} ± {:.1}", percent(p), standard_error * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The renderer on answers built by hand: no model runs, so each printed cell can be
+    //! traced to the field it comes from.
+    use super::*;
+
+    fn result(policy: &str, phase: Phase, peak: f64, verdict: Fit) -> PolicyAnswer {
+        PolicyAnswer {
+            policy: policy.into(),
+            description: None,
+            phase,
+            peak_utilization: peak,
+            peak_step: 14,
+            peak_time: "Mon 14:00".into(),
+            hours_over_target: 0.0,
+            served_share: 1.0,
+            throttled_share_at_peak: 0.0,
+            shed_share: 0.0,
+            mw_to_fit: if peak > 0.8 { 12.5 } else { 0.0 },
+            training_gpu_hours: 100.0,
+            unservable_classes: if verdict == Fit::NoCapacity {
+                vec!["opus".into()]
+            } else {
+                Vec::new()
+            },
+            fits: verdict == Fit::Fits,
+            verdict,
+            n_minus_1: None,
+            uncertainty: None,
+            cost: None,
+            week: vec![peak; 168],
+        }
+    }
+
+    fn answer(results: Vec<PolicyAnswer>) -> CompareAnswer {
+        let phase = |name| PhaseAnswer {
+            name,
+            sites: Vec::new(),
+            serving_mw: 10.0,
+            tokens_per_s: Default::default(),
+        };
+        CompareAnswer {
+            schema_version: 2,
+            scenario: "hand".into(),
+            step_minutes: 60,
+            utilization_target: 0.8,
+            training_floor_gpu_hours: Some(200.0),
+            phases: vec![phase(Phase::Before), phase(Phase::After)],
+            results,
+        }
+    }
+
+    #[test]
+    fn the_fits_cell_prints_the_verdict() {
+        let answer = answer(vec![
+            result("a", Phase::Before, 0.5, Fit::Fits),
+            result("b", Phase::Before, 0.9, Fit::OverTarget),
+            result("c", Phase::Before, 0.7, Fit::TrainingFloor),
+            result("d", Phase::Before, 0.3, Fit::NoCapacity),
+        ]);
+        let table = answer.policy_section().table.unwrap();
+        let fits = table.header.iter().position(|h| h == "Fits").unwrap();
+        let cells: Vec<&str> = table.rows.iter().map(|r| r[fits].as_str()).collect();
+        assert_eq!(
+            cells,
+            ["yes", "NO", "NO (floor)", "NO: no capacity for opus"]
+        );
+    }
+
+    #[test]
+    fn the_verdict_names_each_miss_and_the_tightest() {
+        let answer = answer(vec![
+            result("a", Phase::Before, 0.5, Fit::Fits),
+            result("b", Phase::Before, 0.9, Fit::OverTarget),
+            result("c", Phase::Before, 0.7, Fit::TrainingFloor),
+            result("a", Phase::After, 0.4, Fit::Fits),
+            result("b", Phase::After, 0.6, Fit::Fits),
+            result("c", Phase::After, 0.5, Fit::Fits),
+        ]);
+        assert_eq!(
+            answer.verdict_lines(false),
+            [
+                "Before the additions: 1 of 3 policies fit; b (over target), c (training below the floor) do not.",
+                "After the additions: all 3 policies fit.",
+                "Tightest: b (before) peaks at 90.0% against the 80.0% target, 12.50 MW of serving short.",
+            ]
+        );
+    }
+
+    #[test]
+    fn when_all_fit_the_tightest_is_the_highest_peak() {
+        let answer = answer(vec![
+            result("a", Phase::Before, 0.5, Fit::Fits),
+            result("b", Phase::After, 0.7, Fit::Fits),
+        ]);
+        assert_eq!(answer.tightest().unwrap().policy, "b");
+        assert_eq!(
+            answer.verdict_lines(false)[0],
+            "Before the additions: a fits."
+        );
+    }
 }

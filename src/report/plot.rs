@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::plan::{CompareAnswer, TimelineAnswer};
+use crate::plan::{CompareAnswer, Fit, Phase, TimelineAnswer};
 
 /// Colours for policies, in order; chosen to stay apart on white and for common colour
 /// blindness (Okabe–Ito, with Tol's wine in place of black: black is the target line).
@@ -132,7 +132,7 @@ fn on_axis(value: f64, top: f64) -> f64 {
 
 /// The week plot of a comparison: one panel per phase, one line per policy.
 pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, PlotError> {
-    let phases: Vec<&str> = report.phases.iter().map(|p| p.name).collect();
+    let phases: Vec<Phase> = report.phases.iter().map(|p| p.name).collect();
     let mut entries: Vec<String> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for r in &report.results {
@@ -148,7 +148,7 @@ pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, Pl
             .map(|r| {
                 // A result within the target that fails on the training floor says so:
                 // its line alone would look like a pass.
-                let floor = if r.below_training_floor {
+                let floor = if r.verdict == Fit::TrainingFloor {
                     " ✗ training below the floor"
                 } else {
                     ""
@@ -175,7 +175,7 @@ pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, Pl
         let (charts, legend) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
         let panels = charts.split_evenly((phases.len().max(1), 1));
         for (panel, phase) in panels.iter().zip(&phases) {
-            week_panel(panel, report, phase, &names, peak_mask)?;
+            week_panel(panel, report, *phase, &names, peak_mask)?;
         }
         draw_legend(&legend, &entries)?;
         root.present()?;
@@ -186,7 +186,7 @@ pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, Pl
 fn week_panel(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
     report: &CompareAnswer,
-    phase: &str,
+    phase: Phase,
     names: &[&str],
     peak_mask: &[bool],
 ) -> Result<(), PlotError> {
@@ -196,7 +196,7 @@ fn week_panel(
     // One scale for every panel, so before and after compare at a glance.
     let highest = report.results.iter().flat_map(|r| r.week.iter().copied());
     let y_max = axis_top(highest, report.utilization_target);
-    let floor = if results.iter().any(|r| r.below_training_floor) {
+    let floor = if results.iter().any(|r| r.verdict == Fit::TrainingFloor) {
         "; ✗ = fails: training below its floor"
     } else {
         ""
@@ -264,7 +264,7 @@ fn week_panel(
             style,
         ))?;
         // Failing on the training floor: a cross at the peak, in the policy's colour.
-        if result.below_training_floor {
+        if result.verdict == Fit::TrainingFloor {
             let peak = result
                 .week
                 .iter()

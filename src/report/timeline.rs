@@ -5,7 +5,7 @@ use super::Render;
 use super::compare::chance;
 use super::document::{Document, Section, TableData};
 use crate::fmt::{count, mw, num, percent};
-use crate::plan::{MonthAnswer, Runway, TimelineAnswer};
+use crate::plan::{Fit, MonthAnswer, Runway, TimelineAnswer};
 
 impl Runway {
     /// The runway in words: from the first month it fits, the first month it misses, and
@@ -148,14 +148,12 @@ impl Render for TimelineAnswer {
                 month.sites_online.to_string(),
                 mw(month.serving_mw),
             ];
-            row.extend(month.results.iter().map(|r| {
-                if r.fits {
-                    percent(r.peak_utilization)
-                } else if r.peak_utilization > self.utilization_target {
-                    format!("{} over", percent(r.peak_utilization))
-                } else {
-                    // Within the target, yet it does not fit: the training floor, or a
-                    // class nothing serves.
+            row.extend(month.results.iter().map(|r| match r.verdict {
+                Fit::Fits => percent(r.peak_utilization),
+                Fit::OverTarget => format!("{} over", percent(r.peak_utilization)),
+                // Within the target, yet it does not fit: the training floor, or a class
+                // nothing serves.
+                Fit::TrainingFloor | Fit::NoCapacity => {
                     format!("{} fails", percent(r.peak_utilization))
                 }
             }));

@@ -118,7 +118,7 @@ fn fast_path_agrees_with_the_formulas(text in scenario_text(), scale in 0.1f64..
             if fast.peak_step == slow.peak_step {
                 prop_assert!(close(fast.throttled_share_at_peak, slow.throttled_share_at_peak));
                 prop_assert_eq!(fast.hours_over_target, slow.hours_over_target);
-                prop_assert_eq!(fast.fits, slow.fits);
+                prop_assert_eq!(fast.fit, slow.fit);
             }
         }
     }
@@ -145,7 +145,7 @@ fn any_valid_scenario_gives_finite_outputs_in_range(text in scenario_text()) {
         }
         prop_assert!(h.served_share <= 1.0 + 1e-9 && h.throttled_share_at_peak <= 1.0 + 1e-9 && h.shed_share <= 1.0);
         prop_assert!(h.hours_over_target <= 168.0);
-        prop_assert_eq!(h.fits, h.peak_utilization <= scenario.utilization_target && h.unservable_classes.is_empty());
+        prop_assert_eq!(h.fits(), h.peak_utilization <= scenario.utilization_target && h.unservable_classes.is_empty());
         if let Some(n) = &result.n_minus_1 {
             prop_assert!(n.headroom.peak_utilization.is_finite());
         }

@@ -5,46 +5,56 @@
 
 use super::*;
 
-/// The commands that print an answer, as arguments after the scenario.
-const ANSWERS: [(&str, &[&str]); 8] = [
-    ("compare", &["compare", TINY]),
-    ("check", &["check", TINY]),
-    (
-        "check_n_minus_1_high",
-        &["check", TINY, "--n-minus-1", "--at", "high"],
-    ),
-    ("timeline", &["timeline", TINY]),
-    ("solve", &["solve", TINY, "--policy", "current"]),
-    (
-        "explain",
-        &[
-            "explain",
-            TINY,
-            "--policy",
-            "double-5h",
-            "--phase",
-            "before",
-        ],
-    ),
-    ("validate", &["validate", TINY]),
-    (
-        "diff",
-        &["diff", TINY, "tests/fixtures/diff/tiny-more-users.toml"],
-    ),
-];
+/// Runs one answer in one format and pins its output as `{name}_{format}`.
+fn snapshot(name: &str, args: &[&str], format: &str) {
+    let mut all = args.to_vec();
+    all.extend(["--format", format]);
+    let run = capplan(&all);
+    // `check` exits 1 on tiny.toml: `unlimited` does not fit before, or at high.
+    assert!(run.code == 0 || run.code == 1, "{all:?}: {}", run.stderr);
+    insta::assert_snapshot!(format!("{name}_{format}"), run.stdout);
+}
 
-#[test]
-fn every_answer_in_every_format() {
-    for (name, args) in ANSWERS {
-        for format in ["table", "json", "csv", "markdown", "html"] {
-            let mut all = args.to_vec();
-            all.extend(["--format", format]);
-            let run = capplan(&all);
-            // `check` exits 1 on tiny.toml: `unlimited` does not fit before, or at high.
-            assert!(run.code == 0 || run.code == 1, "{all:?}: {}", run.stderr);
-            insta::assert_snapshot!(format!("{name}_{format}"), run.stdout);
+/// One test per answer and format, so one mismatch never hides the others: a module per
+/// answer (its arguments), a test per format.
+macro_rules! every_format {
+    ($($answer:ident: [$($arg:expr),* $(,)?];)*) => {$(
+        mod $answer {
+            use super::*;
+            const ARGS: &[&str] = &[$($arg),*];
+            #[test]
+            fn table() {
+                snapshot(stringify!($answer), ARGS, "table");
+            }
+            #[test]
+            fn json() {
+                snapshot(stringify!($answer), ARGS, "json");
+            }
+            #[test]
+            fn csv() {
+                snapshot(stringify!($answer), ARGS, "csv");
+            }
+            #[test]
+            fn markdown() {
+                snapshot(stringify!($answer), ARGS, "markdown");
+            }
+            #[test]
+            fn html() {
+                snapshot(stringify!($answer), ARGS, "html");
+            }
         }
-    }
+    )*};
+}
+
+every_format! {
+    compare: ["compare", TINY];
+    check: ["check", TINY];
+    check_n_minus_1_high: ["check", TINY, "--n-minus-1", "--at", "high"];
+    timeline: ["timeline", TINY];
+    solve: ["solve", TINY, "--policy", "current"];
+    explain: ["explain", TINY, "--policy", "double-5h", "--phase", "before"];
+    validate: ["validate", TINY];
+    diff: ["diff", TINY, "tests/fixtures/diff/tiny-more-users.toml"];
 }
 
 #[test]
