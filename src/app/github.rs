@@ -48,7 +48,7 @@ pub fn report_check(
     }
     if on_github() {
         for line in annotations(answer, scenario, scenario_path) {
-            writeln!(err, "{line}")?;
+            writeln!(err, "{}", super::fence::own_command(&line))?;
         }
     }
     Ok(())
@@ -216,11 +216,13 @@ pub fn diagnostic_annotations(
         .collect()
 }
 
-/// Escapes a workflow command's message.
+/// Escapes a workflow command's message (and breaks any `##[` in it with U+2060, as the
+/// fence does: the runner never reads a command inside a command, but nothing relies on it).
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+        .replace("##[", "#\u{2060}#[")
 }
 
 /// Escapes a workflow command's property value.
@@ -237,6 +239,7 @@ mod tests {
     #[test]
     fn workflow_commands_are_escaped() {
         assert_eq!(escape_data("50% of a\nb"), "50%25 of a%0Ab");
+        assert_eq!(escape_data("a ##[error]b"), "a #\u{2060}#[error]b");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 

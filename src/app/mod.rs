@@ -4,6 +4,7 @@
 //! environment variables (GitHub Actions) and progress bars.
 
 mod exit;
+mod fence;
 mod files;
 mod github;
 mod init;
@@ -18,7 +19,9 @@ use anyhow::{Context as _, bail};
 use clap::CommandFactory;
 
 pub use exit::ExitStatus;
+pub use fence::CommandFence;
 pub use files::{Touched, load, write_atomically};
+pub use github::on_github;
 pub use pipe::StopOnClosedPipe;
 
 use crate::cli::Cli;
@@ -303,7 +306,7 @@ fn run_task(
                         &warnings.warnings,
                     );
                     for line in lines {
-                        writeln!(err, "{line}")?;
+                        writeln!(err, "{}", fence::own_command(&line))?;
                     }
                 }
             }
@@ -437,13 +440,16 @@ fn run_task(
             all,
             format,
         } => {
+            let (base_source, head_source) = (files::source(base)?, files::source(head)?);
             // A file prints its warnings as it loads; a revision's are printed here.
-            let mut side = |spec: &str, touched: &mut Touched| match files::revision(spec) {
-                Some((rev, path)) => files::load_revision(rev, path).map(|(s, w)| (s, w, true)),
-                None => load(Path::new(spec), touched).map(|(s, w)| (s, w, false)),
+            let mut side = |source: files::Source, touched: &mut Touched| match source {
+                files::Source::Git { rev, path } => {
+                    files::load_revision(rev, path).map(|(s, w)| (s, w, true))
+                }
+                files::Source::File(path) => load(path, touched).map(|(s, w)| (s, w, false)),
             };
-            let (base_scenario, base_warnings, base_rev) = side(base, touched)?;
-            let (head_scenario, head_warnings, head_rev) = side(head, touched)?;
+            let (base_scenario, base_warnings, base_rev) = side(base_source, touched)?;
+            let (head_scenario, head_warnings, head_rev) = side(head_source, touched)?;
             for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {
                 if rev && !warnings.is_empty() && !settings.quiet {
                     writeln!(err, "{warnings:#}")?;
@@ -452,12 +458,12 @@ fn run_task(
             let mut answer = plan::diff(
                 plan::DiffSide {
                     scenario: &base_scenario,
-                    origin: base,
+                    origin: &base_source.describe(),
                     source: &base_warnings.source,
                 },
                 plan::DiffSide {
                     scenario: &head_scenario,
-                    origin: head,
+                    origin: &head_source.describe(),
                     source: &head_warnings.source,
                 },
             );
@@ -589,7 +595,7 @@ pub fn annotate_error(settings: &Settings, error: &anyhow::Error, err: &mut dyn 
             &diagnostics.source,
             &diagnostics.diagnostics,
         ) {
-            let _ = writeln!(err, "{line}");
+            let _ = writeln!(err, "{}", fence::own_command(&line));
         }
     }
 }

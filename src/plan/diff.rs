@@ -3,6 +3,8 @@
 //! before → after: peak utilization, fits, MW to fit, training kept and serving cost. A
 //! policy that fitted and no longer does is a regression.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::SCHEMA_VERSION;
@@ -44,7 +46,9 @@ pub struct ResultChange {
     pub base: Option<Figures>,
     /// The head's figures; null for a policy the head removes.
     pub head: Option<Figures>,
-    /// `regressed`, `fixed`, `changed`, `unchanged`, `added` or `removed`.
+    /// `regressed`, `fixed`, `changed`, `unchanged`, `added`, `removed`, or
+    /// `removed-regressed` (it fitted, and was removed while a policy that does not fit was
+    /// added on the same phase: a rename is no way around the gate).
     pub status: &'static str,
 }
 
@@ -92,24 +96,30 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     let (head, head_origin) = (head_side.scenario, head_side.origin);
     let all = |s: &Scenario| (0..s.policies.len()).collect::<Vec<_>>();
     let (before, after) = (compare(base, &all(base)), compare(head, &all(head)));
-    let find = |answer: &CompareAnswer, policy: &str, phase: &str| {
+    // Each (policy, phase) of one answer by name: linear in policies, not quadratic.
+    let index = |answer: &CompareAnswer| -> HashMap<(String, &'static str), Figures> {
         answer
             .results
             .iter()
-            .find(|r| r.policy == policy && r.phase == phase)
-            .map(Figures::of)
+            .map(|r| ((r.policy.clone(), r.phase), Figures::of(r)))
+            .collect()
     };
-    let mut keys: Vec<(String, &'static str)> = Vec::new();
-    for r in after.results.iter().chain(&before.results) {
-        if !keys.iter().any(|(p, ph)| *p == r.policy && *ph == r.phase) {
-            keys.push((r.policy.clone(), r.phase));
-        }
-    }
-    let mut regressions = Vec::new();
-    let results = keys
+    let (base_figures, head_figures) = (index(&before), index(&after));
+    let mut seen = HashSet::new();
+    let keys: Vec<(String, &'static str)> = after
+        .results
+        .iter()
+        .chain(&before.results)
+        .map(|r| (r.policy.clone(), r.phase))
+        .filter(|key| seen.insert(key.clone()))
+        .collect();
+    let mut results: Vec<ResultChange> = keys
         .into_iter()
-        .map(|(policy, phase)| {
-            let (b, h) = (find(&before, &policy, phase), find(&after, &policy, phase));
+        .map(|key| {
+            let (b, h) = (
+                base_figures.get(&key).cloned(),
+                head_figures.get(&key).cloned(),
+            );
             let status = match (&b, &h) {
                 (None, _) => "added",
                 (_, None) => "removed",
@@ -118,18 +128,41 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
                 (Some(b), Some(h)) if b == h => "unchanged",
                 _ => "changed",
             };
-            if status == "regressed" {
-                regressions.push(format!("{policy} ({phase})"));
-            }
             ResultChange {
-                policy,
-                phase,
+                policy: key.0,
+                phase: key.1,
                 base: b,
                 head: h,
                 status,
             }
         })
         .collect();
+    // A policy that fitted and is removed while a policy that does not fit is added on the
+    // same phase may be a rename (to a look-alike, say): it counts as a regression, so a
+    // failing policy cannot slip through under a new name.
+    let added_failing: HashMap<&'static str, String> = results
+        .iter()
+        .filter(|r| r.status == "added" && r.head.as_ref().is_some_and(|h| !h.fits))
+        .map(|r| (r.phase, r.policy.clone()))
+        .fold(HashMap::new(), |mut first, (phase, policy)| {
+            first.entry(phase).or_insert(policy);
+            first
+        });
+    let mut regressions = Vec::new();
+    for r in &mut results {
+        if r.status == "regressed" {
+            regressions.push(format!("{} ({})", r.policy, r.phase));
+        } else if r.status == "removed"
+            && r.base.as_ref().is_some_and(|b| b.fits)
+            && let Some(added) = added_failing.get(r.phase)
+        {
+            r.status = "removed-regressed";
+            regressions.push(format!(
+                "{} ({}; removed while {added:?} was added and does not fit)",
+                r.policy, r.phase
+            ));
+        }
+    }
     DiffAnswer {
         schema_version: SCHEMA_VERSION,
         base: format!("{} ({base_origin})", base.name),

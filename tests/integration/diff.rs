@@ -85,7 +85,7 @@ fn a_scenario_against_itself_changes_nothing() {
 }
 
 /// Runs git in `dir`, as a fixed author, with no user or system configuration.
-fn git(dir: &Path, args: &[&str]) {
+pub(super) fn git(dir: &Path, args: &[&str]) {
     let status = std::process::Command::new("git")
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -140,7 +140,7 @@ fn rev_path_reads_the_scenario_and_its_curves_at_a_git_revision() {
         doc["input_changes"],
         serde_json::json!(["scenario.utilization_target: 0.8 → 0.7 (-0.1)"])
     );
-    assert!(doc["base"].as_str().unwrap().ends_with("(HEAD:t.toml)"));
+    assert!(doc["base"].as_str().unwrap().ends_with("(git HEAD:t.toml)"));
 }
 
 #[test]

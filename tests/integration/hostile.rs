@@ -1,0 +1,317 @@
+//! The gate against a hostile pull request (issue 19): every way found to make `check` or
+//! `diff` pass what should fail, lose output, or run unbounded, one test each.
+
+use super::*;
+
+/// A git repository in a temporary folder with tiny.toml committed as `s/t.toml`.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("s")).unwrap();
+    std::fs::write(dir.path().join("s/t.toml"), tiny_text()).unwrap();
+    diff::git(dir.path(), &["init", "-q"]);
+    diff::git(dir.path(), &["add", "."]);
+    diff::git(dir.path(), &["commit", "-q", "-m", "base"]);
+    dir
+}
+
+/// `capplan ARGS…` run in `folder`, with `PATH` optionally led by `path_first`.
+fn capplan_in(folder: &Path, args: &[&str], path_first: Option<&Path>) -> Run {
+    let mut command = Command::cargo_bin("capplan").unwrap();
+    command
+        .current_dir(folder)
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .args(args);
+    if let Some(first) = path_first {
+        let path = std::env::var("PATH").unwrap_or_default();
+        command.env("PATH", format!("{}:{path}", first.display()));
+    }
+    let output = command.output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn a_file_planted_under_a_rev_path_name_is_refused_as_ambiguous() {
+    let repo = repository();
+    let folder = repo.path().join("s");
+    // The pull request plants its own head under the base's spelling.
+    std::fs::write(folder.join("HEAD:t.toml"), tiny_text()).unwrap();
+    let run = capplan_in(
+        &folder,
+        &["diff", "HEAD:t.toml", "t.toml", "--fail-on-regression"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "\"HEAD:t.toml\" is ambiguous: it is both the file HEAD:t.toml on disk and t.toml at the git revision HEAD"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Spelt as a path, it is the file.
+    let run = capplan_in(&folder, &["diff", "./HEAD:t.toml", "t.toml"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("file ./HEAD:t.toml"), "{}", run.stdout);
+}
+
+#[test]
+fn the_diff_says_where_each_side_was_read_from() {
+    let repo = repository();
+    let folder = repo.path().join("s");
+    let run = capplan_in(
+        &folder,
+        &["diff", "HEAD:t.toml", "t.toml", "--format", "json"],
+        None,
+    );
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["base"], "tiny (git HEAD:t.toml)");
+    assert_eq!(doc["head"], "tiny (file t.toml)");
+}
+
+#[test]
+fn a_git_blob_over_the_cap_is_refused_while_reading() {
+    // A stub git that writes without end: the blob must be cut at the cap, not read whole.
+    let stub = tempfile::tempdir().unwrap();
+    let git = stub.path().join("git");
+    std::fs::write(&git, "#!/bin/sh\nexec yes 'x = 1'\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = capplan_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["diff", "HEAD:no-such.toml", TINY],
+        Some(stub.path()),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot read scenario HEAD:./no-such.toml: it is larger than the 8,388,608 bytes capplan reads"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_policy_renamed_to_a_look_alike_that_fails_is_a_regression() {
+    // "currеnt" with a Cyrillic е, its limit lifted so that it fails before the additions.
+    let head = ScenarioFile::new(
+        "lookalike",
+        tiny_with(&[
+            ("name = \"current\"", "name = \"curr\u{435}nt\""),
+            ("window_tokens = 1000000", "window_tokens = 100000000"),
+        ]),
+    );
+    let run = capplan(&[
+        "diff",
+        TINY,
+        head.path(),
+        "--fail-on-regression",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["regressions"],
+        serde_json::json!([
+            "current (before; removed while \"curr\u{435}nt\" was added and does not fit)"
+        ])
+    );
+    let row = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["policy"] == "current" && r["phase"] == "before")
+        .unwrap();
+    assert_eq!(row["status"], "removed-regressed");
+}
+
+#[test]
+fn a_policy_removed_that_did_not_fit_is_no_regression() {
+    // double-5h does not fit before the additions; removing it while adding a failing
+    // policy regresses nothing that fitted.
+    let head = ScenarioFile::new(
+        "renamed",
+        tiny_with(&[("name = \"double-5h\"", "name = \"double-5h-v2\"")]),
+    );
+    let run = capplan(&[
+        "diff",
+        TINY,
+        head.path(),
+        "--fail-on-regression",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// The check of tiny with its second policy renamed to `name` (a TOML basic string body).
+fn with_policy_name(name: &str) -> Run {
+    let file = ScenarioFile::new(
+        "named",
+        tiny_text().replace("name = \"current\"", &format!("name = \"{name}\"")),
+    );
+    capplan(&["check", file.path()])
+}
+
+#[test]
+fn names_refuse_format_characters_with_the_key_path_and_code_point() {
+    for (name, code) in [
+        ("current\\u200B", "U+200B"),
+        ("cur\\u200Drent", "U+200D"),
+        ("current\\u2060", "U+2060"),
+        ("\\uFEFFcurrent", "U+FEFF"),
+        ("cur\\u00ADrent", "U+00AD"),
+        ("current\\u061C", "U+061C"),
+        ("current\\U000E0041", "U+E0041"),
+        ("current\\u180E", "U+180E"),
+    ] {
+        let run = with_policy_name(name);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "policy[1].name: expected a policy name of printable characters, found {code}"
+            )),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn names_refuse_noncharacters() {
+    for (name, code) in [
+        ("a\\uFFFF", "U+FFFF"),
+        ("a\\uFFFE", "U+FFFE"),
+        ("a\\uFDD0", "U+FDD0"),
+    ] {
+        let run = with_policy_name(name);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("found {code}")),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn names_refuse_blank_looking_characters() {
+    for (name, code) in [
+        ("\\u3164", "U+3164"),
+        ("a\\u115F", "U+115F"),
+        ("a\\u2800", "U+2800"),
+        ("a\\u034F", "U+034F"),
+        ("a\\u17B4", "U+17B4"),
+        ("a\\u00A0b", "U+00A0"),
+        ("a\\u3000b", "U+3000"),
+    ] {
+        let run = with_policy_name(name);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("found {code}")),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn every_kind_of_name_is_held_to_the_same_characters() {
+    for (from, to, key) in [
+        ("name = \"tiny\"", "name = \"tiny\\u200B\"", "scenario.name"),
+        ("name = \"home\"", "name = \"home\\u200B\"", "site[0].name"),
+        ("name = \"pro\"", "name = \"pro\\u200B\"", "tier[0].name"),
+        (
+            "[gpu.h100]",
+            "[gpu.\"h100\\u200B\"]",
+            "gpu.\"h100\\u{200b}\"",
+        ),
+        (
+            "[curve.flat]",
+            "[curve.\"flat\\u200B\"]",
+            "curve.\"flat\\u{200b}\"",
+        ),
+        (
+            "tokens_per_s = { sonnet = 800 }",
+            "tokens_per_s = { \"sonnet\\u200B\" = 800 }",
+            "gpu.h100.tokens_per_s.\"sonnet\\u{200b}\"",
+        ),
+    ] {
+        let file = ScenarioFile::new("kinds", tiny_text().replacen(from, to, 1));
+        let run = capplan(&["validate", file.path()]);
+        assert_eq!(run.code, 2, "{to}: {}", run.stderr);
+        assert!(run.stderr.contains("U+200B"), "{to}: {}", run.stderr);
+        assert!(run.stderr.contains(key), "{key}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn names_cannot_hold_workflow_commands() {
+    for name in ["::error::forged", "x ::stop-commands::tok", "a ##[error]b"] {
+        let run = with_policy_name(name);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("GitHub Actions reads it as a workflow command"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_scenario_over_8_mib_is_refused_before_parsing() {
+    let file = ScenarioFile::new("huge", vec![b'\n'; (8 << 20) + 1]);
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("it is larger than the 8,388,608 bytes capplan reads"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn on_github_echoed_scenario_text_cannot_forge_or_stop_commands() {
+    // A step whose text holds a stop-commands line and a forged error: the diagnostic
+    // quotes it, and only capplan's own annotations may read as commands.
+    let file = ScenarioFile::new(
+        "forged",
+        tiny_text().replacen(
+            "step = \"1h\"",
+            "step = \"\"\"\n::stop-commands::tok\n::error::forged ##[error]forged\"\"\"",
+            1,
+        ),
+    );
+    let run = capplan_with(
+        &["check", file.path()],
+        &[("GITHUB_ACTIONS", "true"), ("LANG", "C.UTF-8")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let mut own = 0;
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("::") {
+            assert!(trimmed.starts_with("::error file="), "forged: {line}");
+            own += 1;
+        }
+        assert!(!line.contains("##["), "forged: {line}");
+    }
+    assert_eq!(
+        own, 1,
+        "capplan's own annotation stays live: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("#\u{2060}#[error]forged"),
+        "shown as written: {}",
+        run.stderr
+    );
+}
