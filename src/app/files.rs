@@ -333,13 +333,39 @@ pub fn write_atomically(path: &Path, bytes: &[u8], touched: &Touched) -> anyhow:
             }
             fs::canonicalize(path).with_context(|| format!("cannot write {}", path.display()))?
         }
-        // A symlink whose target does not exist yet: create the target.
-        Err(_) => match fs::read_link(path) {
-            Ok(link) => path.parent().unwrap_or(Path::new(".")).join(link),
-            Err(_) => path.to_path_buf(),
-        },
+        // A symlink (or a chain of them) whose end does not exist yet: create the end,
+        // never replace a link.
+        Err(_) => end_of_links(path)?,
     };
     replace(&target, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Where a chain of symlinks that leads to no file ends: the path the last link names, to
+/// be created. A chain longer than 40 links (or a loop) is refused, like the kernel's.
+fn end_of_links(path: &Path) -> anyhow::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::read_link(&current) {
+            Ok(link) => {
+                current = current.parent().unwrap_or(Path::new(".")).join(link);
+            }
+            Err(_) => return Ok(current),
+        }
+    }
+    bail!(
+        "cannot write {}: it is a chain of more than 40 links, or a loop; expected a file path",
+        path.display()
+    )
+}
+
+/// Whether two paths name the same file: the same device and inode when both exist, the
+/// same path when neither does.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (FileId::of(a), FileId::of(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a == b,
+        _ => false,
+    }
 }
 
 /// Writes a temporary file beside `target` and renames it over `target`.

@@ -271,6 +271,15 @@ pub fn run(
         };
         return run_task(settings, screen, out, err, &mut touched);
     };
+    if let Some(summary) = github::step_summary()
+        && files::same_file(path, &summary)
+    {
+        bail!(
+            "refusing to write the output {}: it is the GITHUB_STEP_SUMMARY file, which holds what \
+             earlier steps wrote (capplan check appends its summary there itself)",
+            path.display()
+        );
+    }
     // A file gets the fixed layout, never the terminal's (colour only if asked for).
     let mut buffer = Vec::new();
     let file = Screen {

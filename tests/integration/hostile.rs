@@ -315,3 +315,60 @@ fn on_github_echoed_scenario_text_cannot_forge_or_stop_commands() {
         run.stderr
     );
 }
+
+#[test]
+fn the_step_summary_stays_under_1_mib_in_all_with_a_truncated_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    // An earlier step's writes leave too little room for the answer.
+    let earlier = "earlier line\n".repeat(80_580);
+    std::fs::write(&summary, &earlier).unwrap();
+    let run = capplan_with(
+        &["check", TINY],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(written.len() <= 1_048_576, "{}", written.len());
+    assert!(
+        written.starts_with(&earlier),
+        "earlier steps' lines are kept"
+    );
+    let added = &written[earlier.len()..];
+    assert!(added.contains("> **Truncated by capplan:**"), "{added}");
+    assert!(added.ends_with("(`--format markdown`).\n"), "{added}");
+}
+
+#[test]
+fn output_refuses_the_step_summary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier\n").unwrap();
+    let run = capplan_with(
+        &["compare", TINY, "--output", summary.to_str().unwrap()],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("it is the GITHUB_STEP_SUMMARY file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), "earlier\n");
+}
+
+#[test]
+fn output_through_a_dangling_chain_of_links_creates_its_end_and_keeps_the_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::os::unix::fs::symlink("one", &out).unwrap();
+    std::os::unix::fs::symlink("two", dir.path().join("one")).unwrap();
+    let run = capplan(&["validate", TINY, "--output", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for link in ["out", "one"] {
+        let meta = std::fs::symlink_metadata(dir.path().join(link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} is still a link");
+    }
+    let end = std::fs::read_to_string(dir.path().join("two")).unwrap();
+    assert!(end.contains("tiny"), "{end}");
+}
