@@ -372,3 +372,61 @@ fn output_through_a_dangling_chain_of_links_creates_its_end_and_keeps_the_links(
     let end = std::fs::read_to_string(dir.path().join("two")).unwrap();
     assert!(end.contains("tiny"), "{end}");
 }
+
+/// tiny with a `[curve.share]` whose first hour is `first` (then 1.0) serving at site home.
+fn with_share_curve(first: &str) -> Run {
+    let ones = vec!["1.0"; 167].join(", ");
+    let text = tiny_text().replacen(
+        "gpus = { h100 = 1000 }",
+        "gpus = { h100 = 1000 }\nserving_share = \"share\"",
+        1,
+    ) + &format!("\n[curve.share]\nweek = [{first}, {ones}]\n");
+    let file = ScenarioFile::new("share", text);
+    capplan(&["compare", file.path(), "--format", "json"])
+}
+
+#[test]
+fn a_share_curve_obeys_the_floor_of_a_share_number() {
+    let run = with_share_curve("5e-324");
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "site[0].serving_share: curve \"share\" as a serving share is 5e-324 at step 0 of the week; expected a share of 0, or between 0.000001 and 1 at every step"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(with_share_curve("0").code, 0);
+}
+
+#[test]
+fn messages_print_huge_numbers_in_scientific_form() {
+    let file = ScenarioFile::new("huge", tiny_with(&[("users = 100000", "users = 1e300")]));
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("found 1e300"), "{}", run.stderr);
+    assert!(!run.stderr.contains("000000000000000000"), "{}", run.stderr);
+}
+
+#[test]
+fn serdes_internal_names_never_reach_a_message() {
+    let file = ScenarioFile::new(
+        "share-true",
+        tiny_text().replacen(
+            "gpus = { h100 = 1000 }",
+            "gpus = { h100 = 1000 }\nserving_share = true",
+            1,
+        ),
+    );
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "expected a serving share: a number from 0 to 1, a curve id, or { min, max }"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("ServingShareSpec"), "{}", run.stderr);
+    assert!(!run.stderr.contains("untagged"), "{}", run.stderr);
+}

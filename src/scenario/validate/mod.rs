@@ -19,6 +19,7 @@ use super::Scenario;
 use super::diagnostic::{Diagnostic, KeyPath, LineIndex, MAX_DIAGNOSTICS, ScenarioError, locate};
 use super::suggest::closest;
 use super::units::Date;
+use crate::fmt::found;
 
 /// Parses and validates; on success also returns the warnings.
 pub(super) fn parse(
@@ -152,7 +153,7 @@ impl Checker<'_, '_> {
             };
             self.error(
                 path,
-                format!("expected {}{high}, found {value}", bounds.what),
+                format!("expected {}{high}, found {}", bounds.what, found(value)),
             );
         }
         value
