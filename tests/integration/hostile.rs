@@ -430,3 +430,42 @@ fn serdes_internal_names_never_reach_a_message() {
     assert!(!run.stderr.contains("ServingShareSpec"), "{}", run.stderr);
     assert!(!run.stderr.contains("untagged"), "{}", run.stderr);
 }
+
+#[test]
+fn past_100_percent_tiers_are_charged_only_what_the_fleet_serves() {
+    // unlimited before the additions: 1,000 GPUs, U = 125 % on the 120 weekday hours and
+    // 62.5 % on the 48 weekend hours. Model v3: pro takes 120 × 1,000 × 1 + 48 × 1,000 ×
+    // 0.625 = 150,000 GPU-hours of the 168,000 there are (v2 charged 180,000: idle < 0),
+    // and its served output is 800,000 tok/s × 3,600 × 120 + 500,000 × 3,600 × 48 =
+    // 4.32e11 tokens, 4,320,000 USD at 10 USD per million.
+    let file = ScenarioFile::new(
+        "priced",
+        tiny_with(&[
+            (
+                "overhead = 0.8\n",
+                "overhead = 0.8\ncost_per_gpu_hour = 2.0\n",
+            ),
+            (
+                "mix = { sonnet = 1.0 }\n",
+                "mix = { sonnet = 1.0 }\nprice_per_mtok = { output = 10 }\n",
+            ),
+        ]),
+    );
+    let doc = json(&capplan(&["compare", file.path(), "--format", "json"]));
+    let cost = &result(&doc, "unlimited", "before")["cost"];
+    let pro = &cost["tiers"][0];
+    assert_relative_eq!(
+        pro["gpu_hours"].as_f64().unwrap(),
+        150_000.0,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        pro["revenue"].as_f64().unwrap(),
+        4_320_000.0,
+        max_relative = 1e-12
+    );
+    let idle = cost["idle_cost_per_week"].as_f64().unwrap();
+    // Serving cost: 1,000 GPUs × 2 USD × 168 h (all serve); idle is the 18,000 GPU-hours
+    // no tier used.
+    assert_relative_eq!(idle, 18_000.0 * 2.0, max_relative = 1e-9);
+}
