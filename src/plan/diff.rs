@@ -186,17 +186,25 @@ fn input_changes(
     let (old, new) = (inputs(base_source), inputs(head_source));
     // An entry of an array of tables (`site[colossus-1]`) that only one side has is one
     // change, not one per key.
+    // Keys, entries and lines through maps and sets: linear in the inputs (a scan per key
+    // was quadratic in policies).
     let entry = |key: &str| key.find(']').map(|end| key[..=end].to_string());
-    let whole = |key: &str, other: &[crate::scenario::inputs::Input]| {
-        entry(key).filter(|e| !other.iter().any(|o| o.key.starts_with(e.as_str())))
+    let entries = |inputs: &[crate::scenario::inputs::Input]| -> HashSet<String> {
+        inputs.iter().filter_map(|i| entry(&i.key)).collect()
     };
+    let (old_entries, new_entries) = (entries(&old), entries(&new));
+    let whole = |key: &str, other: &HashSet<String>| entry(key).filter(|e| !other.contains(e));
+    let old_by_key: HashMap<&str, &crate::scenario::inputs::Input> =
+        old.iter().map(|o| (o.key.as_str(), o)).collect();
+    let new_keys: HashSet<&str> = new.iter().map(|n| n.key.as_str()).collect();
     let mut changes = Vec::new();
+    let mut once = HashSet::new();
     for input in &new {
-        match old.iter().find(|o| o.key == input.key) {
-            None => match whole(&input.key, &old) {
+        match old_by_key.get(input.key.as_str()) {
+            None => match whole(&input.key, &old_entries) {
                 Some(e) => {
                     let line = format!("{e}: added");
-                    if !changes.contains(&line) {
+                    if once.insert(line.clone()) {
                         changes.push(line);
                     }
                 }
@@ -216,12 +224,12 @@ fn input_changes(
         }
     }
     for o in &old {
-        if !new.iter().any(|n| n.key == o.key) {
-            let line = match whole(&o.key, &new) {
+        if !new_keys.contains(o.key.as_str()) {
+            let line = match whole(&o.key, &new_entries) {
                 Some(e) => format!("{e}: removed"),
                 None => format!("{}: removed (was {})", o.key, o.text),
             };
-            if !changes.contains(&line) {
+            if once.insert(line.clone()) {
                 changes.push(line);
             }
         }

@@ -504,15 +504,16 @@ impl CompareAnswer {
                 },
             );
         }
-        // The tightest: the highest peak, among those that miss if any does.
-        let tightest = self
-            .results
-            .iter()
-            .filter(|r| !r.fits || self.results.iter().all(|x| x.fits))
-            .fold(None::<&PolicyAnswer>, |best, r| match best {
+        // The tightest: the highest peak, among those that miss if any does (whether all
+        // fit is asked once: per result, it made the verdict quadratic in policies).
+        let all_fit = self.results.iter().all(|x| x.fits);
+        let tightest = self.results.iter().filter(|r| !r.fits || all_fit).fold(
+            None::<&PolicyAnswer>,
+            |best, r| match best {
                 Some(b) if b.peak_utilization >= r.peak_utilization => Some(b),
                 _ => Some(r),
-            });
+            },
+        );
         if let Some(r) = tightest {
             let short = if r.mw_to_fit > 0.0 {
                 format!(", {} MW of serving short", mw(r.mw_to_fit))
