@@ -469,3 +469,28 @@ fn past_100_percent_tiers_are_charged_only_what_the_fleet_serves() {
     // no tier used.
     assert_relative_eq!(idle, 18_000.0 * 2.0, max_relative = 1e-9);
 }
+
+#[test]
+fn names_reach_markdown_and_html_as_text_never_as_links_or_images() {
+    let file = ScenarioFile::new(
+        "markup",
+        tiny_text().replace(
+            "name = \"current\"",
+            "name = \"![p](https://e.example/p.png) <img src=x> [l](https://e.example)\"",
+        ),
+    );
+    let run = capplan(&["compare", file.path(), "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "\\!\\[p\\](https://e.example/p.png) \\<img src=x\\> \\[l\\](https://e.example)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("![p]"), "{}", run.stdout);
+    let run = capplan(&["compare", file.path(), "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("<img src=x>"), "{}", run.stdout);
+    assert!(run.stdout.contains("&lt;img src=x&gt;"));
+}
