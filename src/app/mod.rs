@@ -3,6 +3,7 @@
 //! [`crate::report`], and writing the output atomically. The only module with file I/O,
 //! environment variables (GitHub Actions) and progress bars.
 
+mod budget;
 mod exit;
 mod fence;
 mod files;
@@ -330,6 +331,7 @@ fn run_task(
         } => {
             let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
+            budget::within_budget(&scenario, policies.len(), 1)?;
             let bar = progress_bar((policies.len() * 2) as u64, "compare");
             let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
@@ -352,6 +354,7 @@ fn run_task(
                     select::tier(&scenario, tier, path, "--min-margin")?;
                 }
             }
+            budget::within_budget(&scenario, policies.len(), 1)?;
             let answer = plan::check(&scenario, &policies, rule.clone())?;
             answer.write_on(*format, screen, out)?;
             github::report_check(&answer, &scenario, path, err, touched)?;
@@ -368,6 +371,7 @@ fn run_task(
             let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+            budget::within_budget(&scenario, policies.len(), months)?;
             let bar = progress_bar(u64::from(months), "timeline");
             let answer = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
@@ -423,6 +427,8 @@ fn run_task(
             }
             let (scenario, warnings) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
+            let months = scenario.timeline.as_ref().map_or(1, |t| t.months);
+            budget::within_budget(&scenario, policies.len(), months)?;
             let compare = plan::compare(&scenario, &policies);
             let timeline = match scenario.timeline {
                 Some(_) => Some(plan::timeline(&scenario, &policies)?),

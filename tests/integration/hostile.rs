@@ -494,3 +494,24 @@ fn names_reach_markdown_and_html_as_text_never_as_links_or_images() {
     assert!(!run.stdout.contains("<img src=x>"), "{}", run.stdout);
     assert!(run.stdout.contains("&lt;img src=x&gt;"));
 }
+
+#[test]
+fn a_run_over_the_work_budget_is_refused_naming_the_figure_and_the_fix() {
+    let text = std::fs::read_to_string(COLOSSUS).unwrap().replacen(
+        "samples = 10000",
+        "samples = 1000000",
+        1,
+    );
+    let file = ScenarioFile::new("million", text);
+    let run = capplan(&["timeline", file.path()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "this run asks for 30,240,000,000 evaluations (1,000,000 sample(s) × 5 policies × 2 phases × 18 month(s) × 168 steps), over the budget of 3,000,000,000; lower [uncertainty] samples to 99,206 or fewer"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The shipped scenario is well inside it.
+    assert_eq!(capplan(&["timeline", COLOSSUS]).code, 0);
+}
