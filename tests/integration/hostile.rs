@@ -515,3 +515,69 @@ fn a_run_over_the_work_budget_is_refused_naming_the_figure_and_the_fix() {
     // The shipped scenario is well inside it.
     assert_eq!(capplan(&["timeline", COLOSSUS]).code, 0);
 }
+
+/// The `gate` fuzz target's body (fuzz/exercise.rs), here for a bounded smoke run.
+mod gate_target {
+    include!("../../fuzz/exercise.rs");
+}
+
+#[test]
+fn the_gate_fuzz_body_holds_on_every_shipped_and_broken_scenario_and_their_mutations() {
+    let mut texts: Vec<String> = Vec::new();
+    for folder in ["scenarios", "tests/fixtures/broken"] {
+        let mut paths: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                texts.push(text);
+            }
+        }
+    }
+    let tokens = [
+        "::error::x",
+        "##[group]",
+        "<img src=x>",
+        "![a](b)",
+        "|",
+        "\u{FFFF}",
+        "\u{200B}",
+        "\"",
+        "\n",
+        "[",
+        "0",
+        "1e300",
+        "5e-324",
+        "-",
+        "=",
+    ];
+    let tiny = tiny_text();
+    let mut runs = 0;
+    for (t, text) in texts.iter().enumerate() {
+        gate_target::exercise(&tiny, text);
+        gate_target::exercise(text, text);
+        runs += 2;
+        if text.is_empty() {
+            continue;
+        }
+        // Deterministic mutations: a token inserted at spread-out character boundaries.
+        for i in 0..12 {
+            let mut at = (t * 31 + i * 7919) % text.len();
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mutated = format!(
+                "{}{}{}",
+                &text[..at],
+                tokens[(t + i) % tokens.len()],
+                &text[at..]
+            );
+            gate_target::exercise(text, &mutated);
+            runs += 1;
+        }
+    }
+    assert!(runs > 500, "{runs} runs");
+}

@@ -1,0 +1,73 @@
+// One body for the `gate` fuzz target (fuzz/fuzz_targets/gate.rs) and its bounded smoke
+// run in the test suite (tests/integration/hostile.rs), included by both so the two never
+// drift: a pull request's base and head through diff (every format, written through the
+// GitHub fence), the check's JUnit report, and sampled uncertainty.
+
+/// Runs `base` and `head` (scenario texts) through diff, JUnit, the fence and sampling:
+/// no panic, well-formed XML, no line the runner would read as a command, finite numbers.
+pub fn exercise(base: &str, head: &str) {
+    use capplan::model::Phase;
+    use capplan::plan::{self, CheckRule, DemandCase};
+    use capplan::report::{Format, Render as _};
+    use capplan::scenario::Scenario;
+
+    let parse = |text: &str| match Scenario::parse(text, "fuzz.toml") {
+        Ok(scenario) => Some(scenario),
+        Err(error) => {
+            // Rendering the diagnostics must not panic either.
+            let _ = error.to_string();
+            None
+        }
+    };
+    let (Some(base), Some(head)) = (parse(base), parse(head)) else {
+        return;
+    };
+    // Keep each run short: the model's cost grows with samples × steps × tiers × policies.
+    let work = |s: &Scenario| {
+        s.steps() * s.tiers.len().max(1) * s.policies.len() * s.sampling.as_ref().map_or(1, |x| x.samples)
+    };
+    if work(&base) > 400_000 || work(&head) > 400_000 {
+        return;
+    }
+    let answer = plan::diff(&base, "base", &head, "head");
+    for format in [Format::Table, Format::Json, Format::Csv, Format::Markdown, Format::Html] {
+        let mut out = Vec::new();
+        {
+            let mut fence = capplan::app::CommandFence::new(&mut out, true);
+            answer.write(format, &mut fence).unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{format:?}: {line}");
+            assert!(!line.contains("##["), "{format:?}: {line}");
+        }
+    }
+    let policies: Vec<usize> = (0..head.policies.len()).collect();
+    let rule = CheckRule {
+        phase: Phase::After,
+        at: DemandCase::Mid,
+        n_minus_1: false,
+        min_margins: Vec::new(),
+    };
+    let check = plan::check(&head, &policies, rule).unwrap();
+    let mut junit = Vec::new();
+    check.write(Format::Junit, &mut junit).unwrap();
+    let xml = String::from_utf8(junit).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("JUnit is not well-formed: {error}: {xml}"),
+        }
+    }
+    let compare = plan::compare(&head, &policies);
+    for result in &compare.results {
+        assert!(result.peak_utilization.is_finite() || !result.unservable_classes.is_empty());
+        if let Some(sampled) = result.uncertainty.as_ref().and_then(|u| u.sampled.as_ref()) {
+            assert!((0.0..=1.0).contains(&sampled.p_fits), "p_fits {}", sampled.p_fits);
+            let p = &sampled.peak_utilization;
+            assert!(p.p10 <= p.p50 && p.p50 <= p.p90, "{p:?}");
+        }
+    }
+}
