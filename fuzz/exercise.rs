@@ -1,7 +1,8 @@
 // One body for the `gate` fuzz target (fuzz/fuzz_targets/gate.rs) and its bounded smoke
 // run in the test suite (tests/integration/hostile.rs), included by both so the two never
 // drift: a pull request's base and head through diff (every format, written through the
-// GitHub fence), the check's JUnit report, and sampled uncertainty.
+// GitHub fence), the head's whole HTML report, the check's JUnit report, and sampled
+// uncertainty.
 
 /// Runs `base` and `head` (scenario texts) through diff, JUnit, the fence and sampling:
 /// no panic, well-formed XML, no line the runner would read as a command, finite numbers.
@@ -19,6 +20,7 @@ pub fn exercise(base: &str, head: &str) {
             None
         }
     };
+    let head_text = head;
     let (Some(base), Some(head)) = (parse(base), parse(head)) else {
         return;
     };
@@ -62,6 +64,35 @@ pub fn exercise(base: &str, head: &str) {
         }
     }
     let compare = plan::compare(&head, &policies);
+    // The whole HTML report of the head (its timeline when short), through the fence.
+    if let Ok((_, warnings)) = Scenario::load(head_text, "fuzz.toml", &|_: &str| Err("no files".to_string())) {
+        let timeline = head
+            .timeline
+            .as_ref()
+            .filter(|t| t.months <= 6)
+            .and_then(|_| plan::timeline(&head, &policies).ok());
+        let page = capplan::report::html::ReportPage {
+            file: "fuzz.toml",
+            source: &warnings.source,
+            compare: &compare,
+            peak_mask: &head.peak_hours.mask(head.step_minutes),
+            timeline: timeline.as_ref(),
+            scenario: &plan::ValidateAnswer::valid("fuzz.toml", &head, &warnings),
+        };
+        if let Ok(html) = page.html() {
+            let mut out = Vec::new();
+            {
+                use std::io::Write as _;
+                let mut fence = capplan::app::CommandFence::new(&mut out, true);
+                fence.write_all(html.as_bytes()).unwrap();
+            }
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(!line.trim_start().starts_with("::"), "report: {line}");
+                assert!(!line.contains("##["), "report: {line}");
+            }
+        }
+    }
     for result in &compare.results {
         assert!(result.peak_utilization.is_finite() || !result.unservable_classes.is_empty());
         if let Some(sampled) = result.uncertainty.as_ref().and_then(|u| u.sampled.as_ref()) {
