@@ -123,7 +123,8 @@ fn draw_legend(
 ) -> Result<(), PlotError> {
     let mut y = 60;
     for (i, first, line) in legend_lines(entries) {
-        if first {
+        // Past the drawn series, the entry is the note on those omitted: no colour.
+        if first && i < MAX_SERIES {
             area.draw(&PathElement::new(
                 [(8, y + 7), (30, y + 7)],
                 colour(i).stroke_width(3),
