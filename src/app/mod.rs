@@ -331,7 +331,7 @@ fn run_task(
         } => {
             let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
-            budget::within_budget(&scenario, policies.len(), 1)?;
+            budget::within_budget(&scenario, policies.len(), 0)?;
             let bar = progress_bar((policies.len() * 2) as u64, "compare");
             let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
@@ -354,7 +354,7 @@ fn run_task(
                     select::tier(&scenario, tier, path, "--min-margin")?;
                 }
             }
-            budget::within_budget(&scenario, policies.len(), 1)?;
+            budget::within_budget(&scenario, policies.len(), 0)?;
             let answer = plan::check(&scenario, &policies, rule.clone())?;
             answer.write_on(*format, screen, out)?;
             github::report_check(&answer, &scenario, path, err, touched)?;
@@ -427,7 +427,7 @@ fn run_task(
             }
             let (scenario, warnings) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
-            let months = scenario.timeline.as_ref().map_or(1, |t| t.months);
+            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
             budget::within_budget(&scenario, policies.len(), months)?;
             let compare = plan::compare(&scenario, &policies);
             let timeline = match scenario.timeline {
@@ -465,6 +465,9 @@ fn run_task(
             };
             let (base_scenario, base_warnings, base_rev) = side(base_source, touched)?;
             let (head_scenario, head_warnings, head_rev) = side(head_source, touched)?;
+            for scenario in [&base_scenario, &head_scenario] {
+                budget::within_budget(scenario, scenario.policies.len(), 0)?;
+            }
             for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {
                 if rev && !warnings.is_empty() && !settings.quiet {
                     writeln!(err, "{warnings:#}")?;

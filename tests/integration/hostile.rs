@@ -507,11 +507,13 @@ fn a_run_over_the_work_budget_is_refused_naming_the_figure_and_the_fix() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "this run asks for 30,240,000,000 evaluations (1,000,000 sample(s) × 5 policies × 2 phases × 18 month(s) × 168 steps), over the budget of 3,000,000,000; lower [uncertainty] samples to 99,206 or fewer"
+            "this run asks for 1,680,030,240 evaluations (5 policies × 2 phases × 168 steps × (1,000,000 samples + 18 months)), over the budget of 200,000,000; lower [uncertainty] samples to 119,029 or fewer"
         ),
         "{}",
         run.stderr
     );
+    let run = capplan(&["compare", file.path()]);
+    assert_eq!(run.code, 2, "compare too: {}", run.stderr);
     // The shipped scenario is well inside it.
     assert_eq!(capplan(&["timeline", COLOSSUS]).code, 0);
 }
