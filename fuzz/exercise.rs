@@ -26,13 +26,22 @@ pub fn exercise(base: &str, head: &str) {
     };
     // Keep each run short: the model's cost grows with samples × steps × tiers × policies.
     let work = |s: &Scenario| {
-        s.steps() * s.tiers.len().max(1) * s.policies.len() * s.sampling.as_ref().map_or(1, |x| x.samples)
+        s.steps()
+            * s.tiers.len().max(1)
+            * s.policies.len()
+            * s.sampling.as_ref().map_or(1, |x| x.samples)
     };
     if work(&base) > 400_000 || work(&head) > 400_000 {
         return;
     }
     let answer = plan::diff(&base, "base", &head, "head");
-    for format in [Format::Table, Format::Json, Format::Csv, Format::Markdown, Format::Html] {
+    for format in [
+        Format::Table,
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+    ] {
         let mut out = Vec::new();
         {
             let mut fence = capplan::app::CommandFence::new(&mut out, true);
@@ -65,7 +74,9 @@ pub fn exercise(base: &str, head: &str) {
     }
     let compare = plan::compare(&head, &policies);
     // The whole HTML report of the head (its timeline when short), through the fence.
-    if let Ok((_, warnings)) = Scenario::load(head_text, "fuzz.toml", &|_: &str| Err("no files".to_string())) {
+    if let Ok((_, warnings)) = Scenario::load(head_text, "fuzz.toml", &|_: &str| {
+        Err("no files".to_string())
+    }) {
         let timeline = head
             .timeline
             .as_ref()
@@ -96,7 +107,11 @@ pub fn exercise(base: &str, head: &str) {
     for result in &compare.results {
         assert!(result.peak_utilization.is_finite() || !result.unservable_classes.is_empty());
         if let Some(sampled) = result.uncertainty.as_ref().and_then(|u| u.sampled.as_ref()) {
-            assert!((0.0..=1.0).contains(&sampled.p_fits), "p_fits {}", sampled.p_fits);
+            assert!(
+                (0.0..=1.0).contains(&sampled.p_fits),
+                "p_fits {}",
+                sampled.p_fits
+            );
             let p = &sampled.peak_utilization;
             assert!(p.p10 <= p.p50 && p.p50 <= p.p90, "{p:?}");
         }
