@@ -20,7 +20,7 @@ pub fn exercise(base: &str, head: &str) {
             None
         }
     };
-    let head_text = head;
+    let (base_text, head_text) = (base, head);
     let (Some(base), Some(head)) = (parse(base), parse(head)) else {
         return;
     };
@@ -34,7 +34,18 @@ pub fn exercise(base: &str, head: &str) {
     if work(&base) > 400_000 || work(&head) > 400_000 {
         return;
     }
-    let answer = plan::diff(&base, "base", &head, "head");
+    let answer = plan::diff(
+        plan::DiffSide {
+            scenario: &base,
+            origin: "base",
+            source: base_text,
+        },
+        plan::DiffSide {
+            scenario: &head,
+            origin: "head",
+            source: head_text,
+        },
+    );
     for format in [
         Format::Table,
         Format::Json,

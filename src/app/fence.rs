@@ -73,6 +73,14 @@ pub fn fence_line(line: &[u8], marker: &[u8]) -> Vec<u8> {
     if let Some(own) = line.strip_prefix(marker) {
         return own.to_vec();
     }
+    // The log groups the table renderer folds each table in (report::document, which
+    // cannot mark its lines): they only fold the log, and what follows `::group::` is the
+    // command's own title, so they pass; no other command does.
+    let group =
+        line.starts_with(b"::group::") || line == b"::endgroup::\n" || line == b"::endgroup::";
+    if group && !line.windows(3).any(|w| w == b"##[") {
+        return line.to_vec();
+    }
     const JOINER: &[u8] = "\u{2060}".as_bytes();
     let mut out = Vec::with_capacity(line.len() + 8);
     // The runner trims blanks (and, to be safe, invisible characters) before `::`.
@@ -177,6 +185,14 @@ mod tests {
         assert_eq!(
             fenced("\u{feff}\u{200b} ::warning::x"),
             "\u{feff}\u{200b} :\u{2060}:warning::x"
+        );
+    }
+
+    #[test]
+    fn log_groups_pass_and_nothing_else_does() {
+        assert_eq!(
+            fenced("::group::Policies\n::endgroup::\n::set-output name=x::y\n"),
+            "::group::Policies\n::endgroup::\n:\u{2060}:set-output name=x::y\n"
         );
     }
 

@@ -76,9 +76,8 @@ pub fn diff_annotations(
 ) -> Vec<String> {
     let file = head_file.map(workspace_path);
     let mut lines = Vec::new();
-    let regressed = |r: &&crate::plan::ResultChange| {
-        r.status == "regressed" || r.status == "removed-regressed"
-    };
+    let regressed =
+        |r: &&crate::plan::ResultChange| r.status == "regressed" || r.status == "removed-regressed";
     for r in answer.results.iter().filter(regressed) {
         let place = match &file {
             Some(file) => {

@@ -299,12 +299,6 @@ fn escape_workflow(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// The table as it fits the screen, in three steps so that no name is ever broken inside
-/// a word: while it is wider than the terminal, its droppable columns go, first to last
-/// (each table states its order, from the least needed; docs/output.md lists them); if it
-/// is still too wide, cells wrap, but only at spaces and after hyphens; a word longer than
-/// its column even then is shortened with an ellipsis (`…`). No row is ever wrapped by the
-/// terminal. Returns the text and the titles of the hidden columns.
 /// Text from a scenario as Markdown shows it literally: every character that could start
 /// a link, an image, inline HTML, emphasis, code or a strikethrough, or end a table cell,
 /// is escaped with a backslash (CommonMark's escape for ASCII punctuation), so a name such
@@ -323,9 +317,12 @@ pub fn markdown_text(text: &str) -> String {
     out
 }
 
-/// The table as it fits the screen: while it is wider than the terminal, its droppable
-/// columns go, first to last; if it is still too wide, its cells wrap, so that no row is
-/// ever wrapped by the terminal. Returns the text and the titles of the hidden columns.
+/// The table as it fits the screen, in three steps so that no name is ever broken inside
+/// a word: while it is wider than the terminal, its droppable columns go, first to last
+/// (each table states its order, from the least needed; docs/output.md lists them); if it
+/// is still too wide, cells wrap, but only at spaces and after hyphens; a word longer than
+/// its column even then is shortened with an ellipsis (`…`). No row is ever wrapped by the
+/// terminal. Returns the text and the titles of the hidden columns.
 fn fit_table(data: &TableData, style: Style, screen: Screen) -> (String, Vec<String>) {
     let mut data = data.clone();
     let mut hidden = Vec::new();

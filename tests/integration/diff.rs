@@ -304,8 +304,9 @@ fn markdown_is_a_pull_request_comment_with_a_marker_and_every_row_folded() {
     let unchanged = text.find("| unchanged ").unwrap();
     assert!(unchanged > details, "{text}");
     assert!(
-        text[..details]
-            .contains("### Inputs that changed\n\n- site[new].power_mw: 0.756 → 0.9 (+0.144)"),
+        text[..details].contains(
+            "### Inputs that changed\n\n- site\\[new\\].power\\_mw: 0.756 → 0.9 (+0.144)"
+        ),
         "{text}"
     );
 }
