@@ -111,3 +111,29 @@ mod tests {
         assert_eq!(opt_num(Some(0.5)), "0.5");
     }
 }
+
+/// A number as a message quotes what it found: as written for everyday magnitudes, in
+/// scientific form when huge or tiny (`1e300`, not 301 digits; `5e-324`, not 324 zeros).
+pub fn found(value: f64) -> String {
+    let magnitude = value.abs();
+    if value.is_finite() && value != 0.0 && !(1e-4..1e15).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
+#[cfg(test)]
+mod found_tests {
+    use super::found;
+
+    #[test]
+    fn huge_and_tiny_numbers_are_scientific() {
+        assert_eq!(found(1e300), "1e300");
+        assert_eq!(found(5e-324), "5e-324");
+        assert_eq!(found(-2.5e20), "-2.5e20");
+        assert_eq!(found(0.85), "0.85");
+        assert_eq!(found(12000000.0), "12000000");
+        assert_eq!(found(0.0), "0");
+    }
+}

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use capplan::app::{self, ExitStatus, StopOnClosedPipe};
+use capplan::app::{self, CommandFence, ExitStatus, StopOnClosedPipe};
 use capplan::cli::Cli;
 
 fn main() -> ExitCode {
@@ -14,10 +14,12 @@ fn main() -> ExitCode {
         Err(usage) => usage.exit(),
     };
     let screen = app::screen(settings.color);
-    // A closed pipe stops the printing, never changes the exit status.
-    let mut out = StopOnClosedPipe::new(io::stdout().lock());
+    // A closed pipe stops the printing, never changes the exit status. On GitHub Actions,
+    // no text but capplan's own annotations can be read as a workflow command.
+    let github = app::on_github();
+    let mut out = StopOnClosedPipe::new(CommandFence::new(io::stdout().lock(), github));
     // anstream colours standard error as `--color` allows (app::screen).
-    let mut stderr = StopOnClosedPipe::new(anstream::stderr());
+    let mut stderr = StopOnClosedPipe::new(CommandFence::new(anstream::stderr(), github));
     let result = app::run(&settings, screen, &mut out, &mut stderr).and_then(|status| {
         out.flush()?;
         Ok(status)

@@ -13,8 +13,10 @@ use anyhow::{Context, bail};
 use crate::fmt::count;
 use crate::scenario::{Scenario, ScenarioError, ScenarioWarnings};
 
-/// The largest scenario file read, in bytes (64 MiB).
-pub const SCENARIO_LIMIT: u64 = 64 << 20;
+/// The largest scenario file read, in bytes (8 MiB): a generated scenario of 20,000
+/// policies with limits is 7.9 MB, and curves of any length live in CSV files apart. The
+/// cap bounds the parse's memory (a few hundred MB at worst; see docs/reliability.md).
+pub const SCENARIO_LIMIT: u64 = 8 << 20;
 /// The largest CSV curve file read, in bytes (256 MiB).
 pub const CURVE_LIMIT: u64 = 256 << 20;
 
@@ -180,37 +182,107 @@ pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, Sce
     Ok(loaded?)
 }
 
-/// `REV:PATH` split into the git revision and the path, when `spec` names no file and
-/// has a revision before its first `:` (a file whose name has a colon stays a file; a
-/// revision never starts with `-`, so nothing reaches git as an option).
-pub fn revision(spec: &str) -> Option<(&str, &str)> {
-    if Path::new(spec).exists() {
-        return None;
+/// Where one side of `diff` is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A file on disk.
+    File(&'a Path),
+    /// A file as it is at a git revision.
+    Git {
+        /// The revision, as given.
+        rev: &'a str,
+        /// The path, relative to the current folder.
+        path: &'a str,
+    },
+}
+
+impl Source<'_> {
+    /// Where the side was read from, as the answer says it: `file X` or `git REV:PATH`.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::File(path) => format!("file {}", path.display()),
+            Source::Git { rev, path } => format!("git {rev}:{path}"),
+        }
     }
-    spec.split_once(':')
-        .filter(|(rev, path)| !rev.is_empty() && !rev.starts_with('-') && !path.is_empty())
+}
+
+/// Reads a `diff` spec: `REV:PATH` (a revision before the first `:`; a revision never
+/// starts with `-`, `.` or `/`, so `./x:y` is always a file and nothing reaches git as an
+/// option) or a file. A spec that is both, an existing file whose name is also a revision
+/// git knows followed by a path, is refused: a pull request could plant the file
+/// `origin/main:scenarios/x.toml` so that the "base" is its own head.
+pub fn source(spec: &str) -> anyhow::Result<Source<'_>> {
+    let git = spec.split_once(':').filter(|(rev, path)| {
+        !rev.is_empty() && !rev.starts_with(['-', '.', '/']) && !path.is_empty()
+    });
+    let file = Path::new(spec);
+    let on_disk = fs::symlink_metadata(file).is_ok();
+    match git {
+        None => Ok(Source::File(file)),
+        Some((rev, path)) if !on_disk => Ok(Source::Git { rev, path }),
+        Some((rev, path)) if known_revision(rev) => bail!(
+            "{spec:?} is ambiguous: it is both the file {spec} on disk and {path} at the git \
+             revision {rev}; write ./{spec} to read the file, or remove the file to read git"
+        ),
+        Some(_) => Ok(Source::File(file)),
+    }
+}
+
+/// Whether git resolves `rev` to a commit here (false outside a repository or without git).
+fn known_revision(rev: &str) -> bool {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{rev}^{{commit}}"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// Reads one file as it is at a git revision (`git show REV:./PATH`, the path relative to
-/// the current folder), under `limit` bytes.
+/// the current folder), under `limit` bytes. The blob is streamed and the cap applied
+/// while reading: at `limit + 1` bytes git is stopped, so a huge blob is never read whole.
 fn git_show(rev: &str, path: &Path, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+    use std::process::{Command, Stdio};
     let object = format!("{rev}:./{}", path.display());
-    let shown = std::process::Command::new("git")
+    let cannot = || format!("cannot read {what} {object}");
+    let mut child = Command::new("git")
         .args(["show", "--no-textconv", &object])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .with_context(|| format!("cannot read {what} {object}: cannot run git"))?;
-    if !shown.status.success() {
-        let message = String::from_utf8_lossy(&shown.stderr);
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("{}: cannot run git", cannot()))?;
+    let mut bytes = Vec::new();
+    let read = match child.stdout.take() {
+        Some(stdout) => stdout.take(limit + 1).read_to_end(&mut bytes).map(|_| ()),
+        None => Ok(()),
+    };
+    if bytes.len() as u64 > limit {
+        let _ = child.kill();
+        let _ = child.wait();
         bail!(
-            "cannot read {what} {object}: {}; expected REV:PATH naming a file at a git revision",
+            "{}: it is larger than the {} bytes capplan reads",
+            cannot(),
+            count(limit as f64)
+        );
+    }
+    read.with_context(cannot)?;
+    let mut message = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        // git's own message; a few kilobytes at most, and capped all the same.
+        let _ = stderr.take(64 << 10).read_to_string(&mut message);
+    }
+    let status = child.wait().with_context(cannot)?;
+    if !status.success() {
+        bail!(
+            "{}: {}; expected REV:PATH naming a file at a git revision",
+            cannot(),
             message.trim()
         );
     }
-    if shown.stdout.len() as u64 > limit {
-        bail!("cannot read {what} {object}: it is larger than {limit} bytes");
-    }
-    Ok(shown.stdout)
+    Ok(bytes)
 }
 
 /// Reads and validates a scenario as it is at a git revision, with its curve files at
@@ -261,13 +333,39 @@ pub fn write_atomically(path: &Path, bytes: &[u8], touched: &Touched) -> anyhow:
             }
             fs::canonicalize(path).with_context(|| format!("cannot write {}", path.display()))?
         }
-        // A symlink whose target does not exist yet: create the target.
-        Err(_) => match fs::read_link(path) {
-            Ok(link) => path.parent().unwrap_or(Path::new(".")).join(link),
-            Err(_) => path.to_path_buf(),
-        },
+        // A symlink (or a chain of them) whose end does not exist yet: create the end,
+        // never replace a link.
+        Err(_) => end_of_links(path)?,
     };
     replace(&target, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Where a chain of symlinks that leads to no file ends: the path the last link names, to
+/// be created. A chain longer than 40 links (or a loop) is refused, like the kernel's.
+fn end_of_links(path: &Path) -> anyhow::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::read_link(&current) {
+            Ok(link) => {
+                current = current.parent().unwrap_or(Path::new(".")).join(link);
+            }
+            Err(_) => return Ok(current),
+        }
+    }
+    bail!(
+        "cannot write {}: it is a chain of more than 40 links, or a loop; expected a file path",
+        path.display()
+    )
+}
+
+/// Whether two paths name the same file: the same device and inode when both exist, the
+/// same path when neither does.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (FileId::of(a), FileId::of(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a == b,
+        _ => false,
+    }
 }
 
 /// Writes a temporary file beside `target` and renames it over `target`.

@@ -28,27 +28,15 @@ pub fn report_check(
     err: &mut dyn io::Write,
     touched: &Touched,
 ) -> anyhow::Result<()> {
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        touched.refuse(Path::new(&path), "the GITHUB_STEP_SUMMARY")?;
+    if let Some(path) = step_summary() {
+        touched.refuse(&path, "the GITHUB_STEP_SUMMARY")?;
         let mut markdown = Vec::new();
         answer.write(Format::Markdown, &mut markdown)?;
-        markdown.truncate(SUMMARY_LIMIT);
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| {
-                format!(
-                    "cannot append to GITHUB_STEP_SUMMARY {}",
-                    Path::new(&path).display()
-                )
-            })?;
-        file.write_all(&markdown)?;
-        file.write_all(b"\n")?;
+        append_summary(&path, &markdown)?;
     }
     if on_github() {
         for line in annotations(answer, scenario, scenario_path) {
-            writeln!(err, "{line}")?;
+            writeln!(err, "{}", super::fence::own_command(&line))?;
         }
     }
     Ok(())
@@ -65,27 +53,15 @@ pub fn report_diff(
     err: &mut dyn io::Write,
     touched: &Touched,
 ) -> anyhow::Result<()> {
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        touched.refuse(Path::new(&path), "the GITHUB_STEP_SUMMARY")?;
+    if let Some(path) = step_summary() {
+        touched.refuse(&path, "the GITHUB_STEP_SUMMARY")?;
         let mut markdown = Vec::new();
         answer.write(Format::Markdown, &mut markdown)?;
-        markdown.truncate(SUMMARY_LIMIT);
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| {
-                format!(
-                    "cannot append to GITHUB_STEP_SUMMARY {}",
-                    Path::new(&path).display()
-                )
-            })?;
-        file.write_all(&markdown)?;
-        file.write_all(b"\n")?;
+        append_summary(&path, &markdown)?;
     }
     if on_github() {
         for line in diff_annotations(answer, head, head_file) {
-            writeln!(err, "{line}")?;
+            writeln!(err, "{}", super::fence::own_command(&line))?;
         }
     }
     Ok(())
@@ -100,7 +76,9 @@ pub fn diff_annotations(
 ) -> Vec<String> {
     let file = head_file.map(workspace_path);
     let mut lines = Vec::new();
-    for r in answer.results.iter().filter(|r| r.status == "regressed") {
+    let regressed =
+        |r: &&crate::plan::ResultChange| r.status == "regressed" || r.status == "removed-regressed";
+    for r in answer.results.iter().filter(regressed) {
         let place = match &file {
             Some(file) => {
                 let line = head
@@ -117,10 +95,17 @@ pub fn diff_annotations(
         lines.push(format!(
             "::error {place}title={}::{}",
             escape_property(&format!("capplan diff: {}", r.policy)),
-            escape_data(&format!(
-                "{} ({}) fitted in the base and does not fit in the head",
-                r.policy, r.phase
-            ))
+            escape_data(&if r.status == "regressed" {
+                format!(
+                    "{} ({}) fitted in the base and does not fit in the head",
+                    r.policy, r.phase
+                )
+            } else {
+                format!(
+                    "{} ({}) fitted in the base and was removed while a policy that does not fit was added",
+                    r.policy, r.phase
+                )
+            })
         ));
     }
     let changed = answer
@@ -138,6 +123,56 @@ pub fn diff_annotations(
         ))
     ));
     lines
+}
+
+/// Appends `markdown` to the step summary at `path`, within the 1,048,576 bytes GitHub
+/// keeps a step, counting what the step wrote before (see [`fit_summary`]).
+fn append_summary(path: &Path, markdown: &[u8]) -> anyhow::Result<()> {
+    let cannot = || format!("cannot append to GITHUB_STEP_SUMMARY {}", path.display());
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(cannot)?;
+    // The step's earlier writes count against the same megabyte.
+    let written = file.metadata().map_or(0, |m| m.len());
+    let budget = SUMMARY_LIMIT.saturating_sub(usize::try_from(written).unwrap_or(usize::MAX));
+    file.write_all(&fit_summary(markdown, budget))
+        .with_context(cannot)
+}
+
+/// The step summary file GitHub names, if any.
+pub fn step_summary() -> Option<std::path::PathBuf> {
+    std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// The Markdown and its closing newline, in at most `budget` bytes: GitHub drops a step
+/// summary over 1 MiB whole, so a longer one is cut at the last line boundary that leaves
+/// room for a visible note saying so (a cut between lines never splits a character or a
+/// table row). Nothing at all when not even the note fits.
+pub fn fit_summary(markdown: &[u8], budget: usize) -> Vec<u8> {
+    if markdown.len() < budget {
+        let mut all = markdown.to_vec();
+        all.push(b'\n');
+        return all;
+    }
+    let note = format!(
+        "\n> **Truncated by capplan:** this answer is {} bytes and a step summary holds at \
+         most 1,048,576; the rest is in the job log (`--format markdown`).\n",
+        crate::fmt::count(markdown.len() as f64)
+    );
+    let Some(room) = budget.checked_sub(note.len()) else {
+        return Vec::new();
+    };
+    let cut = markdown[..room.min(markdown.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    let mut kept = markdown[..cut].to_vec();
+    kept.extend_from_slice(note.as_bytes());
+    kept
 }
 
 /// One `::error` workflow command per policy that fails the check, at the line of its name.
@@ -216,11 +251,13 @@ pub fn diagnostic_annotations(
         .collect()
 }
 
-/// Escapes a workflow command's message.
+/// Escapes a workflow command's message (and breaks any `##[` in it with U+2060, as the
+/// fence does: the runner never reads a command inside a command, but nothing relies on it).
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+        .replace("##[", "#\u{2060}#[")
 }
 
 /// Escapes a workflow command's property value.
@@ -235,8 +272,31 @@ mod tests {
     use crate::plan::{CheckRule, DemandCase, check};
 
     #[test]
+    fn a_summary_that_fits_is_written_whole_with_its_newline() {
+        assert_eq!(fit_summary(b"# a\nb", 100), b"# a\nb\n");
+    }
+
+    #[test]
+    fn a_long_summary_is_cut_at_a_line_with_a_note_inside_the_budget() {
+        let markdown = "| é row |\n".repeat(100_000);
+        let fitted = fit_summary(markdown.as_bytes(), SUMMARY_LIMIT);
+        assert!(fitted.len() <= SUMMARY_LIMIT, "{}", fitted.len());
+        let text = String::from_utf8(fitted).expect("never cut inside a character");
+        let (rows, note) = text.split_once("\n> **Truncated by capplan:**").unwrap();
+        assert!(rows.ends_with("| é row |\n") || rows.ends_with("| é row |"));
+        assert!(note.contains("this answer is 1,100,000 bytes"), "{note}");
+        assert!(SUMMARY_LIMIT - text.len() < 11 + 200, "cut near the limit");
+    }
+
+    #[test]
+    fn no_room_for_the_note_writes_nothing() {
+        assert!(fit_summary(&[b'x'; 500], 20).is_empty());
+    }
+
+    #[test]
     fn workflow_commands_are_escaped() {
         assert_eq!(escape_data("50% of a\nb"), "50%25 of a%0Ab");
+        assert_eq!(escape_data("a ##[error]b"), "a #\u{2060}#[error]b");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 

@@ -3,7 +3,9 @@
 //! [`crate::report`], and writing the output atomically. The only module with file I/O,
 //! environment variables (GitHub Actions) and progress bars.
 
+mod budget;
 mod exit;
+mod fence;
 mod files;
 mod github;
 mod init;
@@ -18,7 +20,9 @@ use anyhow::{Context as _, bail};
 use clap::CommandFactory;
 
 pub use exit::ExitStatus;
+pub use fence::CommandFence;
 pub use files::{Touched, load, write_atomically};
+pub use github::on_github;
 pub use pipe::StopOnClosedPipe;
 
 use crate::cli::Cli;
@@ -268,6 +272,15 @@ pub fn run(
         };
         return run_task(settings, screen, out, err, &mut touched);
     };
+    if let Some(summary) = github::step_summary()
+        && files::same_file(path, &summary)
+    {
+        bail!(
+            "refusing to write the output {}: it is the GITHUB_STEP_SUMMARY file, which holds what \
+             earlier steps wrote (capplan check appends its summary there itself)",
+            path.display()
+        );
+    }
     // A file gets the fixed layout, never the terminal's (colour only if asked for).
     let mut buffer = Vec::new();
     let file = Screen {
@@ -303,7 +316,7 @@ fn run_task(
                         &warnings.warnings,
                     );
                     for line in lines {
-                        writeln!(err, "{line}")?;
+                        writeln!(err, "{}", fence::own_command(&line))?;
                     }
                 }
             }
@@ -318,6 +331,7 @@ fn run_task(
         } => {
             let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
+            budget::within_budget(&scenario, policies.len(), 0)?;
             let bar = progress_bar((policies.len() * 2) as u64, "compare");
             let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
@@ -340,6 +354,7 @@ fn run_task(
                     select::tier(&scenario, tier, path, "--min-margin")?;
                 }
             }
+            budget::within_budget(&scenario, policies.len(), 0)?;
             let answer = plan::check(&scenario, &policies, rule.clone())?;
             answer.write_on(*format, screen, out)?;
             github::report_check(&answer, &scenario, path, err, touched)?;
@@ -356,6 +371,7 @@ fn run_task(
             let (scenario, _) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
             let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+            budget::within_budget(&scenario, policies.len(), months)?;
             let bar = progress_bar(u64::from(months), "timeline");
             let answer = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
             bar.finish_and_clear();
@@ -411,6 +427,8 @@ fn run_task(
             }
             let (scenario, warnings) = load(path, touched)?;
             let policies = select::policies(&scenario, policies, path)?;
+            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+            budget::within_budget(&scenario, policies.len(), months)?;
             let compare = plan::compare(&scenario, &policies);
             let timeline = match scenario.timeline {
                 Some(_) => Some(plan::timeline(&scenario, &policies)?),
@@ -437,13 +455,19 @@ fn run_task(
             all,
             format,
         } => {
+            let (base_source, head_source) = (files::source(base)?, files::source(head)?);
             // A file prints its warnings as it loads; a revision's are printed here.
-            let mut side = |spec: &str, touched: &mut Touched| match files::revision(spec) {
-                Some((rev, path)) => files::load_revision(rev, path).map(|(s, w)| (s, w, true)),
-                None => load(Path::new(spec), touched).map(|(s, w)| (s, w, false)),
+            let mut side = |source: files::Source, touched: &mut Touched| match source {
+                files::Source::Git { rev, path } => {
+                    files::load_revision(rev, path).map(|(s, w)| (s, w, true))
+                }
+                files::Source::File(path) => load(path, touched).map(|(s, w)| (s, w, false)),
             };
-            let (base_scenario, base_warnings, base_rev) = side(base, touched)?;
-            let (head_scenario, head_warnings, head_rev) = side(head, touched)?;
+            let (base_scenario, base_warnings, base_rev) = side(base_source, touched)?;
+            let (head_scenario, head_warnings, head_rev) = side(head_source, touched)?;
+            for scenario in [&base_scenario, &head_scenario] {
+                budget::within_budget(scenario, scenario.policies.len(), 0)?;
+            }
             for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {
                 if rev && !warnings.is_empty() && !settings.quiet {
                     writeln!(err, "{warnings:#}")?;
@@ -452,12 +476,12 @@ fn run_task(
             let mut answer = plan::diff(
                 plan::DiffSide {
                     scenario: &base_scenario,
-                    origin: base,
+                    origin: &base_source.describe(),
                     source: &base_warnings.source,
                 },
                 plan::DiffSide {
                     scenario: &head_scenario,
-                    origin: head,
+                    origin: &head_source.describe(),
                     source: &head_warnings.source,
                 },
             );
@@ -589,7 +613,7 @@ pub fn annotate_error(settings: &Settings, error: &anyhow::Error, err: &mut dyn 
             &diagnostics.source,
             &diagnostics.diagnostics,
         ) {
-            let _ = writeln!(err, "{line}");
+            let _ = writeln!(err, "{}", fence::own_command(&line));
         }
     }
 }

@@ -273,9 +273,21 @@ impl<'s> Evaluator<'s> {
             desired_total += factor * (self.off_peak_sum[t] + self.peak_sum[t]);
         }
         let mut shed_total = 0.0;
+        // Each tier's activity summed over the week as the fleet serves it: past 100 % a
+        // step keeps 1/U of its load (model v3), so cost and revenue count what was served.
+        let (mut kept_off, mut kept_peak) = (self.off_peak_sum.clone(), self.peak_sum.clone());
         for (s, (segment, &u)) in self.segments.iter().zip(&segment_u).enumerate() {
             if u > 1.0 {
                 let row = &self.rows[s * tiers..(s + 1) * tiers];
+                let lost = segment.len as f64 * (1.0 - 1.0 / u);
+                let kept = if segment.peak {
+                    &mut kept_peak
+                } else {
+                    &mut kept_off
+                };
+                for (k, &d) in kept.iter_mut().zip(row) {
+                    *k = (*k - d * lost).max(0.0);
+                }
                 let served = dot(
                     row,
                     if segment.peak {
@@ -297,7 +309,13 @@ impl<'s> Evaluator<'s> {
             shed: shed_total,
         };
         let training = fleet.training_gpu_hours(steps, scenario.step_hours(), 0.0);
-        let usage = self.usage(fleet, &shares, users_scale, &u_off, &u_peak);
+        let usage = self.usage(
+            fleet,
+            &shares,
+            users_scale,
+            (&u_off, &u_peak),
+            (&kept_off, &kept_peak),
+        );
         Headroom::assemble(
             scenario,
             fleet,
@@ -324,14 +342,15 @@ impl<'s> Evaluator<'s> {
 
 impl Evaluator<'_> {
     /// A constant fleet's usage from the per-tier column sums: each tier's served tokens
-    /// and its terms of U summed over the week, times the (constant) serving GPUs.
+    /// and its terms of U summed over the week, times the (constant) serving GPUs. The
+    /// sums are `kept`: the activity the fleet serves, less what overloaded steps shed.
     fn usage(
         &self,
         fleet: &FleetCapacity,
         shares: &[TierShares],
         users_scale: &[f64],
-        u_off: &[f64],
-        u_peak: &[f64],
+        (u_off, u_peak): (&[f64], &[f64]),
+        (kept_off, kept_peak): (&[f64], &[f64]),
     ) -> Usage {
         let scenario = self.scenario;
         let dt = scenario.step_hours();
@@ -349,9 +368,9 @@ impl Evaluator<'_> {
             let s = &shares[t];
             // Output tokens/s served, summed over the week's steps.
             let served = users_scale[t]
-                * (s.served_off_peak * self.off_peak_sum[t] + s.served_at_peak * self.peak_sum[t]);
+                * (s.served_off_peak * kept_off[t] + s.served_at_peak * kept_peak[t]);
             usage.tier_gpu_hours[t] =
-                gpus * dt * (u_off[t] * self.off_peak_sum[t] + u_peak[t] * self.peak_sum[t]);
+                gpus * dt * (u_off[t] * kept_off[t] + u_peak[t] * kept_peak[t]);
             let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
             for (c, &mix) in tier.mix.iter().enumerate() {
                 let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];

@@ -4,7 +4,7 @@
 use crate::scenario::{Date, Scenario, ServingShare, Site};
 
 /// Which sites a capacity figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// The sites in service today: those without an `online` date.
     Before,

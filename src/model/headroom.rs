@@ -211,7 +211,7 @@ pub fn evaluate(
             scenario,
             &served_by_tier,
             &capacity,
-            fleet.serving_gpus_at(step, lambda),
+            (fleet.serving_gpus_at(step, lambda), u),
             dt,
             &mut usage,
         );
@@ -246,17 +246,21 @@ pub fn evaluate(
 }
 
 /// Adds one step to `usage`: each tier's and class's terms of U times the serving GPUs,
-/// and the tokens served.
+/// and the tokens served. Past 100 % (`u` > 1) the fleet serves 1/U of each tier's load
+/// (model v3): tiers are charged only GPU-hours the fleet has, and tokens count as served
+/// only after shedding.
 fn account(
     scenario: &Scenario,
     served_by_tier: &[f64],
     capacity: &ByKind,
-    serving_gpus: f64,
+    (serving_gpus, u): (f64, f64),
     dt: f64,
     usage: &mut Usage,
 ) {
     usage.serving_gpu_hours += serving_gpus * dt;
+    let kept = if u > 1.0 { 1.0 / u } else { 1.0 };
     for (t, (tier, &served)) in scenario.tiers.iter().zip(served_by_tier).enumerate() {
+        let served = served * kept;
         let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
         for (c, &mix) in tier.mix.iter().enumerate() {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];

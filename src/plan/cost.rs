@@ -21,7 +21,8 @@ pub struct CostAnswer {
     pub serving_cost_per_week: f64,
     /// The rest of the fleet cost: training's share.
     pub training_cost_per_week: f64,
-    /// Serving cost no tier's load accounts for (negative when demand runs past capacity).
+    /// Serving cost no tier's load accounts for; never negative (model v3: past 100 % the
+    /// tiers are charged only the GPU-hours the fleet has).
     pub idle_cost_per_week: f64,
     /// Subscriptions and tokens sold.
     pub revenue_per_week: f64,
@@ -40,11 +41,13 @@ pub struct CostAnswer {
 pub struct TierCost {
     /// Tier name.
     pub tier: String,
-    /// Serving GPU-hours its load takes: sum over steps of its terms of U times G(h) dt.
+    /// Serving GPU-hours its load takes: sum over steps of its terms of U, over max(1, U),
+    /// times G(h) dt.
     pub gpu_hours: f64,
     /// Those GPU-hours at the serving cost per GPU-hour.
     pub cost: f64,
-    /// Users times the monthly price, plus tokens served times their prices.
+    /// Users times the monthly price, plus tokens served (after shedding) times their
+    /// prices.
     pub revenue: f64,
     /// Revenue minus cost.
     pub margin: f64,
@@ -150,7 +153,7 @@ pub fn cost_of(
         fleet_cost_per_week: fleet_cost,
         serving_cost_per_week: serving_cost,
         training_cost_per_week: fleet_cost - serving_cost,
-        idle_cost_per_week: serving_cost - tier_cost,
+        idle_cost_per_week: (serving_cost - tier_cost).max(0.0),
         revenue_per_week: revenue,
         margin_per_week: revenue - serving_cost,
         tiers,
@@ -214,22 +217,32 @@ mod tests {
             assert_relative_eq!(c.serving_cost_per_week, fleet_cost, max_relative = 1e-12);
             assert_eq!(c.training_cost_per_week, 0.0);
             let per_hour = fleet_cost / 168_000.0;
-            // pro: U = 1e6 / 8e5 on 120 weekday hours, half that on 48 weekend hours, times
-            // 1,000 serving GPUs: 180,000 GPU-hours. api: 1e4 / 8e5 likewise: 1,800.
+            // Weekday U = (1e6 + 1e4) / 8e5 = 1.2625 on 120 hours, past 100 %: the fleet
+            // serves 1/1.2625 of each tier's load (model v3). Weekend U = 0.63125 on 48 h.
+            // pro: 1.25 / 1.2625 × 1,000 × 120 + 0.625 × 1,000 × 48 GPU-hours; api: 0.0125 /
+            // 1.2625 × 1,000 × 120 + 0.00625 × 1,000 × 48. Together 120,000 + 30,300.
+            let kept = 1.0 / 1.2625;
             let (pro, api) = (&c.tiers[0], &c.tiers[1]);
-            assert_relative_eq!(pro.gpu_hours, 180_000.0, max_relative = 1e-12);
-            assert_relative_eq!(api.gpu_hours, 1_800.0, max_relative = 1e-12);
-            assert_relative_eq!(pro.cost, 180_000.0 * per_hour, max_relative = 1e-12);
-            // Demand past capacity: the tiers take more GPU-hours than serve, idle is negative.
+            let pro_hours = 1.25 * kept * 120_000.0 + 30_000.0;
+            let api_hours = 0.0125 * kept * 120_000.0 + 300.0;
+            assert_relative_eq!(pro.gpu_hours, pro_hours, max_relative = 1e-12);
+            assert_relative_eq!(api.gpu_hours, api_hours, max_relative = 1e-12);
             assert_relative_eq!(
-                c.idle_cost_per_week,
-                fleet_cost - 181_800.0 * per_hour,
+                pro.gpu_hours + api.gpu_hours,
+                150_300.0,
                 max_relative = 1e-12
             );
-            // pro: 100,000 users at $20 a month; api: (1e4 * 120 h + 5e3 * 48 h) * 3600 s of
-            // output at $15 a million.
+            assert_relative_eq!(pro.cost, pro_hours * per_hour, max_relative = 1e-12);
+            // Never negative: the 17,700 GPU-hours no tier's load took.
+            assert_relative_eq!(
+                c.idle_cost_per_week,
+                17_700.0 * per_hour,
+                max_relative = 1e-9
+            );
+            // pro: 100,000 users at $20 a month; api: output served after shedding, (1e4 /
+            // 1.2625 × 120 h + 5e3 × 48 h) × 3600 s, at $15 a million.
             let pro_revenue = 100_000.0 * 20.0 * 12.0 / 52.0;
-            let api_tokens = (1e4 * 120.0 + 5e3 * 48.0) * 3600.0;
+            let api_tokens = (1e4 * kept * 120.0 + 5e3 * 48.0) * 3600.0;
             assert_relative_eq!(pro.revenue, pro_revenue, max_relative = 1e-12);
             assert_relative_eq!(api.revenue, api_tokens * 15.0 / 1e6, max_relative = 1e-12);
             assert_relative_eq!(api.margin, api.revenue - api.cost, max_relative = 1e-12);
@@ -238,13 +251,14 @@ mod tests {
                 pro_revenue + api_tokens * 15.0 / 1e6 - fleet_cost,
                 max_relative = 1e-12
             );
-            // sonnet: 181,800 GPU-hours over its output, (1e6 + 1e4) per weekday second.
-            let mtok = (1.01e6 * 120.0 + 5.05e5 * 48.0) * 3600.0 / 1e6;
+            // sonnet: 150,300 GPU-hours over the output served, 8e5 per weekday second
+            // (all the fleet has) and 5.05e5 at weekends.
+            let mtok = (8e5 * 120.0 + 5.05e5 * 48.0) * 3600.0 / 1e6;
             let sonnet = &c.classes[0];
             assert_relative_eq!(sonnet.output_mtok, mtok, max_relative = 1e-12);
             assert_relative_eq!(
                 sonnet.cost_per_mtok_output.unwrap(),
-                181_800.0 * per_hour / mtok,
+                150_300.0 * per_hour / mtok,
                 max_relative = 1e-12
             );
         }

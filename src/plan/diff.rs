@@ -3,6 +3,8 @@
 //! before → after: peak utilization, fits, MW to fit, training kept and serving cost. A
 //! policy that fitted and no longer does is a regression.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::SCHEMA_VERSION;
@@ -45,7 +47,9 @@ pub struct ResultChange {
     pub base: Option<Figures>,
     /// The head's figures; null for a policy the head removes.
     pub head: Option<Figures>,
-    /// `regressed`, `fixed`, `changed`, `unchanged`, `added` or `removed`.
+    /// `regressed`, `fixed`, `changed`, `unchanged`, `added`, `removed`, or
+    /// `removed-regressed` (it fitted, and was removed while a policy that does not fit was
+    /// added on the same phase: a rename is no way around the gate).
     pub status: &'static str,
 }
 
@@ -93,24 +97,30 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     let (head, head_origin) = (head_side.scenario, head_side.origin);
     let all = |s: &Scenario| (0..s.policies.len()).collect::<Vec<_>>();
     let (before, after) = (compare(base, &all(base)), compare(head, &all(head)));
-    let find = |answer: &CompareAnswer, policy: &str, phase: Phase| {
+    // Each (policy, phase) of one answer by name: linear in policies, not quadratic.
+    let index = |answer: &CompareAnswer| -> HashMap<(String, Phase), Figures> {
         answer
             .results
             .iter()
-            .find(|r| r.policy == policy && r.phase == phase)
-            .map(Figures::of)
+            .map(|r| ((r.policy.clone(), r.phase), Figures::of(r)))
+            .collect()
     };
-    let mut keys: Vec<(String, Phase)> = Vec::new();
-    for r in after.results.iter().chain(&before.results) {
-        if !keys.iter().any(|(p, ph)| *p == r.policy && *ph == r.phase) {
-            keys.push((r.policy.clone(), r.phase));
-        }
-    }
-    let mut regressions = Vec::new();
-    let results = keys
+    let (base_figures, head_figures) = (index(&before), index(&after));
+    let mut seen = HashSet::new();
+    let keys: Vec<(String, Phase)> = after
+        .results
+        .iter()
+        .chain(&before.results)
+        .map(|r| (r.policy.clone(), r.phase))
+        .filter(|key| seen.insert(key.clone()))
+        .collect();
+    let mut results: Vec<ResultChange> = keys
         .into_iter()
-        .map(|(policy, phase)| {
-            let (b, h) = (find(&before, &policy, phase), find(&after, &policy, phase));
+        .map(|key| {
+            let (b, h) = (
+                base_figures.get(&key).cloned(),
+                head_figures.get(&key).cloned(),
+            );
             let status = match (&b, &h) {
                 (None, _) => "added",
                 (_, None) => "removed",
@@ -119,18 +129,41 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
                 (Some(b), Some(h)) if b == h => "unchanged",
                 _ => "changed",
             };
-            if status == "regressed" {
-                regressions.push(format!("{policy} ({phase})"));
-            }
             ResultChange {
-                policy,
-                phase,
+                policy: key.0,
+                phase: key.1,
                 base: b,
                 head: h,
                 status,
             }
         })
         .collect();
+    // A policy that fitted and is removed while a policy that does not fit is added on the
+    // same phase may be a rename (to a look-alike, say): it counts as a regression, so a
+    // failing policy cannot slip through under a new name.
+    let added_failing: HashMap<Phase, String> = results
+        .iter()
+        .filter(|r| r.status == "added" && r.head.as_ref().is_some_and(|h| !h.fits))
+        .map(|r| (r.phase, r.policy.clone()))
+        .fold(HashMap::new(), |mut first, (phase, policy)| {
+            first.entry(phase).or_insert(policy);
+            first
+        });
+    let mut regressions = Vec::new();
+    for r in &mut results {
+        if r.status == "regressed" {
+            regressions.push(format!("{} ({})", r.policy, r.phase));
+        } else if r.status == "removed"
+            && r.base.as_ref().is_some_and(|b| b.fits)
+            && let Some(added) = added_failing.get(&r.phase)
+        {
+            r.status = "removed-regressed";
+            regressions.push(format!(
+                "{} ({}; removed while {added:?} was added and does not fit)",
+                r.policy, r.phase
+            ));
+        }
+    }
     DiffAnswer {
         schema_version: SCHEMA_VERSION,
         base: format!("{} ({base_origin})", base.name),
@@ -154,17 +187,25 @@ fn input_changes(
     let (old, new) = (inputs(base_source), inputs(head_source));
     // An entry of an array of tables (`site[colossus-1]`) that only one side has is one
     // change, not one per key.
+    // Keys, entries and lines through maps and sets: linear in the inputs (a scan per key
+    // was quadratic in policies).
     let entry = |key: &str| key.find(']').map(|end| key[..=end].to_string());
-    let whole = |key: &str, other: &[crate::scenario::inputs::Input]| {
-        entry(key).filter(|e| !other.iter().any(|o| o.key.starts_with(e.as_str())))
+    let entries = |inputs: &[crate::scenario::inputs::Input]| -> HashSet<String> {
+        inputs.iter().filter_map(|i| entry(&i.key)).collect()
     };
+    let (old_entries, new_entries) = (entries(&old), entries(&new));
+    let whole = |key: &str, other: &HashSet<String>| entry(key).filter(|e| !other.contains(e));
+    let old_by_key: HashMap<&str, &crate::scenario::inputs::Input> =
+        old.iter().map(|o| (o.key.as_str(), o)).collect();
+    let new_keys: HashSet<&str> = new.iter().map(|n| n.key.as_str()).collect();
     let mut changes = Vec::new();
+    let mut once = HashSet::new();
     for input in &new {
-        match old.iter().find(|o| o.key == input.key) {
-            None => match whole(&input.key, &old) {
+        match old_by_key.get(input.key.as_str()) {
+            None => match whole(&input.key, &old_entries) {
                 Some(e) => {
                     let line = format!("{e}: added");
-                    if !changes.contains(&line) {
+                    if once.insert(line.clone()) {
                         changes.push(line);
                     }
                 }
@@ -184,12 +225,12 @@ fn input_changes(
         }
     }
     for o in &old {
-        if !new.iter().any(|n| n.key == o.key) {
-            let line = match whole(&o.key, &new) {
+        if !new_keys.contains(o.key.as_str()) {
+            let line = match whole(&o.key, &new_entries) {
                 Some(e) => format!("{e}: removed"),
                 None => format!("{}: removed (was {})", o.key, o.text),
             };
-            if !changes.contains(&line) {
+            if once.insert(line.clone()) {
                 changes.push(line);
             }
         }

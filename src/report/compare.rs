@@ -226,22 +226,25 @@ impl Render for CheckAnswer {
         use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
         let check = &self.check;
         let phase = check.phase.name();
-        let mut suite = TestSuite::new(format!(
+        let mut suite = TestSuite::new(xml_safe(&format!(
             "capplan check: {} ({phase})",
             self.comparison.scenario
-        ));
+        )));
         for policy in &check.policies {
             for gate in &policy.gates {
                 let status = if gate.passed {
                     TestCaseStatus::success()
                 } else {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    status.set_message(gate.detail.clone());
-                    status.set_description(policy.reason());
+                    status.set_message(xml_safe(&gate.detail));
+                    status.set_description(xml_safe(&policy.reason()));
                     status
                 };
-                let mut case = TestCase::new(format!("{}: {}", policy.policy, gate.name), status);
-                case.set_classname(format!("capplan.{phase}.{}", policy.policy));
+                let mut case = TestCase::new(
+                    xml_safe(&format!("{}: {}", policy.policy, gate.name)),
+                    status,
+                );
+                case.set_classname(xml_safe(&format!("capplan.{phase}.{}", policy.policy)));
                 suite.add_test_case(case);
             }
         }
@@ -249,6 +252,19 @@ impl Render for CheckAnswer {
         report.add_test_suite(suite);
         report.to_string().ok()
     }
+}
+
+/// Text as XML 1.0 may hold it: a character XML forbids (controls but tab and line
+/// breaks, surrogates, U+FFFE and U+FFFF) becomes U+FFFD, so the JUnit file is always
+/// well-formed. The validator refuses such names already; this holds for any text.
+pub fn xml_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' => c,
+            c if u32::from(c) >= 0x10000 => c,
+            _ => '\u{FFFD}',
+        })
+        .collect()
 }
 
 fn phase_section(phase: &PhaseAnswer) -> Section {
@@ -765,6 +781,35 @@ mod tests {
         assert_eq!(
             answer.verdict_lines(false)[0],
             "Before the additions: a fits."
+        );
+    }
+
+    #[test]
+    fn characters_xml_forbids_become_the_replacement_character() {
+        assert_eq!(
+            xml_safe("a\u{FFFF}b\u{FFFE}c\u{1}d\te\u{1F600}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\te\u{1F600}"
+        );
+        // quick-junit escapes markup but not these: the report stays well-formed.
+        let mut suite = quick_junit::TestSuite::new(xml_safe("s\u{FFFF}"));
+        suite.add_test_case(quick_junit::TestCase::new(
+            xml_safe("p\u{FFFE}"),
+            quick_junit::TestCaseStatus::success(),
+        ));
+        let mut report = quick_junit::Report::new("r");
+        report.add_test_suite(suite);
+        let xml = report.to_string().unwrap();
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{e}: {xml}"),
+            }
+        }
+        assert!(
+            !xml.contains('\u{FFFF}') && !xml.contains('\u{FFFE}'),
+            "{xml}"
         );
     }
 }

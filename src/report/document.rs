@@ -219,7 +219,7 @@ impl Document {
         out: &mut dyn io::Write,
     ) -> io::Result<()> {
         match style {
-            Style::Markdown => writeln!(out, "## capplan: {}", self.title)?,
+            Style::Markdown => writeln!(out, "## capplan: {}", markdown_text(&self.title))?,
             _ => match screen.width {
                 Some(width) => {
                     for line in wrap(&self.title, width.max(20)) {
@@ -238,7 +238,7 @@ impl Document {
                 writeln!(out, "::group::{}", escape_workflow(&section.heading))?;
             }
             let heading_lines = match (style, screen.width) {
-                (Style::Markdown, _) => vec![format!("### {}", section.heading)],
+                (Style::Markdown, _) => vec![format!("### {}", markdown_text(&section.heading))],
                 (_, Some(width)) => wrap(&section.heading, width.max(20)),
                 _ => vec![section.heading.clone()],
             };
@@ -267,7 +267,7 @@ impl Document {
                 for note in &notes {
                     let lines = match (style, screen.width) {
                         (Style::Markdown, _) => {
-                            writeln!(out, "- {note}")?;
+                            writeln!(out, "- {}", markdown_text(note))?;
                             continue;
                         }
                         (_, Some(width)) => wrap(note, width.saturating_sub(2).max(20)),
@@ -297,6 +297,24 @@ fn escape_workflow(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+}
+
+/// Text from a scenario as Markdown shows it literally: every character that could start
+/// a link, an image, inline HTML, emphasis, code or a strikethrough, or end a table cell,
+/// is escaped with a backslash (CommonMark's escape for ASCII punctuation), so a name such
+/// as `![x](https://…)` or `<img src=…>` is printed, never rendered or fetched.
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The table as it fits the screen, in three steps so that no name is ever broken inside
@@ -559,8 +577,8 @@ fn render_table(data: &TableData, style: Style, colour: bool) -> Table {
     }
     for row in &data.rows {
         match style {
-            // A `|` in a name would end the cell and break the row.
-            Style::Markdown => table.add_row(row.iter().map(|cell| cell.replace('|', "\\|"))),
+            // A `|` in a name would end the cell and break the row; see `markdown_text`.
+            Style::Markdown => table.add_row(row.iter().map(|cell| markdown_text(cell))),
             _ if colour => table.add_row(row.iter().map(|cell| coloured(cell))),
             _ => table.add_row(row.clone()),
         };

@@ -71,6 +71,46 @@ fn legend_lines(entries: &[String]) -> Vec<(usize, bool, String)> {
     lines
 }
 
+/// The most series a plot draws: past that, lines are no longer told apart and the legend
+/// grows without end (20,000 policies took 64 s and 4 GB as a PNG).
+pub const MAX_SERIES: usize = 40;
+
+/// The series a plot draws, in file order: all of them up to [`MAX_SERIES`], else the
+/// [`MAX_SERIES`] with the highest peaks; and, when some are left out, a legend line that
+/// says how many and names the first few.
+fn drawn<'a>(policies: &[(&'a str, f64)]) -> (Vec<&'a str>, Option<String>) {
+    if policies.len() <= MAX_SERIES {
+        return (policies.iter().map(|p| p.0).collect(), None);
+    }
+    let mut by_peak: Vec<usize> = (0..policies.len()).collect();
+    // Highest peak first, file order on a tie: a total order, so the same bytes each run.
+    by_peak.sort_by(|&a, &b| policies[b].1.total_cmp(&policies[a].1).then(a.cmp(&b)));
+    let mut keep = vec![false; policies.len()];
+    for &i in &by_peak[..MAX_SERIES] {
+        keep[i] = true;
+    }
+    let names = (0..policies.len())
+        .filter(|&i| keep[i])
+        .map(|i| policies[i].0)
+        .collect();
+    let left: Vec<&str> = (0..policies.len())
+        .filter(|&i| !keep[i])
+        .map(|i| policies[i].0)
+        .collect();
+    let named: Vec<&str> = left.iter().take(5).copied().collect();
+    let more = if left.len() > named.len() {
+        ", …"
+    } else {
+        ""
+    };
+    let note = format!(
+        "{} more policies not drawn (the {MAX_SERIES} highest peaks are): {}{more}",
+        left.len(),
+        named.join(", ")
+    );
+    (names, Some(note))
+}
+
 /// Height the legend needs, in pixels, below a top offset of 60.
 fn legend_height(entries: &[String]) -> u32 {
     60 + LEGEND_LINE * legend_lines(entries).len() as u32 + 20
@@ -83,7 +123,8 @@ fn draw_legend(
 ) -> Result<(), PlotError> {
     let mut y = 60;
     for (i, first, line) in legend_lines(entries) {
-        if first {
+        // Past the drawn series, the entry is the note on those omitted: no colour.
+        if first && i < MAX_SERIES {
             area.draw(&PathElement::new(
                 [(8, y + 7), (30, y + 7)],
                 colour(i).stroke_width(3),
@@ -133,31 +174,37 @@ fn on_axis(value: f64, top: f64) -> f64 {
 /// The week plot of a comparison: one panel per phase, one line per policy.
 pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, PlotError> {
     let phases: Vec<Phase> = report.phases.iter().map(|p| p.name).collect();
-    let mut entries: Vec<String> = Vec::new();
-    let mut names: Vec<&str> = Vec::new();
+    // Each policy once, in file order, with its highest peak over the phases.
+    let mut order: Vec<(&str, f64)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in &report.results {
-        if !names.contains(&r.policy.as_str()) {
-            names.push(&r.policy);
-        }
+        let i = *at.entry(&r.policy).or_insert_with(|| {
+            order.push((&r.policy, f64::NEG_INFINITY));
+            order.len() - 1
+        });
+        order[i].1 = order[i].1.max(r.peak_utilization);
     }
-    for name in &names {
-        let peaks: Vec<String> = report
-            .results
-            .iter()
-            .filter(|r| r.policy == *name)
-            .map(|r| {
-                // A result within the target that fails on the training floor says so:
-                // its line alone would look like a pass.
-                let floor = if r.verdict == Fit::TrainingFloor {
-                    " ✗ training below the floor"
-                } else {
-                    ""
-                };
-                format!("{} {:.1}%{floor}", r.phase, r.peak_utilization * 100.0)
-            })
-            .collect();
-        entries.push(format!("{name} (peak {})", peaks.join(", ")));
+    let (names, omitted) = drawn(&order);
+    let mut peaks: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for r in &report.results {
+        // A result within the target that fails on the training floor says so: its line
+        // alone would look like a pass.
+        let floor = if r.verdict == Fit::TrainingFloor {
+            " ✗ training below the floor"
+        } else {
+            ""
+        };
+        peaks.entry(&r.policy).or_default().push(format!(
+            "{} {:.1}%{floor}",
+            r.phase,
+            r.peak_utilization * 100.0
+        ));
     }
+    let mut entries: Vec<String> = names
+        .iter()
+        .map(|name| format!("{name} (peak {})", peaks[name].join(", ")))
+        .collect();
+    entries.extend(omitted);
     let height = (80 + 360 * phases.len() as u32).max(legend_height(&entries));
     let mut svg = String::new();
     {
@@ -190,7 +237,13 @@ fn week_panel(
     names: &[&str],
     peak_mask: &[bool],
 ) -> Result<(), PlotError> {
-    let results: Vec<_> = report.results.iter().filter(|r| r.phase == phase).collect();
+    let colour_of: std::collections::HashMap<&str, usize> =
+        names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let results: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.phase == phase && colour_of.contains_key(r.policy.as_str()))
+        .collect();
     let steps = peak_mask.len().max(1);
     let step_days = 7.0 / steps as f64;
     // One scale for every panel, so before and after compare at a glance.
@@ -251,7 +304,7 @@ fn week_panel(
     ))?;
     for result in &results {
         // A policy keeps its colour in both panels and in the legend.
-        let i = names.iter().position(|n| *n == result.policy).unwrap_or(0);
+        let i = colour_of[result.policy.as_str()];
         let style = colour(i).stroke_width(2);
         // The week is kept as hourly peaks, whatever the model's step.
         let point_days = 7.0 / result.week.len().max(1) as f64;
@@ -288,11 +341,32 @@ fn week_panel(
 pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
-        let entries: Vec<String> = report
+        let order: Vec<(&str, f64)> = report
             .runway
             .iter()
-            .map(|r| format!("{} ({})", r.policy, r.summary()))
+            .enumerate()
+            .map(|(i, r)| {
+                let peak = report
+                    .months
+                    .iter()
+                    .map(|m| m.results[i].peak_utilization)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                (r.policy.as_str(), peak)
+            })
             .collect();
+        let (names, omitted) = drawn(&order);
+        let shown: std::collections::HashSet<&str> = names.iter().copied().collect();
+        let series: Vec<usize> = (0..report.runway.len())
+            .filter(|&i| shown.contains(report.runway[i].policy.as_str()))
+            .collect();
+        let mut entries: Vec<String> = series
+            .iter()
+            .map(|&i| {
+                let r = &report.runway[i];
+                format!("{} ({})", r.policy, r.summary())
+            })
+            .collect();
+        entries.extend(omitted);
         let height = 560.max(legend_height(&entries));
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
@@ -365,7 +439,7 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
             6,
             BLACK.stroke_width(1),
         ))?;
-        for i in 0..report.runway.len() {
+        for (colour_index, &i) in series.iter().enumerate() {
             let points: Vec<(f64, f64)> = report
                 .months
                 .iter()
@@ -377,7 +451,8 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
                     )
                 })
                 .collect();
-            chart.draw_series(LineSeries::new(points.clone(), colour(i).stroke_width(2)))?;
+            let c = colour(colour_index);
+            chart.draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?;
             // A month above the axis is a triangle on its top edge, not a dot.
             let above = |m: usize| off_top(report.months[m].results[i].peak_utilization, y_max);
             chart.draw_series(
@@ -385,14 +460,14 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
                     .iter()
                     .enumerate()
                     .filter(|&(m, _)| !above(m))
-                    .map(|(_, &p)| Circle::new(p, 3, colour(i).filled())),
+                    .map(|(_, &p)| Circle::new(p, 3, c.filled())),
             )?;
             chart.draw_series(
                 points
                     .iter()
                     .enumerate()
                     .filter(|&(m, _)| above(m))
-                    .map(|(_, &p)| TriangleMarker::new(p, 6, colour(i).filled())),
+                    .map(|(_, &p)| TriangleMarker::new(p, 6, c.filled())),
             )?;
         }
         root.present()?;
@@ -421,6 +496,26 @@ mod tests {
         assert!((top - 238.92).abs() < 1e-9, "{top}");
         assert_eq!(timeline_top([0.5, 0.9].into_iter(), 0.8), 150.0);
         assert_eq!(timeline_top([f64::NAN, 9.0].into_iter(), 0.8), 150.0);
+    }
+
+    #[test]
+    fn forty_series_are_drawn_and_the_rest_named_as_omitted() {
+        let names: Vec<String> = (0..45).map(|i| format!("p{i}")).collect();
+        // p44 peaks highest, p0..p4 lowest.
+        let policies: Vec<(&str, f64)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as f64))
+            .collect();
+        let (shown, note) = drawn(&policies);
+        assert_eq!(shown.len(), MAX_SERIES);
+        assert_eq!(shown[0], "p5");
+        assert_eq!(
+            note.as_deref(),
+            Some("5 more policies not drawn (the 40 highest peaks are): p0, p1, p2, p3, p4")
+        );
+        let (all, none) = drawn(&policies[..40]);
+        assert_eq!((all.len(), none), (40, None));
     }
 
     #[test]

@@ -48,10 +48,20 @@ impl KeyPath {
 
 impl fmt::Display for KeyPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A key that is not a bare TOML key is quoted with escapes, so an invisible or
+        // look-alike character in it shows (`gpu."h100\u{200b}"`).
+        let bare = |key: &str| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
-                KeySegment::Key(key) if i == 0 => write!(f, "{key}")?,
-                KeySegment::Key(key) => write!(f, ".{key}")?,
+                KeySegment::Key(key) if i == 0 && bare(key) => write!(f, "{key}")?,
+                KeySegment::Key(key) if i == 0 => write!(f, "{key:?}")?,
+                KeySegment::Key(key) if bare(key) => write!(f, ".{key}")?,
+                KeySegment::Key(key) => write!(f, ".{key:?}")?,
                 KeySegment::Index(index) => write!(f, "[{index}]")?,
             }
         }

@@ -186,10 +186,13 @@ fn the_action_fails_a_scenario_that_does_not_fit_with_annotations() {
 }
 
 #[test]
-fn the_action_reports_a_broken_scenario_as_exit_2() {
+fn the_action_reports_a_broken_scenario_as_exit_2_and_passed_false() {
     let run = run_action("scenarios/no-such.toml", None);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(run.outputs, "", "no verdict for an unusable scenario");
+    assert_eq!(
+        run.outputs, "passed=false\n",
+        "documented: false on any other exit"
+    );
 }
 
 #[test]

@@ -85,7 +85,7 @@ fn a_scenario_against_itself_changes_nothing() {
 }
 
 /// Runs git in `dir`, as a fixed author, with no user or system configuration.
-fn git(dir: &Path, args: &[&str]) {
+pub(super) fn git(dir: &Path, args: &[&str]) {
     let status = std::process::Command::new("git")
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -140,7 +140,7 @@ fn rev_path_reads_the_scenario_and_its_curves_at_a_git_revision() {
         doc["input_changes"],
         serde_json::json!(["scenario.utilization_target: 0.8 → 0.7 (-0.1)"])
     );
-    assert!(doc["base"].as_str().unwrap().ends_with("(HEAD:t.toml)"));
+    assert!(doc["base"].as_str().unwrap().ends_with("(git HEAD:t.toml)"));
 }
 
 #[test]
@@ -304,8 +304,9 @@ fn markdown_is_a_pull_request_comment_with_a_marker_and_every_row_folded() {
     let unchanged = text.find("| unchanged ").unwrap();
     assert!(unchanged > details, "{text}");
     assert!(
-        text[..details]
-            .contains("### Inputs that changed\n\n- site[new].power_mw: 0.756 → 0.9 (+0.144)"),
+        text[..details].contains(
+            "### Inputs that changed\n\n- site\\[new\\].power\\_mw: 0.756 → 0.9 (+0.144)"
+        ),
         "{text}"
     );
 }

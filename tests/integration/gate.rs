@@ -559,7 +559,7 @@ fn names_cannot_inject_into_terminals_markdown_or_spreadsheets() {
     );
     let run = capplan(&["compare", odd.path(), "--format", "markdown"]);
     assert!(
-        run.stdout.contains("| =cmd\\|' /C calc'!A0 | before |"),
+        run.stdout.contains("| =cmd\\|' /C calc'\\!A0 | before |"),
         "{}",
         run.stdout
     );

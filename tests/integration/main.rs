@@ -14,6 +14,7 @@ mod diff;
 mod explain;
 mod gate;
 mod github;
+mod hostile;
 mod html;
 mod invariants;
 mod junit;

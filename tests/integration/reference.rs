@@ -416,6 +416,7 @@ impl Scenario {
         let mut tier_tokens = vec![[0.0; 3]; self.tiers.len()];
         for h in 0..steps {
             let mut served_t = vec![0.0; self.tiers.len()];
+            let mut step_tokens = vec![[0.0; 3]; self.tiers.len()];
             let p_peak = (self.peak)(h as u32 * self.step_minutes);
             let mut d = vec![[0.0; 3]; classes.len()];
             for (ti, t) in self.tiers.iter().enumerate() {
@@ -455,9 +456,9 @@ impl Scenario {
                     d[ci][1] += dtc * r_in;
                     d[ci][2] += dtc * r_c;
                     served_t[ti] += dtc;
-                    tier_tokens[ti][0] += dtc * 3600.0 * dt;
-                    tier_tokens[ti][1] += dtc * r_in * 3600.0 * dt;
-                    tier_tokens[ti][2] += dtc * r_c * 3600.0 * dt;
+                    step_tokens[ti][0] += dtc * 3600.0 * dt;
+                    step_tokens[ti][1] += dtc * r_in * 3600.0 * dt;
+                    step_tokens[ti][2] += dtc * r_c * 3600.0 * dt;
                     served += dtc;
                     served_h[h] += dtc;
                     desired += a * t.tokens_per_active_hour * m / 3600.0;
@@ -490,6 +491,14 @@ impl Scenario {
                 .map(|(dc, tc)| std::array::from_fn(|x| if tc[x] > 0.0 { dc[x] } else { 0.0 }))
                 .collect();
             u[h] = util(&servable, &t);
+            // Model v3: past 100 % the fleet serves 1/U of each tier's load; tokens and
+            // GPU-hours count what was served.
+            let kept = 1.0 / u[h].max(1.0);
+            for (total, step) in tier_tokens.iter_mut().zip(&step_tokens) {
+                for x in 0..3 {
+                    total[x] += step[x] * kept;
+                }
+            }
             let mut serving_gpus = 0.0;
             for site in &sites {
                 let g: f64 = healthy(site).iter().map(|(_, g)| g).sum();
@@ -513,7 +522,7 @@ impl Scenario {
                     for x in 0..3 {
                         if self.rated(c, x) && t[ci][x] > 0.0 {
                             tier_hours[ti] +=
-                                served_t[ti] * m * kinds[x] / t[ci][x] * serving_gpus * dt;
+                                served_t[ti] * m * kinds[x] / t[ci][x] * serving_gpus * dt * kept;
                         }
                     }
                 }

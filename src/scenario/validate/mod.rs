@@ -19,6 +19,7 @@ use super::Scenario;
 use super::diagnostic::{Diagnostic, KeyPath, LineIndex, MAX_DIAGNOSTICS, ScenarioError, locate};
 use super::suggest::closest;
 use super::units::Date;
+use crate::fmt::found;
 
 /// Parses and validates; on success also returns the warnings.
 pub(super) fn parse(
@@ -152,33 +153,41 @@ impl Checker<'_, '_> {
             };
             self.error(
                 path,
-                format!("expected {}{high}, found {value}", bounds.what),
+                format!("expected {}{high}, found {}", bounds.what, found(value)),
             );
         }
         value
     }
 
-    /// A name or text that reports print as it is: control characters (terminal escapes,
-    /// line breaks) and bidirectional overrides would let a scenario rewrite the terminal
-    /// or the CI log around them, so they are refused.
+    /// A name or text that reports print as it is. Refused: control characters (terminal
+    /// escapes, line breaks), bidirectional overrides and marks, format characters (Cf:
+    /// zero-width spaces and joiners, soft hyphens, tag characters), noncharacters, and
+    /// characters that print as nothing or as a blank other than the space (so
+    /// `current` + U+200B cannot pass for `current`); and `::` or `##[`, which GitHub's
+    /// runner reads as a workflow command wherever a report prints the text.
     fn printable(&mut self, path: KeyPath, text: &str, what: &str) -> bool {
-        let bad = text.chars().enumerate().find(|(_, c)| {
-            c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        });
-        match bad {
-            Some((at, c)) => {
-                self.error(
-                    path,
-                    format!(
-                        "expected {what} of printable characters, found U+{:04X} at character {}",
-                        u32::from(c),
-                        at + 1
-                    ),
-                );
-                false
-            }
-            None => true,
+        if let Some((at, c)) = text.chars().enumerate().find(|&(_, c)| !printable_char(c)) {
+            self.error(
+                path,
+                format!(
+                    "expected {what} of printable characters, found U+{:04X} at character {} \
+                     (control, format, noncharacter or blank-looking characters are refused)",
+                    u32::from(c),
+                    at + 1
+                ),
+            );
+            return false;
         }
+        if let Some(command) = ["::", "##["].into_iter().find(|c| text.contains(c)) {
+            self.error(
+                path,
+                format!(
+                    "expected {what} without {command:?}: GitHub Actions reads it as a workflow command"
+                ),
+            );
+            return false;
+        }
+        true
     }
 
     fn name(&mut self, path: KeyPath, name: &str, seen: &mut HashSet<String>, kind: &str) {
@@ -314,9 +323,48 @@ mod tests {
         let text = TINY.replace("spread = 0", "spread = 1e16");
         assert_eq!(
             problems(&text).unwrap_err(),
-            [
-                "tier[0].spread: expected a log-normal sigma between 0 and 5, found 10000000000000000"
-            ]
+            ["tier[0].spread: expected a log-normal sigma between 0 and 5, found 1e16"]
         );
     }
 }
+
+/// Whether a character may appear in a name or description: not a control, format (Cf),
+/// noncharacter, or a character that shows as nothing or as a blank other
+/// than the ASCII space.
+pub fn printable_char(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    if c == ' ' {
+        return true;
+    }
+    let code = u32::from(c);
+    let noncharacter = (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE;
+    !(c.is_control()
+        || c.is_whitespace()
+        || noncharacter
+        || BLANK_LOOKING.iter().any(|range| range.contains(&code))
+        || matches!(
+            get_general_category(c),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+                | GeneralCategory::SpaceSeparator
+        ))
+}
+
+/// Characters outside Cf that print as nothing or as a blank: Unicode's default-ignorable
+/// code points (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian
+/// variation selectors, variation selectors, tag-plane reserves) and the braille blank.
+pub const BLANK_LOOKING: [std::ops::RangeInclusive<u32>; 12] = [
+    0x034F..=0x034F,
+    0x115F..=0x1160,
+    0x17B4..=0x17B5,
+    0x180B..=0x180F,
+    0x2800..=0x2800,
+    0x3164..=0x3164,
+    0xFE00..=0xFE0F,
+    0xFFA0..=0xFFA0,
+    0xFFF0..=0xFFF8,
+    0x1BCA0..=0x1BCA3,
+    0xE0000..=0xE0FFF,
+    0xE0100..=0xE01EF,
+];

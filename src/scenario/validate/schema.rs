@@ -6,12 +6,34 @@
 
 use serde_json::{Value, json};
 
-use super::bounds;
+use super::{bounds, printable_char};
 use crate::scenario::units::{DURATION_PATTERN, STEP_PATTERN};
 
-/// Characters a name may not hold: controls, and the bidirectional overrides (the set the
-/// validator's `printable` refuses).
-const NOT_PRINTABLE: &str = r"\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069";
+/// The characters of the Basic Multilingual Plane a name may not hold, as a character
+/// class body (`\u0000-\u001F…`): the set the validator's `printable` refuses. Refused
+/// characters beyond U+FFFF (tag characters, astral noncharacters and format characters)
+/// cannot be written in a pattern without the `u` flag, so only the validator holds them.
+fn not_printable() -> String {
+    let mut class = String::new();
+    let mut start: Option<u32> = None;
+    for code in 0..=0x1_0000u32 {
+        let refused = char::from_u32(code).is_some_and(|c| code <= 0xFFFF && !printable_char(c));
+        match (refused, start) {
+            (true, None) => start = Some(code),
+            (false, Some(first)) => {
+                let last = code - 1;
+                if first == last {
+                    class.push_str(&format!("\\u{first:04X}"));
+                } else {
+                    class.push_str(&format!("\\u{first:04X}-\\u{last:04X}"));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    class
+}
 
 /// A day of the week in any case, as the peak-hours parser reads it.
 const DAY: &str = "(?:[Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn])";
@@ -22,11 +44,14 @@ const CLOCK: &str = "(?:[01]?[0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]|24:00)";
 /// Completes a schema generated from the raw types with everything above.
 pub fn complete(schema: &mut Value) {
     bounds::apply_to_schema(schema);
+    let refused = not_printable();
+    // `::` and `##[` are GitHub workflow commands (see `printable`).
+    let no_command = r"(?!.*(?:::|##\[))";
     let name = json!({
         "minLength": 1,
-        "pattern": format!("^[^{NOT_PRINTABLE}]*[^\\s{NOT_PRINTABLE}][^{NOT_PRINTABLE}]*$"),
+        "pattern": format!("^{no_command}[^{refused}]*[^\\s{refused}][^{refused}]*$"),
     });
-    let printable = json!({ "pattern": format!("^[^{NOT_PRINTABLE}]*$") });
+    let printable = json!({ "pattern": format!("^{no_command}[^{refused}]*$") });
     let days = format!("(?:[Dd][Aa][Ii][Ll][Yy]|\\*|{DAY}(?:-{DAY})?(?:,{DAY}(?:-{DAY})?)*)");
     let peak = format!("^\\s*{days}\\s+{CLOCK}-{CLOCK}\\s*$");
     let non_empty_table = json!({ "minProperties": 1 });
@@ -60,11 +85,11 @@ pub fn complete(schema: &mut Value) {
         ),
         (
             "/properties/gpu/propertyNames",
-            json!({ "pattern": format!("^[^{NOT_PRINTABLE}]+$") }),
+            json!({ "pattern": format!("^{no_command}[^{refused}]+$") }),
         ),
         (
             "/properties/curve/propertyNames",
-            json!({ "pattern": format!("^[^{NOT_PRINTABLE}]+$") }),
+            json!({ "pattern": format!("^{no_command}[^{refused}]+$") }),
         ),
     ];
     for (pointer, keywords) in edits {

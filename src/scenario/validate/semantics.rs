@@ -454,10 +454,29 @@ impl Checker<'_, '_> {
                 ServingShare::Fixed(self.number(path, *share, bounds::SERVING_SHARE))
             }
             ServingShareSpec::Curve(id) => match curves.get(id.as_str()) {
-                Some(curve) => ServingShare::Curve {
-                    curve: id.clone(),
-                    share: curve.at_step(step_minutes),
-                },
+                Some(curve) => {
+                    let share = curve.at_step(step_minutes);
+                    // The same floor as a number: a share of 5e-324 would make capacity so
+                    // small that utilization overflows to infinity.
+                    let refused = share
+                        .iter()
+                        .enumerate()
+                        .find(|&(_, &v)| !bounds::SERVING_SHARE.admits(v));
+                    if let Some((step, &value)) = refused {
+                        self.error(
+                            path,
+                            format!(
+                                "curve {id:?} as a serving share is {} at step {step} of the week; expected {} at every step",
+                                crate::fmt::found(value),
+                                bounds::SERVING_SHARE.what
+                            ),
+                        );
+                    }
+                    ServingShare::Curve {
+                        curve: id.clone(),
+                        share,
+                    }
+                }
                 None => {
                     self.error(
                         path,

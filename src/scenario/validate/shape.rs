@@ -178,6 +178,16 @@ fn key_path_of(path: &serde_path_to_error::Path) -> KeyPath {
 /// Makes serde's messages read for people: "a number" for f64, and "did you mean" for an
 /// unknown field.
 fn explain_serde_message(message: &str) -> String {
+    // serde's own type names never reach a message: an untagged enum says what it takes.
+    if message.starts_with("data did not match any variant of untagged enum") {
+        let expected = match message.rsplit(' ').next() {
+            Some("ServingShareSpec") => {
+                "a serving share: a number from 0 to 1, a curve id, or { min, max }"
+            }
+            _ => "a number, a string or a table, as documented for this key",
+        };
+        return format!("expected {expected}");
+    }
     let message = message
         .replace("expected f64", "expected a number")
         .replace("expected u32", "expected a whole number");

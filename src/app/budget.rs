@@ -1,0 +1,46 @@
+//! A work budget: no scenario can ask for unbounded work. The model's cost grows with
+//! policies × phases × steps × (samples + months): every sample of every policy is
+//! evaluated on each phase over the week's steps, and a timeline evaluates every month
+//! once more; past the budget the run stops before it starts, with exit 2 naming the
+//! figure and how to lower it.
+
+use anyhow::bail;
+
+use crate::fmt::count;
+use crate::scenario::Scenario;
+
+/// The most work a run may ask for: about 12 times colossus.toml with its 10,000 samples
+/// (1.7e7 for compare, 0.6 s; 1,000,000 samples took 55 s), so seconds, not minutes.
+pub const WORK_BUDGET: f64 = 2e8;
+
+/// Refuses a run whose work (see the module) is over [`WORK_BUDGET`]; `months` is 0 for
+/// a question of one week (compare, check, diff) and the timeline's months for a timeline.
+pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyhow::Result<()> {
+    let samples = scenario.sampling.as_ref().map_or(1, |s| s.samples.max(1)) as f64;
+    let per_pass = policies as f64 * 2.0 * scenario.steps() as f64;
+    let passes = samples + f64::from(months);
+    let work = per_pass * passes;
+    if work <= WORK_BUDGET {
+        return Ok(());
+    }
+    let fewer_samples = (WORK_BUDGET / per_pass - f64::from(months)).floor();
+    let lower = if samples > 1.0 && fewer_samples >= 1.0 {
+        format!(
+            "lower [uncertainty] samples to {} or fewer, ",
+            count(fewer_samples)
+        )
+    } else {
+        String::new()
+    };
+    bail!(
+        "this run asks for {} evaluations ({} policies × 2 phases × {} steps × ({} samples + \
+         {} months)), over the budget of {}; {lower}select fewer policies with --policy, or \
+         use a coarser step",
+        count(work),
+        count(policies as f64),
+        count(scenario.steps() as f64),
+        count(samples),
+        count(f64::from(months)),
+        count(WORK_BUDGET)
+    )
+}
