@@ -386,7 +386,7 @@ impl Cli {
     /// The arguments resolved into what the application runs; a flag the command does not
     /// use is refused (clap's usage error, exit 2) rather than silently ignored.
     pub fn settings(self) -> Result<Settings, clap::Error> {
-        self.refuse_unused_flags()?;
+        self.check_flags()?;
         let format = |flag: FormatFlag| match flag.format {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
@@ -500,10 +500,13 @@ impl Cli {
         })
     }
 
-    /// Refuses the global flags that mean nothing to the command: `-o` for `init` (it
-    /// writes to its PATH), `--wide` where nothing prints a terminal table, `-q` where no
-    /// scenario is read (so no warning could be printed).
-    fn refuse_unused_flags(&self) -> Result<(), clap::Error> {
+    /// Every check of the flags themselves, in one place before any work starts (ripgrep's
+    /// "high args"): a flag the command does not use (`-o` for `init`, which writes to its
+    /// PATH; `--wide` where nothing prints a terminal table; `-q` where no scenario is read),
+    /// a model step that does not divide an hour. Each is a usage error (exit 2). A plot's
+    /// name is checked where it is written, after the refusal to write over an input,
+    /// which names the input.
+    fn check_flags(&self) -> Result<(), clap::Error> {
         use clap::CommandFactory;
         let refuse = |message: String| {
             Err(Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
@@ -547,6 +550,17 @@ impl Cli {
         if self.quiet && !reads_scenario {
             return refuse(format!(
                 "-q/--quiet is not used by {name} (it reads no scenario, so it has no warnings)"
+            ));
+        }
+        let invalid = |message: String| {
+            Err(Cli::command().error(clap::error::ErrorKind::InvalidValue, message))
+        };
+        if let Command::Generate(a) = &self.command
+            && !crate::scenario::units::STEP_MINUTES.contains(&a.step_minutes)
+        {
+            return invalid(format!(
+                "--step-minutes must divide an hour: one of {:?}",
+                crate::scenario::units::STEP_MINUTES
             ));
         }
         Ok(())

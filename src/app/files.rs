@@ -130,7 +130,10 @@ fn utf8(bytes: Vec<u8>) -> Result<String, String> {
 /// Reads and validates a scenario file, with the CSV curve files it refers to (paths
 /// relative to the scenario's folder), and returns it with its warnings; every file read
 /// is recorded in `touched`.
-pub fn load(path: &Path, touched: &mut Touched) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+pub fn read_scenario(
+    path: &Path,
+    touched: &mut Touched,
+) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
     // `-` is standard input, read under the same limit; it has no folder, so its curve
     // files must be named by absolute paths.
     let stdin = path == Path::new("-");
@@ -287,7 +290,7 @@ fn git_show(rev: &str, path: &Path, limit: u64, what: &str) -> anyhow::Result<Ve
 
 /// Reads and validates a scenario as it is at a git revision, with its curve files at
 /// the same revision; nothing is written and nothing on disk is read but through git.
-pub fn load_revision(rev: &str, path: &str) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+pub fn read_revision(rev: &str, path: &str) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
     let origin = format!("{rev}:{path}");
     let path = Path::new(path);
     let bytes = git_show(rev, path, SCENARIO_LIMIT, "scenario")?;

@@ -12,6 +12,7 @@ mod init;
 mod pipe;
 mod raster;
 mod select;
+mod tasks;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,15 +22,15 @@ use clap::CommandFactory;
 
 pub use exit::ExitStatus;
 pub use fence::CommandFence;
-pub use files::{Touched, load, write_atomically};
+pub use files::{Touched, read_scenario, write_atomically};
 pub use github::on_github;
 pub use pipe::StopOnClosedPipe;
 
 use crate::cli::Cli;
 use crate::model::Phase;
-use crate::plan::{self, Budget, CheckRule, SolveRequest, ValidateAnswer};
-use crate::report::{self, Format, Render as _, Screen};
-use crate::scenario::{self, Scenario, ScenarioError, ScenarioWarnings};
+use crate::plan::{Budget, CheckRule};
+use crate::report::{self, Format, Screen};
+use crate::scenario::{self, Scenario, ScenarioError};
 use crate::synth::{self, SynthSize};
 
 /// What to run, resolved from the command line: plain values, no clap.
@@ -301,241 +302,83 @@ fn run_task(
     err: &mut dyn io::Write,
     touched: &mut Touched,
 ) -> anyhow::Result<ExitStatus> {
-    let task = &settings.task;
-    // A scenario and its warnings, which are printed (and annotated on GitHub) as it loads.
-    let mut load =
-        |path: &Path, touched: &mut Touched| -> anyhow::Result<(Scenario, ScenarioWarnings)> {
-            let (scenario, warnings) = load(path, touched)?;
-            if !warnings.is_empty() && !settings.quiet {
-                writeln!(err, "{warnings:#}")?;
-                if github::on_github() {
-                    let lines = github::diagnostic_annotations(
-                        "warning",
-                        path,
-                        &warnings.source,
-                        &warnings.warnings,
-                    );
-                    for line in lines {
-                        writeln!(err, "{}", fence::own_command(&line))?;
-                    }
-                }
-            }
-            Ok((scenario, warnings))
-        };
-    match task {
+    let mut run = tasks::Run {
+        settings,
+        screen,
+        out,
+        err,
+        touched,
+    };
+    match &settings.task {
         Task::Compare {
-            scenario: path,
+            scenario,
             policies,
             format,
             plot,
-        } => {
-            let (scenario, _) = load(path, touched)?;
-            let policies = select::policies(&scenario, policies, path)?;
-            budget::within_budget(&scenario, policies.len(), 0)?;
-            let bar = progress_bar((policies.len() * 2) as u64, "compare");
-            let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
-            bar.finish_and_clear();
-            if let Some(plot) = plot {
-                let mask = scenario.peak_hours.mask(scenario.step_minutes);
-                write_plot(plot, report::plot::week_svg(&answer, &mask), touched)?;
-            }
-            answer.write_on(*format, screen, out)?;
-        }
+        } => run.compare(scenario, policies, *format, plot.as_deref()),
         Task::Check {
-            scenario: path,
+            scenario,
             policies,
             rule,
             format,
-        } => {
-            let (scenario, _) = load(path, touched)?;
-            let policies = select::policies(&scenario, policies, path)?;
-            for floor in &rule.min_margins {
-                if let Some(tier) = &floor.tier {
-                    select::tier(&scenario, tier, path, "--min-margin")?;
-                }
-            }
-            budget::within_budget(&scenario, policies.len(), 0)?;
-            let answer = plan::check(&scenario, &policies, rule.clone())?;
-            answer.write_on(*format, screen, out)?;
-            github::report_check(&answer, &scenario, path, err, touched)?;
-            if !answer.check.passed() {
-                return Ok(ExitStatus::CheckFailed);
-            }
-        }
+        } => run.check(scenario, policies, rule, *format),
         Task::Timeline {
-            scenario: path,
+            scenario,
             policies,
             format,
             plot,
-        } => {
-            let (scenario, _) = load(path, touched)?;
-            let policies = select::policies(&scenario, policies, path)?;
-            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
-            budget::within_budget(&scenario, policies.len(), months)?;
-            let bar = progress_bar(u64::from(months), "timeline");
-            let answer = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
-            bar.finish_and_clear();
-            let answer = answer?;
-            if let Some(plot) = plot {
-                write_plot(plot, report::plot::timeline_svg(&answer), touched)?;
-            }
-            answer.write_on(*format, screen, out)?;
-        }
+        } => run.timeline(scenario, policies, *format, plot.as_deref()),
         Task::Solve {
-            scenario: path,
+            scenario,
             policy,
             tiers,
             phase,
             budget,
             max_serving_cost,
             format,
-        } => {
-            let (scenario, _) = load(path, touched)?;
-            let request = SolveRequest {
-                policy: select::policy(&scenario, policy, path)?,
-                tiers: select::tiers(&scenario, tiers, path)?,
-                phase: *phase,
-                budget: *budget,
-                max_serving_cost: *max_serving_cost,
-            };
-            plan::solve(&scenario, &request)?.write_on(*format, screen, out)?;
-        }
+        } => run.solve(
+            scenario,
+            (policy, tiers),
+            (*phase, *budget, *max_serving_cost),
+            *format,
+        ),
         Task::Explain {
-            scenario: path,
+            scenario,
             policy,
             phase,
             format,
-        } => {
-            let (scenario, _) = load(path, touched)?;
-            let policy = select::policy(&scenario, policy, path)?;
-            plan::explain(&scenario, policy, *phase).write_on(*format, screen, out)?;
-        }
-        Task::Report {
-            scenario: path,
-            policies,
-        } => {
-            // A whole page (about 170 KB for colossus.toml) is no use on a terminal. We
-            // refuse rather than pick a file name: a file written where the user did not
-            // ask, named from the scenario's text, is a surprise; the message gives the
-            // command that writes it.
-            if screen.terminal && settings.output.is_none() {
-                bail!(
-                    "report writes an HTML page, not text for a terminal; name the file: \
-                     capplan report {} -o report.html (or redirect: > report.html)",
-                    path.display()
-                );
-            }
-            let (scenario, warnings) = load(path, touched)?;
-            let policies = select::policies(&scenario, policies, path)?;
-            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
-            budget::within_budget(&scenario, policies.len(), months)?;
-            let compare = plan::compare(&scenario, &policies);
-            let timeline = match scenario.timeline {
-                Some(_) => Some(plan::timeline(&scenario, &policies)?),
-                None => None,
-            };
-            let file = path.display().to_string();
-            let page = report::html::ReportPage {
-                file: &file,
-                source: &warnings.source,
-                compare: &compare,
-                peak_mask: &scenario.peak_hours.mask(scenario.step_minutes),
-                timeline: timeline.as_ref(),
-                scenario: &ValidateAnswer::valid(&file, &scenario, &warnings),
-            };
-            let html = page
-                .html()
-                .map_err(|e| anyhow::anyhow!("cannot draw the report's plots: {e}"))?;
-            out.write_all(html.as_bytes())?;
-        }
+        } => run.explain(scenario, policy, *phase, *format),
+        Task::Report { scenario, policies } => run.report(scenario, policies),
         Task::Diff {
             base,
             head,
             fail_on_regression,
             all,
             format,
-        } => {
-            let (base_source, head_source) = (files::source(base)?, files::source(head)?);
-            // A file prints its warnings as it loads; a revision's are printed here.
-            let mut side = |source: files::Source, touched: &mut Touched| match source {
-                files::Source::Git { rev, path } => {
-                    files::load_revision(rev, path).map(|(s, w)| (s, w, true))
-                }
-                files::Source::File(path) => load(path, touched).map(|(s, w)| (s, w, false)),
-            };
-            let (base_scenario, base_warnings, base_rev) = side(base_source, touched)?;
-            let (head_scenario, head_warnings, head_rev) = side(head_source, touched)?;
-            for scenario in [&base_scenario, &head_scenario] {
-                budget::within_budget(scenario, scenario.policies.len(), 0)?;
-            }
-            for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {
-                if rev && !warnings.is_empty() && !settings.quiet {
-                    writeln!(err, "{warnings:#}")?;
-                }
-            }
-            let mut answer = plan::diff(
-                plan::DiffSide {
-                    scenario: &base_scenario,
-                    origin: &base_source.describe(),
-                    source: &base_warnings.source,
-                },
-                plan::DiffSide {
-                    scenario: &head_scenario,
-                    origin: &head_source.describe(),
-                    source: &head_warnings.source,
-                },
-            );
-            answer.all_rows = *all;
-            answer.write_on(*format, screen, out)?;
-            // The head as a file is where annotations point; a revision has no place.
-            let head_file = (!head_rev).then(|| Path::new(head.as_str()));
-            github::report_diff(&answer, &head_scenario, head_file, err, touched)?;
-            if *fail_on_regression && !answer.regressions.is_empty() {
-                return Ok(ExitStatus::CheckFailed);
-            }
-        }
-        Task::Validate {
-            scenario: path,
-            format,
-        } => {
-            let file = path.display().to_string();
-            let answer = match self::load(path, touched) {
-                // The answer lists the warnings itself.
-                Ok((scenario, warnings)) => ValidateAnswer::valid(&file, &scenario, &warnings),
-                Err(error) if *format == Format::Table => return Err(error),
-                Err(error) => match error.downcast_ref::<ScenarioError>() {
-                    Some(diagnostics) => ValidateAnswer::invalid(&file, diagnostics),
-                    None => ValidateAnswer::invalid(
-                        &file,
-                        &ScenarioError::whole_file(&file, format!("{error:#}")),
-                    ),
-                },
-            };
-            answer.write_on(*format, screen, out)?;
-            if !answer.valid {
-                return Ok(ExitStatus::InputError);
-            }
-        }
+        } => run.diff((base, head), *fail_on_regression, *all, *format),
+        Task::Validate { scenario, format } => run.validate(scenario, *format),
         Task::Generate(size) => {
-            if !scenario::units::STEP_MINUTES.contains(&size.step_minutes) {
-                bail!(
-                    "--step-minutes must divide an hour: one of {:?}",
-                    scenario::units::STEP_MINUTES
-                );
-            }
-            out.write_all(synth::scenario(*size).as_bytes())?;
+            run.out.write_all(synth::scenario(*size).as_bytes())?;
+            Ok(ExitStatus::Success)
         }
         Task::Completions(shell) => {
-            clap_complete::generate(*shell, &mut Cli::command(), "capplan", out);
+            clap_complete::generate(*shell, &mut Cli::command(), "capplan", run.out);
+            Ok(ExitStatus::Success)
         }
-        Task::Man(command) => man_page(command.as_deref(), out)?,
-        Task::Init { path, template } => init::init(path, *template, out, touched)?,
+        Task::Man(command) => {
+            man_page(command.as_deref(), run.out)?;
+            Ok(ExitStatus::Success)
+        }
+        Task::Init { path, template } => {
+            init::init(path, *template, run.out, run.touched)?;
+            Ok(ExitStatus::Success)
+        }
         Task::Schema => {
-            serde_json::to_writer_pretty(&mut *out, &Scenario::json_schema())?;
-            writeln!(out)?;
+            serde_json::to_writer_pretty(&mut *run.out, &Scenario::json_schema())?;
+            writeln!(run.out)?;
+            Ok(ExitStatus::Success)
         }
     }
-    Ok(ExitStatus::Success)
 }
 
 /// Renders capplan's manual page, or the page of one (visible) subcommand, named

@@ -645,7 +645,7 @@ impl SampleSummary {
     pub fn from_values(mut values: Vec<f64>, hits: usize) -> SampleSummary {
         values.sort_by(f64::total_cmp);
         let n = values.len();
-        let (p_fits, standard_error) = chance(hits, n);
+        let (p_fits, standard_error) = hit_rate(hits, n);
         SampleSummary {
             samples: n,
             p10: nearest_rank(&values, 0.1),
@@ -658,7 +658,7 @@ impl SampleSummary {
 }
 
 /// The share of `hits` in `n` and its standard error, sqrt(p (1 - p) / n); 0 and 0 for none.
-pub fn chance(hits: usize, n: usize) -> (f64, f64) {
+pub fn hit_rate(hits: usize, n: usize) -> (f64, f64) {
     if n == 0 {
         return (0.0, 0.0);
     }
@@ -745,7 +745,7 @@ mod tests {
         assert_eq!(nearest_rank(&sorted, 0.5), 5.0);
         assert_eq!(nearest_rank(&sorted, 0.9), 9.0);
         assert_eq!(nearest_rank(&[3.0], 0.9), 3.0);
-        assert_eq!(chance(1, 4), (0.25, (0.25_f64 * 0.75 / 4.0).sqrt()));
+        assert_eq!(hit_rate(1, 4), (0.25, (0.25_f64 * 0.75 / 4.0).sqrt()));
     }
 
     /// The scenario with every tier's users and tokens per active hour, and every SKU's

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use super::compare::PercentilesAnswer;
-use crate::model::sampling::{self, chance};
+use crate::model::sampling::{self, hit_rate};
 use crate::model::{Evaluator, Fit, FleetCapacity, SampleFleet, SamplePolicy, SampleSummary};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
@@ -91,7 +91,7 @@ pub fn timeline_with_progress(
                     };
                     let sampled = draws.as_ref().map(|draws| {
                         let (p_fits, standard_error) =
-                            chance(fits.iter().filter(|&&f| f).count(), draws.len());
+                            hit_rate(fits.iter().filter(|&&f| f).count(), draws.len());
                         MonthSampled {
                             p_fits,
                             p_fits_standard_error: standard_error,

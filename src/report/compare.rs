@@ -650,7 +650,7 @@ impl CompareAnswer {
                 percent(s.peak_utilization.p10),
                 percent(s.peak_utilization.p50),
                 percent(s.peak_utilization.p90),
-                chance(s.p_fits, s.p_fits_standard_error),
+                chance_cell(s.p_fits, s.p_fits_standard_error),
             ]);
         }
         Section {
@@ -678,7 +678,7 @@ fn sampled(r: &PolicyAnswer) -> Option<&SampledAnswer> {
 }
 
 /// A chance with its standard error: "97.3% ± 0.2".
-pub(super) fn chance(p: f64, standard_error: f64) -> String {
+pub(super) fn chance_cell(p: f64, standard_error: f64) -> String {
     format!("{} ± {:.1}", percent(p), standard_error * 100.0)
 }
 

@@ -2,7 +2,7 @@
 //! marked, and each policy's runway.
 
 use super::Render;
-use super::compare::chance;
+use super::compare::chance_cell;
 use super::document::{Document, Section, TableData};
 use crate::fmt::{count, mw, num, percent};
 use crate::plan::{Fit, MonthAnswer, Runway, TimelineAnswer};
@@ -185,7 +185,7 @@ impl Render for TimelineAnswer {
                     months(s.runway_months.p10),
                     months(s.runway_months.p50),
                     months(s.runway_months.p90),
-                    chance(s.p_fits_throughout, s.p_fits_throughout_standard_error),
+                    chance_cell(s.p_fits_throughout, s.p_fits_throughout_standard_error),
                 ]);
             }
             runway.row(row);

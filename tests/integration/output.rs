@@ -405,7 +405,15 @@ fn generated_planning_scenarios_are_valid_and_seeded() {
     assert_eq!(doc["summary"]["tiers"].as_array().unwrap().len(), 6);
     assert_eq!(doc["summary"]["timeline_months"], 4);
     assert_eq!(capplan(&["timeline", file.path()]).code, 0);
-    assert_eq!(capplan(&["generate", "--step-minutes", "7"]).code, 2);
+    // A flag check, settled with the others before any work: a usage error.
+    let seven = capplan(&["generate", "--step-minutes", "7"]);
+    assert_eq!(seven.code, 2);
+    assert!(
+        seven.stderr.contains("--step-minutes must divide an hour")
+            && seven.stderr.contains("Usage: capplan"),
+        "{}",
+        seven.stderr
+    );
 }
 
 #[test]
