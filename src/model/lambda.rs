@@ -82,7 +82,8 @@ pub fn smallest_within(
 /// within the target, or up until it is, then bisect between the last two patterns. A root
 /// near 0, where ulps are tiny, takes some 120 steps, never millions.
 pub fn first_within(x: f64, target: f64, mut u: impl FnMut(f64) -> f64) -> f64 {
-    let x = x.clamp(0.0, 1.0);
+    // NaN and -0.0 would order above 1.0 as bits: both start from 0.
+    let x = if x > 0.0 { x.min(1.0) } else { 0.0 };
     let one = 1.0_f64.to_bits();
     let within = |bits: u64, u: &mut dyn FnMut(f64) -> f64| u(f64::from_bits(bits)) <= target;
     let (mut low, mut high);

@@ -356,8 +356,10 @@ pub fn check_on(
         ),
     };
     // N-1 is judged at the gated demand: "--n-minus-1 --at high" means "survives losing any
-    // one site at high demand". Without --n-minus-1 it is shown at the scenario's.
-    let (n_minus_1_case, n_minus_1_users) = if rule.n_minus_1 {
+    // one site at high demand". Without --n-minus-1 it is shown at the scenario's, and so
+    // it is with --at p90 (the samples gate the peak; N-1 stays at the scenario's demand,
+    // whose multiplier is 1, and says so).
+    let (n_minus_1_case, n_minus_1_users) = if rule.n_minus_1 && rule.at != DemandCase::P90 {
         (rule.at, multiplier)
     } else {
         (DemandCase::Mid, 1.0)
@@ -551,6 +553,19 @@ fn gates(
     if rule.n_minus_1 {
         let (passed, detail) = match &result.n_minus_1 {
             None => (false, "the phase has no site to lose".to_string()),
+            Some(n) if !n.headroom.unservable_classes.is_empty() => (
+                false,
+                format!(
+                    "losing {} leaves nothing to serve {}",
+                    scenario.sites[n.site].name,
+                    n.headroom
+                        .unservable_classes
+                        .iter()
+                        .map(|&c| scenario.classes[c].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
             Some(n) => (
                 n.survives(),
                 format!(

@@ -372,7 +372,8 @@ impl CompareAnswer {
                     format!("NO: no capacity for {}", r.unservable_classes.join(", "))
                 }
                 Fit::TrainingFloor => "NO (floor)".to_string(),
-                Fit::Fits | Fit::OverTarget => yes_no(r.fits),
+                Fit::OverTarget => yes_no(false),
+                Fit::Fits => yes_no(true),
             };
             let mut row = vec![
                 r.policy.clone(),

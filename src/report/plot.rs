@@ -318,14 +318,8 @@ fn week_panel(
         ))?;
         // Failing on the training floor: a cross at the peak, in the policy's colour.
         if result.verdict == Fit::TrainingFloor {
-            let peak = result
-                .week
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, 0.0),
-                    |best, (h, &u)| if u > best.1 { (h, u) } else { best },
-                );
+            // The model's own peak (ties at the target go to the first hour).
+            let peak = crate::model::headroom::peak_of(&result.week);
             let at = (peak.0 as f64 * point_days, on_axis(peak.1 * 100.0, y_max));
             chart.draw_series(std::iter::once(Cross::new(
                 at,

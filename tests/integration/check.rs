@@ -104,3 +104,58 @@ fn check_n_minus_1_and_demand_cases() {
         run.stderr
     );
 }
+
+#[test]
+fn an_n_minus_1_loss_that_leaves_a_class_unserved_is_named_as_such() {
+    // After the additions, under `current` (k = 5/9 off peak): home and new serve sonnet,
+    // 5e5 tok/s on 1.2e6 (0.417); opus-site (400 b200 at 500) alone serves opus, 55,556 on
+    // 2e5 (0.278): it fits at 0.694. Losing home peaks at 1.25 + 0.278, but losing
+    // opus-site leaves opus nothing: that is the worst loss (MODEL.md N-1), and the gate
+    // says why, not a peak.
+    let text = tiny_text()
+        .replace(
+            "tokens_per_s = { sonnet = 800 }",
+            "tokens_per_s = { sonnet = 800 }\n\n[gpu.b200]\nwatts = 1000\ntokens_per_s = { opus = 500 }",
+        )
+        .replace("mix = { sonnet = 1.0 }", "mix = { sonnet = 0.9, opus = 0.1 }")
+        .replace(
+            "[curve.flat]",
+            "[[site]]\nname = \"opus-site\"\nonline = \"2026-06-06\"\npower_mw = 2\npue = 1.2\ngpus = { b200 = 400 }\n\n[curve.flat]",
+        );
+    let file = ScenarioFile::new("opus-site", text);
+    let run = capplan(&[
+        "check",
+        file.path(),
+        "--policy",
+        "current",
+        "--n-minus-1",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["results"][0]["n_minus_1"]["site"], "opus-site");
+    assert_eq!(
+        doc["results"][0]["n_minus_1"]["unservable_classes"],
+        serde_json::json!(["opus"])
+    );
+    let verdict = &doc["check"]["policies"][0];
+    assert_eq!(verdict["outcome"], "n_minus_1");
+    let message = verdict["message"].as_str().unwrap();
+    assert!(
+        message.contains("losing opus-site nothing left serves opus"),
+        "{message}"
+    );
+    let gate = verdict["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "N-1")
+        .unwrap();
+    assert_eq!(gate["passed"], false);
+    assert_eq!(
+        gate["detail"],
+        "losing opus-site leaves nothing to serve opus"
+    );
+}

@@ -235,6 +235,28 @@ fn check_at_p90_gates_on_the_ninetieth_percentile() {
             "{reason}"
         );
     }
+    // With --n-minus-1, the samples gate the peak and N-1 is judged at the scenario's own
+    // demand, which the answer names as such (`mid`), with the figures of a plain check.
+    let with_n_1 = |at: &str| -> Value {
+        let run = capplan(&[
+            "check",
+            file.path(),
+            "--at",
+            at,
+            "--n-minus-1",
+            "--policy",
+            "current",
+            "--format",
+            "json",
+            "--quiet",
+        ]);
+        assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    let (p90, mid) = (with_n_1("p90"), with_n_1("mid"));
+    let n_1 = |doc: &Value| doc["results"][0]["n_minus_1"].clone();
+    assert_eq!(n_1(&p90)["demand"], "mid");
+    assert_eq!(n_1(&p90), n_1(&mid));
     let without = capplan(&["check", TINY, "--at", "p90"]);
     assert_eq!(without.code, 2);
     assert!(
