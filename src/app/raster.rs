@@ -1,10 +1,22 @@
 //! PNG plots: the same SVG capplan draws, rasterized by resvg with the system's fonts
 //! (sans-serif is DejaVu Sans where it is installed, so the same machine gives the same
-//! bytes every run).
+//! bytes every run). Behind the default cargo feature `png`: a build without it (the
+//! GitHub Action's) refuses PNG and draws SVG.
 
-use anyhow::{Context, anyhow};
+#[cfg(feature = "png")]
+use anyhow::Context;
+use anyhow::anyhow;
+
+/// A build without the `png` feature: PNG is refused with what to do instead.
+#[cfg(not(feature = "png"))]
+pub fn png(_svg: &str) -> anyhow::Result<Vec<u8>> {
+    Err(anyhow!(
+        "this capplan was built without PNG plots (cargo feature `png`); name the plot FILE.svg, or install with the default features"
+    ))
+}
 
 /// The SVG as a PNG of the same size in pixels.
+#[cfg(feature = "png")]
 pub fn png(svg: &str) -> anyhow::Result<Vec<u8>> {
     let mut options = resvg::usvg::Options::default();
     let fonts = options.fontdb_mut();

@@ -57,12 +57,13 @@ fn run_action_with(scenario: &str, args: Option<&str>, base_ref: Option<&str>) -
     let temp = tempfile::tempdir().unwrap();
     let runner_temp = temp.path().join("runner");
     std::fs::create_dir(&runner_temp).unwrap();
-    // The stub cargo: accepts exactly the install line and installs the binary under test.
+    // The stub cargo: accepts exactly the install line (without the PNG feature, which the
+    // action never uses) and installs the binary under test.
     let stubs = temp.path().join("bin");
     std::fs::create_dir(&stubs).unwrap();
     let binary = assert_cmd::cargo::cargo_bin("capplan");
     let stub = format!(
-        "#!/bin/bash\nset -e\n[ \"$1 $2 $3\" = \"install --locked --path\" ] || {{ echo \"unexpected: cargo $*\" >&2; exit 99; }}\n[ -f \"$4/Cargo.toml\" ] || {{ echo \"--path $4 has no Cargo.toml\" >&2; exit 98; }}\n[ \"$5\" = --root ] || exit 97\nmkdir -p \"$6/bin\"\ncp '{}' \"$6/bin/capplan\"\n",
+        "#!/bin/bash\nset -e\n[ \"$1 $2 $3 $4\" = \"install --locked --no-default-features --path\" ] || {{ echo \"unexpected: cargo $*\" >&2; exit 99; }}\n[ -f \"$5/Cargo.toml\" ] || {{ echo \"--path $5 has no Cargo.toml\" >&2; exit 98; }}\n[ \"$6\" = --root ] || exit 97\nmkdir -p \"$7/bin\"\ncp '{}' \"$7/bin/capplan\"\n",
         binary.display()
     );
     std::fs::write(stubs.join("cargo"), stub).unwrap();
