@@ -12,15 +12,14 @@ use anyhow::Context;
 
 use super::files::Touched;
 use crate::plan::{CheckAnswer, DiffAnswer};
-use crate::report::{Format, Render as _};
+use crate::report::{Format, Render};
 use crate::scenario::Scenario;
 
 /// GitHub caps a step summary at 1 MiB.
 const SUMMARY_LIMIT: usize = 1 << 20;
 
-/// Writes the step summary when `GITHUB_STEP_SUMMARY` names a file (never one of the run's
-/// own files), and the annotations to `err` when `GITHUB_ACTIONS` is `true`; does nothing
-/// elsewhere.
+/// For `check`: the answer appended to the step summary and an `::error` per policy that
+/// does not fit ([`side_channels`]).
 pub fn report_check(
     answer: &CheckAnswer,
     scenario: &Scenario,
@@ -28,30 +27,34 @@ pub fn report_check(
     err: &mut dyn io::Write,
     touched: &Touched,
 ) -> anyhow::Result<()> {
-    if let Some(path) = step_summary() {
-        touched.refuse(&path, "the GITHUB_STEP_SUMMARY")?;
-        let mut markdown = Vec::new();
-        answer.write(Format::Markdown, &mut markdown)?;
-        append_summary(&path, &markdown)?;
-    }
-    if on_github() {
-        for line in annotations(answer, scenario, scenario_path) {
-            writeln!(err, "{}", super::fence::own_command(&line))?;
-        }
-    }
-    Ok(())
+    side_channels(answer, err, touched, || {
+        annotations(answer, scenario, scenario_path)
+    })
 }
 
 /// For `diff`, as [`report_check`] for `check`: the pull-request Markdown appended to the
-/// step summary when `GITHUB_STEP_SUMMARY` names a file, and on GitHub Actions one
-/// `::error` per regression, at its policy's line in the head file (when the head is a
-/// file), and a `::notice` with the verdict.
+/// step summary, one `::error` per regression, at its policy's line in the head file (when
+/// the head is a file), and a `::notice` with the verdict.
 pub fn report_diff(
     answer: &DiffAnswer,
     head: &Scenario,
     head_file: Option<&Path>,
     err: &mut dyn io::Write,
     touched: &Touched,
+) -> anyhow::Result<()> {
+    side_channels(answer, err, touched, || {
+        diff_annotations(answer, head, head_file)
+    })
+}
+
+/// Writes the answer's Markdown to the step summary when `GITHUB_STEP_SUMMARY` names a file
+/// (never one of the run's own files), and the annotations to `err` when `GITHUB_ACTIONS`
+/// is `true`, each fenced as capplan's own command; does nothing elsewhere.
+fn side_channels(
+    answer: &impl Render,
+    err: &mut dyn io::Write,
+    touched: &Touched,
+    annotations: impl FnOnce() -> Vec<String>,
 ) -> anyhow::Result<()> {
     if let Some(path) = step_summary() {
         touched.refuse(&path, "the GITHUB_STEP_SUMMARY")?;
@@ -60,7 +63,7 @@ pub fn report_diff(
         append_summary(&path, &markdown)?;
     }
     if on_github() {
-        for line in diff_annotations(answer, head, head_file) {
+        for line in annotations() {
             writeln!(err, "{}", super::fence::own_command(&line))?;
         }
     }
