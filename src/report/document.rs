@@ -526,11 +526,23 @@ impl Tone {
         }
     }
 
-    /// The tone of a cell's text, if it has one.
+    /// The tone of a cell's text, if it is one of capplan's verdict words: `NO`, `NO (…)`,
+    /// `NO: …`, a percentage then ` over` or ` fails`, `yes`, `check failed/passed …`. Only
+    /// those shapes: a name from the scenario ("NOW", "game over") is never coloured.
     pub(super) fn of(text: &str) -> Option<Tone> {
-        if text.starts_with("NO")
-            || text.ends_with(" over")
-            || text.ends_with(" fails")
+        let percent_then = |suffix: &str| {
+            text.strip_suffix(suffix).is_some_and(|number| {
+                number.ends_with('%')
+                    && number
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || ".,%<>".contains(c))
+            })
+        };
+        if text == "NO"
+            || text.starts_with("NO (")
+            || text.starts_with("NO: ")
+            || percent_then(" over")
+            || percent_then(" fails")
             || text.starts_with("check failed")
         {
             Some(Tone::Fail)
@@ -787,5 +799,30 @@ mod tests {
             text,
             "## capplan: t\n\n### h\n\n| a | b |\n|---|---|\n| x | 1 |\n\n- n\n"
         );
+    }
+
+    #[test]
+    fn only_verdict_words_are_coloured() {
+        for fail in [
+            "NO",
+            "NO (floor)",
+            "NO: no capacity for opus",
+            "83.6% over",
+            "1,204% fails",
+        ] {
+            assert_eq!(Tone::of(fail), Some(Tone::Fail), "{fail}");
+        }
+        assert_eq!(Tone::of("yes"), Some(Tone::Pass));
+        // Names from a scenario that merely look like one.
+        for name in [
+            "NOW",
+            "NOVA plan",
+            "game over",
+            "it fails",
+            "yes-man",
+            "x% over",
+        ] {
+            assert_eq!(Tone::of(name), None, "{name}");
+        }
     }
 }
