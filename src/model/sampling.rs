@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use super::evaluator::{dot, tier_weight};
 use super::fleet::FleetCapacity;
+use super::headroom::Fit;
 use super::lognormal::served_share;
 use super::{Evaluator, demand::cap_per_active_hour};
 use crate::scenario::{Percentiles, Policy, Sampling};
@@ -520,10 +521,10 @@ impl SampleFleet {
                 };
             }
         }
-        let mut fits = !unservable && peak <= target;
+        let mut fits = Fit::within_target(unservable, peak, target);
         if fits && let Some(floor) = self.floor {
             fits = if !self.elastic || self.training_per_lambda_hour <= 0.0 {
-                self.training >= floor
+                Fit::keeps_floor(self.training, Some(floor))
             } else {
                 // Training keeps its floor while the hours of lambda stay within this.
                 let allowed = (self.training - floor) / self.training_per_lambda_hour;
@@ -534,7 +535,8 @@ impl SampleFleet {
                 } else {
                     self.lambda_hours(off, at_peak, scale, allowed)
                         .is_some_and(|hours| {
-                            self.training - self.training_per_lambda_hour * hours >= floor
+                            let kept = self.training - self.training_per_lambda_hour * hours;
+                            Fit::keeps_floor(kept, Some(floor))
                         })
                 }
             };
