@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{ColorWhen, Settings, Task, Template};
-use crate::model::Phase;
 use crate::plan::{Budget, CheckRule, DemandCase, MarginFloor};
 use crate::report::Format;
 use crate::synth::SynthSize;
@@ -123,9 +122,10 @@ pub struct FormatFlag {
 /// `--phase`, shared by the commands that look at one phase.
 #[derive(Debug, Args)]
 pub struct PhaseFlag {
-    /// The phase: `before` (the fleet in service) or `after` (additions included).
-    #[arg(long, value_enum, default_value_t = PhaseArg::After)]
-    pub phase: PhaseArg,
+    /// The phase: a `[[phase]]` name, or without them `before` (the fleet in service) or
+    /// `after` (additions included); the last phase when absent.
+    #[arg(long, value_name = "NAME")]
+    pub phase: Option<String>,
 }
 
 /// Arguments of `capplan init`.
@@ -175,6 +175,9 @@ pub struct CompareArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: ScenarioPolicies,
+    /// Only this phase (a `[[phase]]` name, or `before`/`after`); every phase when absent.
+    #[arg(long, value_name = "NAME")]
+    pub phase: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub format: FormatFlag,
@@ -306,15 +309,6 @@ pub enum FormatArg {
     Html,
 }
 
-/// `--phase` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PhaseArg {
-    /// The sites in service today (no `online` date).
-    Before,
-    /// Every site, additions included.
-    After,
-}
-
 /// `--at` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CaseArg {
@@ -395,22 +389,19 @@ impl Cli {
             FormatArg::Junit => Format::Junit,
             FormatArg::Html => Format::Html,
         };
-        let phase = |flag: PhaseFlag| match flag.phase {
-            PhaseArg::Before => Phase::Before,
-            PhaseArg::After => Phase::After,
-        };
         let task = match self.command {
             Command::Compare(a) => Task::Compare {
                 scenario: a.input.scenario,
                 policies: a.input.policies,
+                phase: a.phase,
                 format: format(a.format),
                 plot: a.plot,
             },
             Command::Check(a) => Task::Check {
                 scenario: a.input.scenario,
                 policies: a.input.policies,
+                phase: a.phase.phase,
                 rule: CheckRule {
-                    phase: phase(a.phase),
                     at: match a.at {
                         CaseArg::Low => DemandCase::Low,
                         CaseArg::Mid => DemandCase::Mid,
@@ -439,7 +430,7 @@ impl Cli {
                 scenario: a.input.scenario,
                 policy: a.input.policy,
                 tiers: a.tiers,
-                phase: phase(a.phase),
+                phase: a.phase.phase,
                 budget: match a.budget {
                     BudgetArg::Output => Budget::Output,
                     BudgetArg::Input => Budget::Input,
@@ -451,7 +442,7 @@ impl Cli {
             Command::Explain(a) => Task::Explain {
                 scenario: a.input.scenario,
                 policy: a.input.policy,
-                phase: phase(a.phase),
+                phase: a.phase.phase,
                 format: format(a.format),
             },
             Command::Report(a) => Task::Report {
@@ -639,6 +630,7 @@ mod tests {
         let Task::Check {
             scenario,
             policies,
+            phase,
             rule,
             format,
         } = settings.task
@@ -650,12 +642,12 @@ mod tests {
         assert_eq!(
             rule,
             CheckRule {
-                phase: Phase::Before,
                 at: DemandCase::High,
                 n_minus_1: true,
                 min_margins: Vec::new(),
             }
         );
+        assert_eq!(phase.as_deref(), Some("before"));
         assert_eq!(format, Format::Json);
     }
 }

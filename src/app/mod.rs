@@ -27,7 +27,6 @@ pub use github::on_github;
 pub use pipe::StopOnClosedPipe;
 
 use crate::cli::Cli;
-use crate::model::Phase;
 use crate::plan::{Budget, CheckRule};
 use crate::report::{self, Format, Screen};
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -123,6 +122,8 @@ pub enum Task {
         scenario: PathBuf,
         /// Policy names; all when empty.
         policies: Vec<String>,
+        /// `--phase`: only this phase; every phase when absent.
+        phase: Option<String>,
         /// Output format.
         format: Format,
         /// Where to draw the week, if asked.
@@ -134,6 +135,8 @@ pub enum Task {
         scenario: PathBuf,
         /// Policy names; all when empty.
         policies: Vec<String>,
+        /// `--phase`: the phase gated on; the last when absent.
+        phase: Option<String>,
         /// What every selected policy must meet.
         rule: CheckRule,
         /// Output format.
@@ -158,8 +161,8 @@ pub enum Task {
         policy: String,
         /// Tier names to scale; every limited tier when empty.
         tiers: Vec<String>,
-        /// The phase that must fit.
-        phase: Phase,
+        /// `--phase`: the phase that must fit; the last when absent.
+        phase: Option<String>,
         /// Which budgets to scale.
         budget: Budget,
         /// The most serving may cost a week, USD.
@@ -173,8 +176,8 @@ pub enum Task {
         scenario: PathBuf,
         /// The policy explained.
         policy: String,
-        /// The phase explained.
-        phase: Phase,
+        /// `--phase`: the phase explained; the last when absent.
+        phase: Option<String>,
         /// Output format.
         format: Format,
     },
@@ -313,15 +316,22 @@ fn run_task(
         Task::Compare {
             scenario,
             policies,
+            phase,
             format,
             plot,
-        } => run.compare(scenario, policies, *format, plot.as_deref()),
+        } => run.compare(
+            scenario,
+            (policies, phase.as_deref()),
+            *format,
+            plot.as_deref(),
+        ),
         Task::Check {
             scenario,
             policies,
+            phase,
             rule,
             format,
-        } => run.check(scenario, policies, rule, *format),
+        } => run.check(scenario, (policies, phase.as_deref()), rule, *format),
         Task::Timeline {
             scenario,
             policies,
@@ -339,7 +349,7 @@ fn run_task(
         } => run.solve(
             scenario,
             (policy, tiers),
-            (*phase, *budget, *max_serving_cost),
+            (phase.as_deref(), *budget, *max_serving_cost),
             *format,
         ),
         Task::Explain {
@@ -347,7 +357,7 @@ fn run_task(
             policy,
             phase,
             format,
-        } => run.explain(scenario, policy, *phase, *format),
+        } => run.explain(scenario, policy, phase.as_deref(), *format),
         Task::Report { scenario, policies } => run.report(scenario, policies),
         Task::Diff {
             base,

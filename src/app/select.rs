@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::model::Phase;
 use crate::scenario::Scenario;
 use crate::scenario::suggest::closest;
 
@@ -21,6 +22,20 @@ pub fn policies(scenario: &Scenario, names: &[String], path: &Path) -> anyhow::R
     }
     let known: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
     all("--policy", "policy", names, &known, path)
+}
+
+/// Resolves `--phase`: a phase of the scenario by name (its `[[phase]]` names, or
+/// `before`/`after` without them); the last phase when none is named.
+pub fn phase(scenario: &Scenario, name: Option<&str>, path: &Path) -> anyhow::Result<Phase> {
+    let all = Phase::all(scenario);
+    match name {
+        None => Ok(Phase::last(scenario)),
+        Some(name) => {
+            let known: Vec<&str> = all.iter().map(Phase::name).collect();
+            let index = find("--phase", "phase", name, &known, path)?;
+            Ok(all[index].clone())
+        }
+    }
 }
 
 /// Resolves one tier name given to `flag` to its index.

@@ -48,15 +48,19 @@ impl Run<'_> {
     pub fn compare(
         &mut self,
         path: &Path,
-        policies: &[String],
+        (policies, phase): (&[String], Option<&str>),
         format: Format,
         plot: Option<&Path>,
     ) -> anyhow::Result<ExitStatus> {
         let (scenario, _) = self.scenario(path)?;
         let policies = select::policies(&scenario, policies, path)?;
+        let phases = match phase {
+            Some(name) => vec![select::phase(&scenario, Some(name), path)?],
+            None => plan::Phase::all(&scenario),
+        };
         budget::within_budget(&scenario, policies.len(), 0)?;
-        let bar = progress_bar((policies.len() * 2) as u64, "compare");
-        let answer = plan::compare_with_progress(&scenario, &policies, &|| bar.inc(1));
+        let bar = progress_bar((policies.len() * phases.len()) as u64, "compare");
+        let answer = plan::compare_with_progress(&scenario, &policies, &phases, &|| bar.inc(1));
         bar.finish_and_clear();
         if let Some(plot) = plot {
             let mask = scenario.peak_hours.mask(scenario.step_minutes);
@@ -70,7 +74,7 @@ impl Run<'_> {
     pub fn check(
         &mut self,
         path: &Path,
-        policies: &[String],
+        (policies, phase): (&[String], Option<&str>),
         rule: &CheckRule,
         format: Format,
     ) -> anyhow::Result<ExitStatus> {
@@ -82,7 +86,8 @@ impl Run<'_> {
             }
         }
         budget::within_budget(&scenario, policies.len(), 0)?;
-        let answer = plan::check(&scenario, &policies, rule.clone())?;
+        let phase = select::phase(&scenario, phase, path)?;
+        let answer = plan::check(&scenario, &policies, &phase, rule.clone())?;
         answer.write_on(format, self.screen, self.out)?;
         github::report_check(&answer, &scenario, path, self.err, self.touched)?;
         Ok(if answer.check.passed() {
@@ -121,14 +126,14 @@ impl Run<'_> {
         &mut self,
         path: &Path,
         (policy, tiers): (&str, &[String]),
-        (phase, budget, max_serving_cost): (plan::Phase, Budget, Option<f64>),
+        (phase, budget, max_serving_cost): (Option<&str>, Budget, Option<f64>),
         format: Format,
     ) -> anyhow::Result<ExitStatus> {
         let (scenario, _) = self.scenario(path)?;
         let request = SolveRequest {
             policy: select::policy(&scenario, policy, path)?,
             tiers: select::tiers(&scenario, tiers, path)?,
-            phase,
+            phase: select::phase(&scenario, phase, path)?,
             budget,
             max_serving_cost,
         };
@@ -141,12 +146,13 @@ impl Run<'_> {
         &mut self,
         path: &Path,
         policy: &str,
-        phase: plan::Phase,
+        phase: Option<&str>,
         format: Format,
     ) -> anyhow::Result<ExitStatus> {
         let (scenario, _) = self.scenario(path)?;
         let policy = select::policy(&scenario, policy, path)?;
-        plan::explain(&scenario, policy, phase).write_on(format, self.screen, self.out)?;
+        let phase = select::phase(&scenario, phase, path)?;
+        plan::explain(&scenario, policy, &phase).write_on(format, self.screen, self.out)?;
         Ok(ExitStatus::Success)
     }
 

@@ -1,39 +1,99 @@
 //! Serving capacity of a set of sites: how much of each site its power can run, how many
 //! GPUs serve, the tokens per second per model class, and the MW that serving draws.
 
-use crate::scenario::{Date, Scenario, ServingShare, Site};
+use super::time;
+use crate::scenario::{DatedPhase, Date, Scenario, ServingShare};
 
-/// Which sites a capacity figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a capacity figure and a demand stand for: v2's `before` and `after`, or a dated
+/// `[[phase]]` (model v3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Phase {
-    /// The sites in service today: those without an `online` date.
+    /// The sites in service today: those without an `online` date, demand as written.
     Before,
-    /// Every site, additions included.
+    /// The fleet on the day the last addition reaches full ramp, demand as written.
     After,
+    /// The fleet and the demand on a named date.
+    Dated(DatedPhase),
 }
 
 impl Phase {
-    /// Both phases, in report order.
-    pub const ALL: [Phase; 2] = [Phase::Before, Phase::After];
+    /// v2's two phases, in report order: what a file without `[[phase]]` evaluates.
+    pub const UNDATED: [Phase; 2] = [Phase::Before, Phase::After];
 
-    /// The name used in tables, JSON and `--phase`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Before => "before",
-            Phase::After => "after",
+    /// The phases a scenario evaluates, in report order: its `[[phase]]` tables, or
+    /// `before` then `after`.
+    pub fn all(scenario: &Scenario) -> Vec<Phase> {
+        if scenario.phases.is_empty() {
+            Phase::UNDATED.to_vec()
+        } else {
+            scenario.phases.iter().cloned().map(Phase::Dated).collect()
         }
     }
 
-    /// Whether this phase counts the site.
-    pub fn includes(self, site: &Site) -> bool {
+    /// The phase called `name` in this scenario, or a message listing the names it has.
+    pub fn named(scenario: &Scenario, name: &str) -> Result<Phase, String> {
+        let all = Phase::all(scenario);
+        all.iter().find(|p| p.name() == name).cloned().ok_or_else(|| {
+            let names: Vec<String> = all.iter().map(|p| format!("{:?}", p.name())).collect();
+            format!(
+                "unknown phase {name:?}; expected one of the scenario's phases: {}",
+                names.join(", ")
+            )
+        })
+    }
+
+    /// The last phase: what one-phase commands look at unless `--phase` says otherwise.
+    pub fn last(scenario: &Scenario) -> Phase {
+        Phase::all(scenario).pop().expect("at least one phase")
+    }
+
+    /// The name used in tables, JSON and `--phase`.
+    pub fn name(&self) -> &str {
         match self {
-            Phase::Before => site.online.is_none(),
-            Phase::After => true,
+            Phase::Before => "before",
+            Phase::After => "after",
+            Phase::Dated(phase) => &phase.name,
+        }
+    }
+
+    /// The date of a dated phase.
+    pub fn on(&self) -> Option<Date> {
+        match self {
+            Phase::Dated(phase) => Some(phase.on),
+            _ => None,
+        }
+    }
+
+    /// The day this phase's fleet stands for on the calendar: a dated phase's date; for
+    /// `after`, the day the last addition reaches full ramp; none for `before`.
+    pub fn day(&self, scenario: &Scenario) -> Option<Date> {
+        match self {
+            Phase::Before => None,
+            Phase::After => time::last_full_ramp(scenario),
+            Phase::Dated(phase) => Some(phase.on),
+        }
+    }
+
+    /// Fractional months from the timeline's start to a dated phase's date (0 for v2's
+    /// phases, or without a `[timeline]`): how far a sampled growth rate compounds.
+    pub fn months(&self, scenario: &Scenario) -> f64 {
+        match (self, &scenario.timeline) {
+            (Phase::Dated(phase), Some(timeline)) => time::months_since(timeline.start, phase.on),
+            _ => 0.0,
+        }
+    }
+
+    /// Each tier's users multiplier in this phase: grown to a dated phase's date when the
+    /// scenario has a `[timeline]`; 1 otherwise (v2's phases see demand as written).
+    pub fn users_scale(&self, scenario: &Scenario) -> Vec<f64> {
+        match (self, &scenario.timeline) {
+            (Phase::Dated(phase), Some(timeline)) => time::growth_factors(timeline, phase.on),
+            _ => vec![1.0; scenario.tiers.len()],
         }
     }
 }
 
-/// A phase is written as its name: `"before"` or `"after"`.
+/// A phase is written as its name: `"before"`, `"after"` or a `[[phase]]` name.
 impl serde::Serialize for Phase {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())
@@ -44,12 +104,6 @@ impl std::fmt::Display for Phase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
-}
-
-/// Whether a site is in service on a date: the fleet without `online` always is; an
-/// addition is from its `online` date on.
-pub fn online_on(site: &Site, date: Date) -> bool {
-    site.online.is_none_or(|online| online <= date)
 }
 
 /// Token kinds, in the order capacity and demand vectors hold them: output, uncached
@@ -64,6 +118,8 @@ pub type ByKind = [Vec<f64>; KINDS];
 pub struct SiteCapacity {
     /// Index into [`Scenario::sites`].
     pub site: usize,
+    /// Share of the site's GPUs present: below 1 while it ramps.
+    pub presence: f64,
     /// f = min(1, IT power / all-in draw): the share of its GPUs the site can power.
     pub power_factor: f64,
     /// True when the site has more GPUs than power (f < 1).
@@ -103,26 +159,32 @@ pub struct FleetCapacity {
 }
 
 impl FleetCapacity {
-    /// Capacity of the sites for which `include` is true.
-    pub fn of(scenario: &Scenario, include: impl Fn(&Site) -> bool) -> FleetCapacity {
-        let sites: Vec<SiteCapacity> = scenario
-            .sites
-            .iter()
-            .enumerate()
-            .filter(|(_, site)| include(site))
-            .map(|(index, _)| site_capacity(scenario, index))
+    /// Capacity of the sites, each with the share of its GPUs `presence` gives (by index
+    /// into [`Scenario::sites`]): 1 in full, a fraction while it ramps, 0 not counted.
+    pub fn with_presence(scenario: &Scenario, presence: impl Fn(usize) -> f64) -> FleetCapacity {
+        let sites: Vec<SiteCapacity> = (0..scenario.sites.len())
+            .filter_map(|index| {
+                let present = presence(index);
+                (present > 0.0).then(|| site_capacity(scenario, index, present))
+            })
             .collect();
         FleetCapacity::from_sites(sites, scenario.classes.len())
     }
 
-    /// Capacity of one phase.
-    pub fn of_phase(scenario: &Scenario, phase: Phase) -> FleetCapacity {
-        FleetCapacity::of(scenario, |site| phase.includes(site))
+    /// Capacity of one phase: `before` counts the sites without `online` in full; `after`
+    /// and a dated phase count the fleet on their day ([`Phase::day`]).
+    pub fn of_phase(scenario: &Scenario, phase: &Phase) -> FleetCapacity {
+        match phase.day(scenario) {
+            Some(day) => FleetCapacity::on_date(scenario, day),
+            None => FleetCapacity::with_presence(scenario, |i| {
+                f64::from(u8::from(scenario.sites[i].online.is_none()))
+            }),
+        }
     }
 
-    /// Capacity of the sites in service on `date`.
+    /// Capacity of the sites in service on `date`, each at its ramp.
     pub fn on_date(scenario: &Scenario, date: Date) -> FleetCapacity {
-        FleetCapacity::of(scenario, |site| online_on(site, date))
+        FleetCapacity::with_presence(scenario, |i| time::presence(&scenario.sites[i], date, 0))
     }
 
     /// The fleet from the given site capacities, summed in order.
@@ -256,9 +318,16 @@ impl FleetCapacity {
     }
 }
 
-fn site_capacity(scenario: &Scenario, index: usize) -> SiteCapacity {
+/// One site with `presence` of its GPUs (1 = all): the GPUs present share the site's
+/// power, so a ramping site's power factor is that of the GPUs it has.
+fn site_capacity(scenario: &Scenario, index: usize, presence: f64) -> SiteCapacity {
     let site = &scenario.sites[index];
-    let power_factor = site.power_factor(&scenario.skus);
+    let draw = site.draw_watts(&scenario.skus) * presence;
+    let power_factor = if draw > 0.0 {
+        (site.it_watts() / draw).min(1.0)
+    } else {
+        1.0
+    };
     let classes = scenario.classes.len();
     let mut full = [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
     let mut at_max = full.clone();
@@ -269,6 +338,7 @@ fn site_capacity(scenario: &Scenario, index: usize) -> SiteCapacity {
         .gpus
         .iter()
         .map(|&(sku, n)| {
+            let n = n * presence;
             let spec = &scenario.skus[sku];
             let healthy = n * power_factor * site.availability;
             healthy_gpus += healthy;
@@ -292,6 +362,7 @@ fn site_capacity(scenario: &Scenario, index: usize) -> SiteCapacity {
         .collect();
     SiteCapacity {
         site: index,
+        presence,
         power_factor,
         power_bound: power_factor < 1.0,
         healthy_gpus,

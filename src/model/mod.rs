@@ -8,6 +8,7 @@ pub mod headroom;
 mod lambda;
 pub mod lognormal;
 pub mod sampling;
+pub mod time;
 
 pub use evaluator::Evaluator;
 pub use fleet::{ByKind, FleetCapacity, KINDS, Phase};
@@ -128,7 +129,7 @@ impl Comparison {
         let scenario = evaluator.scenario();
         let capacities: Vec<(Phase, FleetCapacity)> = phases
             .iter()
-            .map(|&phase| (phase, FleetCapacity::of_phase(scenario, phase)))
+            .map(|phase| (phase.clone(), FleetCapacity::of_phase(scenario, phase)))
             .collect();
         let jobs: Vec<(usize, usize)> = policies
             .iter()
@@ -148,7 +149,7 @@ impl Comparison {
                 let result = evaluate_with_variants(
                     evaluator,
                     policy,
-                    *phase,
+                    phase,
                     fleet,
                     n_minus_1_users,
                     samples,
@@ -170,14 +171,20 @@ impl Comparison {
 fn evaluate_with_variants(
     evaluator: &Evaluator<'_>,
     policy: usize,
-    phase: Phase,
+    phase: &Phase,
     fleet: &FleetCapacity,
     n_minus_1_users: f64,
     samples: Option<(&[Draw], &SampleFleet)>,
 ) -> PolicyResult {
     let scenario = evaluator.scenario();
     let spec = &scenario.policies[policy];
-    let scaled = |factor: f64| vec![factor; scenario.tiers.len()];
+    // A dated phase sees demand grown to its date; v2's phases see it as written.
+    let grown = phase.users_scale(scenario);
+    let grown_rates: Vec<f64> = match (phase, &scenario.timeline) {
+        (Phase::Dated(_), Some(timeline)) => timeline.growth.clone(),
+        _ => Vec::new(),
+    };
+    let scaled = |factor: f64| grown.iter().map(|g| g * factor).collect::<Vec<f64>>();
     // The policy, each single-site loss and the demand cases: one batch, one pass over
     // the demand matrix.
     let (ones, n1_users) = (scaled(1.0), scaled(n_minus_1_users));
@@ -206,13 +213,21 @@ fn evaluate_with_variants(
     let sampled = samples.map(|(draws, sample_fleet)| {
         let shares = SamplePolicy::new(evaluator, spec).shares_of(draws);
         let unservable = !headroom.unservable_classes.is_empty();
-        let outcomes = sampling::outcomes(sample_fleet, &shares, draws, 0, &[], unservable, false);
+        let outcomes = sampling::outcomes(
+            sample_fleet,
+            &shares,
+            draws,
+            phase.months(scenario),
+            &grown_rates,
+            unservable,
+            false,
+        );
         SampleSummary::of(&outcomes)
     });
     PolicyResult {
         sampled,
         policy,
-        phase,
+        phase: phase.clone(),
         headroom,
         n_minus_1: n_minus_1(fleet, loss_answers),
         uncertainty,

@@ -18,6 +18,8 @@
 
 use rayon::prelude::*;
 
+use super::time::growth_factor;
+
 use super::evaluator::{dot, tier_weight};
 use super::fleet::FleetCapacity;
 use super::headroom::Fit;
@@ -70,6 +72,38 @@ pub fn draws(sampling: &Sampling) -> Vec<Draw> {
                     rate.clamp(GROWTH_RANGE.0, GROWTH_RANGE.1)
                 }),
             }
+        })
+        .collect()
+}
+
+/// The stream of slip draws: SplitMix64 seeded with `seed ^ SLIP_STREAM`, so slips never
+/// move the draws of v2's parameters.
+pub const SLIP_STREAM: u64 = 0x5117_D475_0000_0003;
+
+/// Each sample's delay in whole days for each site (0 for a site without `online`), from
+/// `[uncertainty] slip_days`: a normal through p10 and p90, clamped at 0 and rounded.
+/// Sample `i`, site `s` uses output `i * sites + s` of the slip stream, so a sample depends
+/// on its index alone. Empty rows without `slip_days`.
+pub fn slips(sampling: &Sampling, sites: &[crate::scenario::Site]) -> Vec<Vec<i64>> {
+    let Some(p) = sampling.slip_days else {
+        return vec![Vec::new(); sampling.samples];
+    };
+    let seed = sampling.seed ^ SLIP_STREAM;
+    let n = sites.len() as u64;
+    (0..sampling.samples as u64)
+        .map(|i| {
+            sites
+                .iter()
+                .enumerate()
+                .map(|(s, site)| {
+                    if site.online.is_none() {
+                        return 0;
+                    }
+                    let z = normal_quantile(uniform(splitmix64(seed, i * n + s as u64)));
+                    let days = 0.5 * (p.p10 + p.p90) + (p.p90 - p.p10) / (2.0 * Z90) * z;
+                    days.max(0.0).round() as i64
+                })
+                .collect()
         })
         .collect()
 }
@@ -235,6 +269,14 @@ impl SamplePolicy {
         }
     }
 
+    /// Whether the policy serves each tier at all (a budget of 0 serves it nothing).
+    pub fn serves(&self) -> Vec<bool> {
+        self.ratios
+            .iter()
+            .map(|&(off, peak)| off > 0.0 || peak > 0.0)
+            .collect()
+    }
+
     /// The served shares of every tier with tokens per active hour times `tokens`: off
     /// peak in `off`, at peak in `peak`.
     pub fn shares(&self, tokens: f64, off: &mut [f64], peak: &mut [f64]) {
@@ -289,41 +331,94 @@ pub fn outcomes(
     fleet: &SampleFleet,
     shares: &DrawShares,
     draws: &[Draw],
-    month: u32,
+    months: f64,
+    tier_growth: &[f64],
+    unservable: bool,
+    only_fits: bool,
+) -> Vec<SampleOutcome> {
+    let all: Vec<usize> = (0..draws.len()).collect();
+    outcomes_of(fleet, shares, draws, &all, months, tier_growth, unservable, only_fits)
+}
+
+/// [`outcomes`] for the samples `which` (indices into `draws`), in that order: the samples
+/// whose slips give them this fleet.
+#[allow(clippy::too_many_arguments)]
+pub fn outcomes_of(
+    fleet: &SampleFleet,
+    shares: &DrawShares,
+    draws: &[Draw],
+    which: &[usize],
+    months: f64,
     tier_growth: &[f64],
     unservable: bool,
     only_fits: bool,
 ) -> Vec<SampleOutcome> {
     let tiers = shares.tiers;
-    let month = month as i32;
     let tier_factor: Vec<f64> = (0..tiers)
-        .map(|t| tier_growth.get(t).map_or(1.0, |g| (1.0 + g).powi(month)))
+        .map(|t| tier_growth.get(t).map_or(1.0, |&g| growth_factor(g, months)))
         .collect();
-    draws
+    which
         .par_iter()
-        .enumerate()
         .map_init(
             || (vec![0.0; tiers], vec![0.0; tiers]),
-            |(off, peak), (i, draw)| {
-                let row = i * tiers..(i + 1) * tiers;
-                let scale = match draw.growth {
-                    Some(g) => {
-                        off.copy_from_slice(&shares.off[row.clone()]);
-                        peak.copy_from_slice(&shares.peak[row]);
-                        draw.demand_scale() * (1.0 + g).powi(month)
-                    }
-                    None => {
-                        for t in 0..tiers {
-                            off[t] = shares.off[i * tiers + t] * tier_factor[t];
-                            peak[t] = shares.peak[i * tiers + t] * tier_factor[t];
-                        }
-                        draw.demand_scale()
-                    }
+            |(off, peak), &i| {
+                let at = SampleAt {
+                    shares,
+                    draw: &draws[i],
+                    index: i,
+                    months,
+                    tier_factor: &tier_factor,
                 };
-                fleet.outcome(off, peak, scale, unservable, only_fits)
+                at.outcome(fleet, off, peak, unservable, only_fits)
             },
         )
         .collect()
+}
+
+/// One sample at one point in time: its draw, its served shares, and how far demand has
+/// grown (`months` for a sampled growth rate, `tier_factor` per tier otherwise).
+pub struct SampleAt<'a> {
+    /// Every draw's served shares under the policy.
+    pub shares: &'a DrawShares,
+    /// This sample's draw.
+    pub draw: &'a Draw,
+    /// Its index in the draws.
+    pub index: usize,
+    /// Fractional months of growth.
+    pub months: f64,
+    /// Each tier's growth factor when the draw has no growth rate of its own.
+    pub tier_factor: &'a [f64],
+}
+
+impl SampleAt<'_> {
+    /// The sample's outcome on `fleet`; `off` and `peak` are scratch rows, one per tier.
+    pub fn outcome(
+        &self,
+        fleet: &SampleFleet,
+        off: &mut [f64],
+        peak: &mut [f64],
+        unservable: bool,
+        only_fits: bool,
+    ) -> SampleOutcome {
+        let tiers = self.shares.tiers;
+        let (i, draw) = (self.index, self.draw);
+        let row = i * tiers..(i + 1) * tiers;
+        let scale = match draw.growth {
+            Some(g) => {
+                off.copy_from_slice(&self.shares.off[row.clone()]);
+                peak.copy_from_slice(&self.shares.peak[row]);
+                draw.demand_scale() * growth_factor(g, self.months)
+            }
+            None => {
+                for t in 0..tiers {
+                    off[t] = self.shares.off[i * tiers + t] * self.tier_factor[t];
+                    peak[t] = self.shares.peak[i * tiers + t] * self.tier_factor[t];
+                }
+                draw.demand_scale()
+            }
+        };
+        fleet.outcome(off, peak, scale, unservable, only_fits)
+    }
 }
 
 /// A fleet prepared for samples: the weights of each step's demand, steps alike merged.
@@ -355,9 +450,20 @@ pub struct SampleFleet {
     training_per_lambda_hour: f64,
     dt: f64,
     floor: Option<f64>,
+    /// Per tier: at some step it has demand on a class this fleet cannot serve at all.
+    unserved_tiers: Vec<bool>,
 }
 
 impl SampleFleet {
+    /// Whether a policy that serves the tiers marked in `serves` leaves demand with no
+    /// capacity on this fleet (then nothing fits).
+    pub fn leaves_unserved(&self, serves: &[bool]) -> bool {
+        self.unserved_tiers
+            .iter()
+            .zip(serves)
+            .any(|(&unserved, &served)| unserved && served)
+    }
+
     /// Builds the weights of `fleet` for the evaluator's demand.
     pub fn new(evaluator: &Evaluator<'_>, fleet: &FleetCapacity) -> SampleFleet {
         let scenario = evaluator.scenario();
@@ -416,6 +522,7 @@ impl SampleFleet {
             training_per_lambda_hour: 0.0,
             dt: scenario.step_hours(),
             floor: scenario.training_floor_gpu_hours,
+            unserved_tiers: vec![false; tiers],
         };
         let steps = peak.len();
         let (mut previous_low, mut previous_row): (Vec<f64>, &[f64]) = (Vec::new(), &[]);
@@ -438,13 +545,14 @@ impl SampleFleet {
                 fleet.capacity_into(h, 1.0, &mut high_cap);
             }
             for (t, tier) in scenario.tiers.iter().enumerate() {
-                fleet_out
-                    .low
-                    .push(row[t] * tier_weight(scenario, tier, &low_cap, |_| {}));
+                let mut unserved = false;
+                fleet_out.low.push(
+                    row[t] * tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic),
+                );
                 if elastic {
-                    fleet_out
-                        .high
-                        .push(row[t] * tier_weight(scenario, tier, &high_cap, |_| {}));
+                    fleet_out.high.push(
+                        row[t] * tier_weight(scenario, tier, &high_cap, |_| unserved = true),
+                    );
                     infinite |= row[t] > 0.0
                         && pair_of.iter().enumerate().any(|(p, &(c, x))| {
                             loads[t * pairs + p] > 0.0
@@ -452,6 +560,7 @@ impl SampleFleet {
                                 && high_cap[x][c] > 0.0
                         });
                 }
+                fleet_out.unserved_tiers[t] |= unserved && row[t] > 0.0;
             }
             fleet_out.infinite_low.push(infinite);
             fleet_out.demand.extend_from_slice(row);

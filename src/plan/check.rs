@@ -44,8 +44,6 @@ impl DemandCase {
 /// What `check` requires of every selected policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRule {
-    /// The phase that must fit.
-    pub phase: Phase,
     /// The demand case that must fit.
     pub at: DemandCase,
     /// Whether the phase must also survive losing any one of its sites (utilization <= 1).
@@ -325,15 +323,17 @@ impl PolicyVerdict {
 pub fn check(
     scenario: &Scenario,
     policies: &[usize],
+    phase: &Phase,
     rule: CheckRule,
 ) -> anyhow::Result<CheckAnswer> {
-    check_on(&Evaluator::new(scenario), policies, rule)
+    check_on(&Evaluator::new(scenario), policies, phase, rule)
 }
 
 /// [`check`] on a given evaluator (whose count of evaluations tests read).
 pub fn check_on(
     evaluator: &Evaluator<'_>,
     policies: &[usize],
+    phase: &Phase,
     rule: CheckRule,
 ) -> anyhow::Result<CheckAnswer> {
     let scenario = evaluator.scenario();
@@ -365,7 +365,7 @@ pub fn check_on(
         (DemandCase::Mid, 1.0)
     };
     let comparison =
-        Comparison::run_on(evaluator, policies, &[rule.phase], n_minus_1_users, &|| {});
+        Comparison::run_on(evaluator, policies, std::slice::from_ref(phase), n_minus_1_users, &|| {});
     let verdicts = comparison
         .results
         .iter()
@@ -374,7 +374,7 @@ pub fn check_on(
     Ok(CheckAnswer {
         comparison: CompareAnswer::new(scenario, &comparison, n_minus_1_case),
         check: Verdict {
-            phase: rule.phase,
+            phase: phase.clone(),
             at: rule.at,
             n_minus_1: rule.n_minus_1,
             policies: verdicts,
@@ -473,7 +473,7 @@ fn judge(
     PolicyVerdict {
         policy: scenario.policies[result.policy].name.clone(),
         policy_index: result.policy,
-        phase: result.phase,
+        phase: result.phase.clone(),
         demand: (rule.at, multiplier),
         peak_utilization: peak,
         peak_time,

@@ -8,23 +8,49 @@ use serde::Serialize;
 
 use super::cost::{CostAnswer, cost_of};
 use super::{DemandCase, SCHEMA_VERSION};
-use crate::model::{Comparison, Fit, FleetCapacity, Headroom, Phase, PolicyResult};
+use rayon::prelude::*;
+
+use crate::model::{Comparison, Evaluator, Fit, FleetCapacity, Headroom, Phase, PolicyResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
-/// Every selected policy on both phases, with N-1 and, if given, demand uncertainty.
+/// Every selected policy on every phase of the scenario, with N-1 and, if given, demand
+/// uncertainty.
 pub fn compare(scenario: &Scenario, policies: &[usize]) -> CompareAnswer {
-    compare_with_progress(scenario, policies, &|| {})
+    compare_with_progress(scenario, policies, &Phase::all(scenario), &|| {})
 }
 
-/// [`compare`], calling `tick` once per (policy, phase) evaluated.
+/// [`compare`] on the given phases, calling `tick` once per (policy, phase) evaluated.
 pub fn compare_with_progress(
     scenario: &Scenario,
     policies: &[usize],
+    phases: &[Phase],
     tick: &(dyn Fn() + Sync),
 ) -> CompareAnswer {
-    let comparison = Comparison::run_with_progress(scenario, policies, &Phase::ALL, tick);
-    CompareAnswer::new(scenario, &comparison, DemandCase::Mid)
+    let evaluator = Evaluator::new(scenario);
+    let comparison = Comparison::run_on(&evaluator, policies, phases, 1.0, tick);
+    let mut answer = CompareAnswer::new(scenario, &comparison, DemandCase::Mid);
+    // With a timeline, each result of the last phase says how long it holds from that
+    // phase's day at the planned growth; the other phases' results say null.
+    if scenario.timeline.is_some() {
+        let last = phases.last().and_then(|phase| phase.day(scenario));
+        let holds: Vec<Option<String>> = answer
+            .results
+            .par_iter()
+            .zip(&comparison.results)
+            .map(|(answer, result)| match last {
+                Some(day) if Some(&answer.phase) == phases.last() => {
+                    super::timeline::holds_until(&evaluator, result.policy, day)
+                        .map(|d| d.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        for (result, holds) in answer.results.iter_mut().zip(holds) {
+            result.holds_until = Some(holds);
+        }
+    }
+    answer
 }
 
 /// Everything `compare` reports, shaped as the JSON contract.
@@ -50,8 +76,11 @@ pub struct CompareAnswer {
 /// Capacity of one phase.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseAnswer {
-    /// `before` or `after`.
+    /// `before`, `after` or a `[[phase]]` name.
     pub name: Phase,
+    /// A dated phase's date, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<String>,
     /// The sites counted, in file order.
     pub sites: Vec<SiteAnswer>,
     /// Facility MW drawn by serving GPUs, PUE included.
@@ -67,6 +96,12 @@ pub struct SiteAnswer {
     pub name: String,
     /// `YYYY-MM-DD` for an addition, null for the fleet in service.
     pub online: Option<String>,
+    /// `YYYY-MM-DD`: the first day it no longer serves, if it leaves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline: Option<String>,
+    /// The share of its GPUs present while it ramps up (absent once all are).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ramp_share: Option<f64>,
     /// True when the site has more GPUs than its power can run.
     pub power_bound: bool,
     /// min(1, IT power / all-in draw).
@@ -85,7 +120,7 @@ pub struct PolicyAnswer {
     /// The policy's `description`, if the scenario gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `before` or `after`.
+    /// `before`, `after` or a `[[phase]]` name.
     pub phase: Phase,
     /// Highest utilization over the week (fraction of serving capacity).
     pub peak_utilization: f64,
@@ -118,6 +153,11 @@ pub struct PolicyAnswer {
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintyAnswer>,
+    /// With a `[timeline]`: for the last phase, the last day of the fitting run that
+    /// starts on its day at the planned growth (null when it does not fit then, or holds
+    /// to the timeline's end); null for the other phases. Absent without a timeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holds_until: Option<Option<String>>,
     /// Cost and margin in a week; present when the scenario gives a cost or a price.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostAnswer>,
@@ -250,7 +290,7 @@ impl CompareAnswer {
                 PolicyAnswer {
                     policy: policy.name.clone(),
                     description: policy.description.clone(),
-                    phase: result.phase,
+                    phase: result.phase.clone(),
                     peak_utilization: h.peak_utilization,
                     peak_step: h.peak_step,
                     peak_time: step_label(h.peak_step, scenario.step_minutes),
@@ -293,18 +333,19 @@ impl CompareAnswer {
                         cost_of(scenario, fleet, h, 1.0)
                     }),
                     uncertainty: uncertainty_answer(scenario, result),
+                    holds_until: None,
                 }
             })
             .collect();
         let mut results: Vec<PolicyAnswer> = results;
         // Each policy's cost against the first policy's, phase by phase.
-        for phase in Phase::ALL {
+        for (phase, _) in &comparison.phases {
             let first = results
                 .iter()
-                .find(|r| r.phase == phase)
+                .find(|r| r.phase == *phase)
                 .and_then(|r| r.cost.clone().map(|c| (r.policy.clone(), c)));
             if let Some((first_policy, first_cost)) = first {
-                for r in results.iter_mut().filter(|r| r.phase == phase) {
+                for r in results.iter_mut().filter(|r| r.phase == *phase) {
                     if r.policy != first_policy
                         && let Some(cost) = r.cost.as_mut()
                     {
@@ -322,7 +363,7 @@ impl CompareAnswer {
             phases: comparison
                 .phases
                 .iter()
-                .map(|(phase, fleet)| phase_report(scenario, *phase, fleet))
+                .map(|(phase, fleet)| phase_report(scenario, phase, fleet))
                 .collect(),
             results,
         }
@@ -363,9 +404,10 @@ fn uncertainty_answer(scenario: &Scenario, result: &PolicyResult) -> Option<Unce
 }
 
 /// The capacity of one phase, as the answer names it.
-fn phase_report(scenario: &Scenario, phase: Phase, fleet: &FleetCapacity) -> PhaseAnswer {
+fn phase_report(scenario: &Scenario, phase: &Phase, fleet: &FleetCapacity) -> PhaseAnswer {
     PhaseAnswer {
-        name: phase,
+        name: phase.clone(),
+        on: phase.on().map(|d| d.to_string()),
         sites: fleet
             .sites
             .iter()
@@ -374,6 +416,8 @@ fn phase_report(scenario: &Scenario, phase: Phase, fleet: &FleetCapacity) -> Pha
                 SiteAnswer {
                     name: spec.name.clone(),
                     online: spec.online.map(|d| d.to_string()),
+                    offline: spec.offline.map(|d| d.to_string()),
+                    ramp_share: (site.presence < 1.0).then_some(site.presence),
                     power_bound: site.power_bound,
                     power_factor: site.power_factor,
                     serving_gpus: site

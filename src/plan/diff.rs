@@ -102,7 +102,7 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
         answer
             .results
             .iter()
-            .map(|r| ((r.policy.clone(), r.phase), Figures::of(r)))
+            .map(|r| ((r.policy.clone(), r.phase.clone()), Figures::of(r)))
             .collect()
     };
     let (base_figures, head_figures) = (index(&before), index(&after));
@@ -111,7 +111,7 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
         .results
         .iter()
         .chain(&before.results)
-        .map(|r| (r.policy.clone(), r.phase))
+        .map(|r| (r.policy.clone(), r.phase.clone()))
         .filter(|key| seen.insert(key.clone()))
         .collect();
     let mut results: Vec<ResultChange> = keys
@@ -144,7 +144,7 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     let added_failing: HashMap<Phase, String> = results
         .iter()
         .filter(|r| r.status == "added" && r.head.as_ref().is_some_and(|h| !h.fits))
-        .map(|r| (r.phase, r.policy.clone()))
+        .map(|r| (r.phase.clone(), r.policy.clone()))
         .fold(HashMap::new(), |mut first, (phase, policy)| {
             first.entry(phase).or_insert(policy);
             first

@@ -13,17 +13,18 @@ use crate::scenario::units::step_label;
 const MORE_GPUS: f64 = 1000.0;
 
 /// Explains policy `policy` on `phase`.
-pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswer {
+pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnswer {
     let spec = &scenario.policies[policy];
-    let ones = vec![1.0; scenario.tiers.len()];
+    // Users as the phase sees them: grown to a dated phase's date.
+    let users = phase.users_scale(scenario);
     let fleet = FleetCapacity::of_phase(scenario, phase);
     let evaluator = Evaluator::new(scenario);
-    let base = evaluator.evaluate(&fleet, spec, &ones);
+    let base = evaluator.evaluate(&fleet, spec, &users);
     let step = base.peak_step;
     let cost = scenario
         .has_costs
         .then(|| super::cost::cost_of(scenario, &fleet, &base, 1.0));
-    let load = breakdown(scenario, &fleet, spec, &ones, step);
+    let load = breakdown(scenario, &fleet, spec, &users, step);
     let total_u: f64 = load.tier_utilization.iter().sum();
     let total_throttled: f64 = load.tier_throttled_users.iter().sum();
     let share = |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
@@ -108,7 +109,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         let fleet = FleetCapacity::of_phase(&more_power, phase);
         what_if.push(what_if_row(
             format!("1 MW more at {} (power-bound)", spec_site.name),
-            evaluator.evaluate(&fleet, spec, &ones),
+            evaluator.evaluate(&fleet, spec, &users),
         ));
     }
     if fleet.serving_mw > 0.0 {
@@ -120,7 +121,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         });
         what_if.push(what_if_row(
             "1 MW more of the phase's serving mix".into(),
-            evaluator.evaluate(&fleet.with_extra(&per_mw, 1.0), spec, &ones),
+            evaluator.evaluate(&fleet.with_extra(&per_mw, 1.0), spec, &users),
         ));
     }
     for sku in &scenario.skus {
@@ -132,7 +133,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         let extra: ByKind = rates.map(|rate| rate.iter().map(|r| r * MORE_GPUS).collect());
         what_if.push(what_if_row(
             format!("1,000 more serving {} GPUs", sku.name),
-            evaluator.evaluate(&fleet.with_extra(&extra, 0.0), spec, &ones),
+            evaluator.evaluate(&fleet.with_extra(&extra, 0.0), spec, &users),
         ));
     }
 
@@ -140,7 +141,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: Phase) -> ExplainAnswe
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         policy: spec.name.clone(),
-        phase,
+        phase: phase.clone(),
         utilization_target: scenario.utilization_target,
         peak_utilization: base.peak_utilization,
         peak_step: step,

@@ -29,10 +29,11 @@ pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{
-    MonthAnswer, MonthResult, MonthSampled, Runway, RunwaySampled, TimelineAnswer, timeline,
+    DatePercentiles, MonthAnswer, MonthResult, MonthSampled, Runway, RunwaySampled, TimelineAnswer,
+    timeline,
     timeline_with_progress,
 };
 pub use validate::{Finding, Summary, ValidateAnswer};
 
 /// Version of the JSON layouts; raised only when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;

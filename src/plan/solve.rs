@@ -121,13 +121,14 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
             budget.name()
         );
     }
-    let fleet = FleetCapacity::of_phase(scenario, request.phase);
-    let ones = vec![1.0; scenario.tiers.len()];
+    let fleet = FleetCapacity::of_phase(scenario, &request.phase);
+    // Users as the phase sees them: grown to a dated phase's date.
+    let users = request.phase.users_scale(scenario);
     let evaluator = Evaluator::new(scenario);
     // The week at a multiplier, and whether it fits: the model's verdict, and a serving
     // cost within the bound when one is asked.
     let run = |multiplier: Option<f64>| -> (Headroom, bool) {
-        let h = evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &ones);
+        let h = evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &users);
         let fits = h.fits()
             && request.max_serving_cost.is_none_or(|most| {
                 cost_of(scenario, &fleet, &h, 1.0).serving_cost_per_week <= most
@@ -208,7 +209,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         policy: policy.name.clone(),
-        phase: request.phase,
+        phase: request.phase.clone(),
         budget: budget.name(),
         utilization_target: scenario.utilization_target,
         outcome,

@@ -7,12 +7,17 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::collections::{BTreeMap, HashMap};
+
 use super::SCHEMA_VERSION;
 use super::compare::PercentilesAnswer;
-use crate::model::sampling::{self, hit_rate};
-use crate::model::{Evaluator, Fit, FleetCapacity, SampleFleet, SamplePolicy, SampleSummary};
-use crate::scenario::Scenario;
+use crate::model::headroom::PEAK_TIE;
+use crate::model::sampling::{self, SampleAt, hit_rate};
+use crate::model::{
+    Evaluator, Fit, FleetCapacity, Headroom, SampleFleet, SamplePolicy, SampleSummary, time,
+};
 use crate::scenario::units::step_label;
+use crate::scenario::{Date, Sampling, Scenario, Site, Timeline};
 
 /// Evaluates the selected policies month by month. Errors without a `[timeline]`.
 pub fn timeline(scenario: &Scenario, policies: &[usize]) -> anyhow::Result<TimelineAnswer> {
@@ -31,145 +36,61 @@ pub fn timeline_with_progress(
         );
     };
     let evaluator = Evaluator::new(scenario);
-    // Sampled uncertainty: the draws and each policy's shares under them, once.
-    let draws = scenario.sampling.as_ref().map(sampling::draws);
-    let shares: Vec<_> = match &draws {
-        Some(draws) => policies
-            .iter()
-            .map(|&p| SamplePolicy::new(&evaluator, &scenario.policies[p]).shares_of(draws))
-            .collect(),
-        None => Vec::new(),
-    };
+    let plan = DayPlan::new(&evaluator, spec);
     // Months are independent: spread them over the cores, keeping their order.
-    let months: Vec<(MonthAnswer, Vec<Vec<bool>>)> = (0..spec.months)
+    let months: Vec<(MonthAnswer, Vec<Vec<(Date, bool)>>)> = (0..spec.months)
         .into_par_iter()
         .map(|month| {
-            let date = spec.start.add_months(month);
-            let next = spec.start.add_months(month + 1);
-            let fleet = FleetCapacity::on_date(scenario, date);
-            // An addition belongs to the month its date falls in, though the week evaluated
-            // on this month's date counts it only if it is online by then.
-            let arriving: Vec<&crate::scenario::Site> = scenario
-                .sites
-                .iter()
-                .filter(|site| {
-                    site.online
-                        .is_some_and(|online| date <= online && online < next)
-                })
-                .collect();
-            let additions = arriving.iter().map(|site| site.name.clone()).collect();
-            let additions_on = arriving
-                .iter()
-                .filter_map(|site| site.online.map(|d| d.to_string()))
-                .collect();
-            let users_scale: Vec<f64> = spec
-                .growth
-                .iter()
-                .map(|g| (1.0 + g).powi(month as i32))
-                .collect();
-            let sample_fleet = draws.as_ref().map(|_| SampleFleet::new(&evaluator, &fleet));
-            let (results, fits): (Vec<MonthResult>, Vec<Vec<bool>>) = policies
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| {
-                    let h = evaluator.evaluate(&fleet, &scenario.policies[p], &users_scale);
-                    // Whether each sample fits this month.
-                    let fits: Vec<bool> = match (&draws, &sample_fleet) {
-                        (Some(draws), Some(sample_fleet)) => sampling::outcomes(
-                            sample_fleet,
-                            &shares[i],
-                            draws,
-                            month,
-                            &spec.growth,
-                            !h.unservable_classes.is_empty(),
-                            true,
-                        )
-                        .iter()
-                        .map(|o| o.fits)
-                        .collect(),
-                        _ => Vec::new(),
-                    };
-                    let sampled = draws.as_ref().map(|draws| {
-                        let (p_fits, standard_error) =
-                            hit_rate(fits.iter().filter(|&&f| f).count(), draws.len());
-                        MonthSampled {
-                            p_fits,
-                            p_fits_standard_error: standard_error,
-                        }
-                    });
-                    let result = MonthResult {
-                        policy: scenario.policies[p].name.clone(),
-                        peak_utilization: h.peak_utilization,
-                        peak_time: step_label(h.peak_step, scenario.step_minutes),
-                        fits: h.fits(),
-                        verdict: h.fit,
-                        sampled,
-                    };
-                    (result, fits)
-                })
-                .unzip();
+            let answer = plan.month(month, policies);
             tick();
-            let answer = MonthAnswer {
-                month,
-                date: date.to_string(),
-                sites_online: fleet.sites.len(),
-                additions,
-                additions_on,
-                serving_mw: fleet.serving_mw,
-                results,
-            };
-            (answer, fits)
+            answer
         })
         .collect();
-    let (months, sample_fits): (Vec<MonthAnswer>, Vec<Vec<Vec<bool>>>) = months.into_iter().unzip();
+    let (months, points): (Vec<MonthAnswer>, Vec<Vec<Vec<(Date, bool)>>>) =
+        months.into_iter().unzip();
+    let sampled = scenario
+        .sampling
+        .as_ref()
+        .map(|sampling| SampledMonths::run(&plan, sampling, policies));
     let runway = policies
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &p)| {
-            let fit: Vec<bool> = months.iter().map(|m| m.results[i].fits).collect();
-            let date = |m: Option<usize>| m.map(|m| months[m].date.clone());
-            let sampled = scenario.sampling.as_ref().map(|sampling| {
-                // Each sample's runway: the months it fits before its first miss.
-                let runways: Vec<f64> = (0..sampling.samples)
-                    .map(|sample| {
-                        sample_fits
-                            .iter()
-                            .position(|month| !month[i][sample])
-                            .unwrap_or(sample_fits.len()) as f64
-                    })
-                    .collect();
-                let throughout = runways
-                    .iter()
-                    .filter(|&&r| r as usize == sample_fits.len())
-                    .count();
-                let summary = SampleSummary::from_values(runways, throughout);
-                RunwaySampled {
-                    samples: sampling.samples,
-                    seed: sampling.seed,
-                    runway_months: PercentilesAnswer {
-                        p10: summary.p10,
-                        p50: summary.p50,
-                        p90: summary.p90,
-                    },
-                    p_fits_throughout: summary.p_fits,
-                    p_fits_throughout_standard_error: summary.standard_error,
-                }
-            });
+            let mut search = DaySearch::new(&plan, p);
+            for month in &points {
+                search.known.extend(month[i].iter().copied());
+            }
+            let first_fit = search.first_with(true, spec.start);
+            let first_miss = search.first_with(false, spec.start);
+            let holds_until = first_fit.and_then(|fit| search.holds_until(fit));
             Runway {
                 policy: scenario.policies[p].name.clone(),
-                first_fit: date(fit.iter().position(|&f| f)),
-                last_fit: date(fit.iter().rposition(|&f| f)),
-                first_miss: date(fit.iter().position(|&f| !f)),
-                fits_throughout: fit.iter().all(|&f| f),
-                sampled,
+                first_fit: first_fit.map(|d| d.to_string()),
+                first_miss: first_miss.map(|d| d.to_string()),
+                holds_until: holds_until.map(|d| d.to_string()),
+                fits_throughout: first_miss.is_none(),
+                sampled: sampled.as_ref().map(|s| s.runway(i, spec)),
             }
         })
         .collect();
+    let mut months = months;
+    if let Some(sampled) = &sampled {
+        for (m, month) in months.iter_mut().enumerate() {
+            for (i, result) in month.results.iter_mut().enumerate() {
+                let (p_fits, standard_error) = sampled.hit_rate(m, i);
+                result.sampled = Some(MonthSampled {
+                    p_fits,
+                    p_fits_standard_error: standard_error,
+                });
+            }
+        }
+    }
     Ok(TimelineAnswer {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
         utilization_target: scenario.utilization_target,
         start: spec.start.to_string(),
+        end: time::horizon_end(spec).to_string(),
         growth: scenario
             .tiers
             .iter()
@@ -178,6 +99,405 @@ pub fn timeline_with_progress(
             .collect(),
         months,
         runway,
+    })
+}
+
+/// The last day of the run of fitting days that starts on `from`, for `compare`'s last
+/// phase: `None` when the policy does not fit on that day (in the timeline's terms: the
+/// fleet on the day, demand grown to it), when the day is outside the timeline, or when
+/// the run reaches the timeline's last day.
+pub fn holds_until(evaluator: &Evaluator<'_>, policy: usize, from: Date) -> Option<Date> {
+    let spec = evaluator.scenario().timeline.as_ref()?;
+    if from < spec.start || from > time::horizon_end(spec) {
+        return None;
+    }
+    let plan = DayPlan::new(evaluator, spec);
+    let mut search = DaySearch::new(&plan, policy);
+    search.holds_until(from)
+}
+
+/// What the timeline needs to evaluate any day: the evaluator, the timeline, its event
+/// days (unslipped), its last day, and whether fit can be trusted to change at most once
+/// between two event days (every growth rate of one sign).
+struct DayPlan<'e, 's> {
+    evaluator: &'e Evaluator<'s>,
+    spec: &'s Timeline,
+    events: Vec<Date>,
+    monotone: bool,
+}
+
+impl<'e, 's> DayPlan<'e, 's> {
+    fn new(evaluator: &'e Evaluator<'s>, spec: &'s Timeline) -> DayPlan<'e, 's> {
+        let scenario = evaluator.scenario();
+        let rising = spec.growth.iter().all(|&g| g >= 0.0);
+        let falling = spec.growth.iter().all(|&g| g <= 0.0);
+        DayPlan {
+            evaluator,
+            spec,
+            events: time::event_days(scenario, &[]),
+            monotone: rising || falling,
+        }
+    }
+
+    fn scenario(&self) -> &'s Scenario {
+        self.evaluator.scenario()
+    }
+
+    /// Policy `p` on `day`: the fleet in service then, demand grown to it.
+    fn evaluate(&self, p: usize, day: Date, fleet: &FleetCapacity) -> Headroom {
+        let users = time::growth_factors(self.spec, day);
+        self.evaluator
+            .evaluate(fleet, &self.scenario().policies[p], &users)
+    }
+
+    /// Month `month`'s row: each policy at the worst of the month's evaluation days, and
+    /// every (day, fits) it looked at, per policy.
+    fn month(&self, month: u32, policies: &[usize]) -> (MonthAnswer, Vec<Vec<(Date, bool)>>) {
+        let scenario = self.scenario();
+        let first = self.spec.start.add_months(month);
+        let next = self.spec.start.add_months(month + 1);
+        let days = time::evaluation_days(first, next, &self.events);
+        let fleets: Vec<FleetCapacity> = days
+            .iter()
+            .map(|&day| FleetCapacity::on_date(scenario, day))
+            .collect();
+        let in_month = |date: Option<Date>| date.is_some_and(|d| first <= d && d < next);
+        let arriving: Vec<&Site> = scenario
+            .sites
+            .iter()
+            .filter(|site| in_month(site.online))
+            .collect();
+        let leaving: Vec<&Site> = scenario
+            .sites
+            .iter()
+            .filter(|site| in_month(site.offline))
+            .collect();
+        let (results, points): (Vec<MonthResult>, Vec<Vec<(Date, bool)>>) = policies
+            .iter()
+            .map(|&p| {
+                let mut worst: Option<(Date, Headroom)> = None;
+                let mut points = Vec::with_capacity(days.len());
+                for (&day, fleet) in days.iter().zip(&fleets) {
+                    let h = self.evaluate(p, day, fleet);
+                    points.push((day, h.fits()));
+                    if worst.as_ref().is_none_or(|(_, w)| worse_point(&h, w)) {
+                        worst = Some((day, h));
+                    }
+                }
+                let (worst_date, h) = worst.expect("a month has a first day");
+                let result = MonthResult {
+                    policy: scenario.policies[p].name.clone(),
+                    peak_utilization: h.peak_utilization,
+                    peak_time: step_label(h.peak_step, scenario.step_minutes),
+                    worst_date: worst_date.to_string(),
+                    fits: points.iter().all(|&(_, fits)| fits),
+                    verdict: h.fit,
+                    sampled: None,
+                };
+                (result, points)
+            })
+            .unzip();
+        let names = |sites: &[&Site]| sites.iter().map(|s| s.name.clone()).collect();
+        let dates = |sites: &[&Site], date: fn(&Site) -> Option<Date>| {
+            sites
+                .iter()
+                .filter_map(|s| date(s).map(|d| d.to_string()))
+                .collect()
+        };
+        let answer = MonthAnswer {
+            month,
+            date: first.to_string(),
+            sites_online: fleets[0].sites.len(),
+            additions: names(&arriving),
+            additions_on: dates(&arriving, |s| s.online),
+            removals: names(&leaving),
+            removals_on: dates(&leaving, |s| s.offline),
+            serving_mw: fleets[0].serving_mw,
+            results,
+        };
+        (answer, points)
+    }
+}
+
+/// Whether the week `h` is a worse point of a month than `other`: the higher peak
+/// utilization (a class left with no capacity counts as infinite), within [`PEAK_TIE`]
+/// the one that does not fit; otherwise the earlier day stays.
+fn worse_point(h: &Headroom, other: &Headroom) -> bool {
+    let rank = |h: &Headroom| {
+        if h.unservable_classes.is_empty() {
+            h.peak_utilization
+        } else {
+            f64::INFINITY
+        }
+    };
+    let (a, b) = (rank(h), rank(other));
+    if a.is_infinite() || b.is_infinite() {
+        return a.is_infinite() && b.is_finite();
+    }
+    if a > b + PEAK_TIE * b {
+        true
+    } else if b > a + PEAK_TIE * a {
+        false
+    } else {
+        !h.fits() && other.fits()
+    }
+}
+
+/// One policy's fit day by day: known days, and the rule that between two evaluation days
+/// fit changes at most once (so bisection finds the day), except where a site ramps or
+/// growth rates differ in sign (then each day is evaluated).
+struct DaySearch<'p, 'e, 's> {
+    plan: &'p DayPlan<'e, 's>,
+    policy: usize,
+    known: BTreeMap<Date, bool>,
+    /// Every evaluation day of the horizon, sorted.
+    points: Vec<Date>,
+}
+
+impl<'p, 'e, 's> DaySearch<'p, 'e, 's> {
+    fn new(plan: &'p DayPlan<'e, 's>, policy: usize) -> DaySearch<'p, 'e, 's> {
+        let spec = plan.spec;
+        let points: Vec<Date> = (0..spec.months)
+            .flat_map(|m| {
+                time::evaluation_days(
+                    spec.start.add_months(m),
+                    spec.start.add_months(m + 1),
+                    &plan.events,
+                )
+            })
+            .collect();
+        DaySearch {
+            plan,
+            policy,
+            known: BTreeMap::new(),
+            points,
+        }
+    }
+
+    fn fits(&mut self, day: Date) -> bool {
+        if let Some(&fits) = self.known.get(&day) {
+            return fits;
+        }
+        let fleet = FleetCapacity::on_date(self.plan.scenario(), day);
+        let fits = self.plan.evaluate(self.policy, day, &fleet).fits();
+        self.known.insert(day, fits);
+        fits
+    }
+
+    /// The first day from `from` to the horizon's end on which fit is `wanted`.
+    fn first_with(&mut self, wanted: bool, from: Date) -> Option<Date> {
+        if self.fits(from) == wanted {
+            return Some(from);
+        }
+        let mut previous = from;
+        let points: Vec<Date> = self.points.iter().copied().filter(|&d| d > from).collect();
+        for b in points {
+            let a = previous;
+            previous = b;
+            let stepwise = !self.plan.monotone
+                || time::ramps_between(self.plan.scenario(), &[], a, b);
+            if stepwise {
+                let mut day = a.add_days(1);
+                while day <= b {
+                    if self.fits(day) == wanted {
+                        return Some(day);
+                    }
+                    day = day.add_days(1);
+                }
+            } else if self.fits(b) == wanted {
+                // Fit changes once in (a, b]: bisect for the first day it is `wanted`.
+                let (mut lo, mut hi) = (a, b);
+                while hi.days_since(lo) > 1 {
+                    let mid = lo.add_days(hi.days_since(lo) / 2);
+                    if self.fits(mid) == wanted {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                return Some(hi);
+            }
+        }
+        None
+    }
+
+    /// The last day of the fitting run that starts on `from`; `None` when it does not fit
+    /// then or the run reaches the horizon's last day.
+    fn holds_until(&mut self, from: Date) -> Option<Date> {
+        if !self.fits(from) {
+            return None;
+        }
+        self.first_with(false, from).map(|miss| miss.add_days(-1))
+    }
+}
+
+/// The samples month by month: for each sample, the days it is looked at (its own slipped
+/// events), the fleet it has on each, and whether it fits each month, per policy.
+struct SampledMonths {
+    /// Per policy, per month, per sample: fits every day looked at.
+    fits: Vec<Vec<Vec<bool>>>,
+    samples: usize,
+    seed: u64,
+}
+
+impl SampledMonths {
+    fn run(plan: &DayPlan<'_, '_>, sampling: &Sampling, policies: &[usize]) -> SampledMonths {
+        let scenario = plan.scenario();
+        let spec = plan.spec;
+        let draws = sampling::draws(sampling);
+        let slips = sampling::slips(sampling, &scenario.sites);
+        // Fit can only be lost at the end of an interval of constant fleet while demand
+        // grows; where growth may fall, every evaluation day is looked at.
+        let rising = spec.growth.iter().all(|&g| g >= 0.0)
+            && sampling.growth.is_none_or(|g| g.p10 >= 0.0 && g.p90 >= 0.0);
+        // Each sample's days per month, and its fleet (by presence) on each.
+        let mut fleet_index: HashMap<Vec<u64>, usize> = HashMap::new();
+        let mut presences: Vec<Vec<f64>> = Vec::new();
+        let per_sample: Vec<Vec<Vec<(Date, usize)>>> = slips
+            .iter()
+            .map(|slip| {
+                let events = time::event_days(scenario, slip);
+                (0..spec.months)
+                    .map(|m| {
+                        let first = spec.start.add_months(m);
+                        let next = spec.start.add_months(m + 1);
+                        let mut days = time::evaluation_days(first, next, &events);
+                        if rising {
+                            days.retain(|&d| {
+                                d == next.add_days(-1)
+                                    || events.binary_search(&d.add_days(1)).is_ok()
+                                    || starts_ramp(scenario, slip, d)
+                            });
+                        }
+                        days.into_iter()
+                            .map(|day| {
+                                let presence: Vec<f64> = scenario
+                                    .sites
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(s, site)| {
+                                        time::presence(site, day, slip.get(s).copied().unwrap_or(0))
+                                    })
+                                    .collect();
+                                let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
+                                let index = *fleet_index.entry(key).or_insert_with(|| {
+                                    presences.push(presence);
+                                    presences.len() - 1
+                                });
+                                (day, index)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let fleets: Vec<SampleFleet> = presences
+            .par_iter()
+            .map(|presence| {
+                let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
+                SampleFleet::new(plan.evaluator, &fleet)
+            })
+            .collect();
+        let fits = policies
+            .iter()
+            .map(|&p| {
+                let policy = SamplePolicy::new(plan.evaluator, &scenario.policies[p]);
+                let serves = policy.serves();
+                let shares = policy.shares_of(&draws);
+                let unserved: Vec<bool> =
+                    fleets.iter().map(|f| f.leaves_unserved(&serves)).collect();
+                let tiers = scenario.tiers.len();
+                // Per sample, every month: the months are its own, so samples run in
+                // parallel and months in order within one.
+                let by_sample: Vec<Vec<bool>> = (0..draws.len())
+                    .into_par_iter()
+                    .map_init(
+                        || (vec![0.0; tiers], vec![0.0; tiers]),
+                        |(off, peak), i| {
+                            per_sample[i]
+                                .iter()
+                                .map(|days| {
+                                    days.iter().all(|&(day, f)| {
+                                        let months = time::months_since(spec.start, day);
+                                        let tier_factor = time::growth_factors(spec, day);
+                                        let at = SampleAt {
+                                            shares: &shares,
+                                            draw: &draws[i],
+                                            index: i,
+                                            months,
+                                            tier_factor: &tier_factor,
+                                        };
+                                        at.outcome(&fleets[f], off, peak, unserved[f], true).fits
+                                    })
+                                })
+                                .collect()
+                        },
+                    )
+                    .collect();
+                // Month-major for the report.
+                (0..spec.months as usize)
+                    .map(|m| by_sample.iter().map(|months| months[m]).collect())
+                    .collect()
+            })
+            .collect();
+        SampledMonths {
+            fits,
+            samples: sampling.samples,
+            seed: sampling.seed,
+        }
+    }
+
+    /// The chance the `i`th policy fits month `m`, and its standard error.
+    fn hit_rate(&self, m: usize, i: usize) -> (f64, f64) {
+        let month = &self.fits[i][m];
+        hit_rate(month.iter().filter(|&&f| f).count(), month.len())
+    }
+
+    /// The `i`th policy's runway over the samples: months fitted before the first miss,
+    /// and the last day of that run as a date.
+    fn runway(&self, i: usize, spec: &Timeline) -> RunwaySampled {
+        let months = self.fits[i].len();
+        let runways: Vec<f64> = (0..self.samples)
+            .map(|sample| {
+                (0..months)
+                    .position(|m| !self.fits[i][m][sample])
+                    .unwrap_or(months) as f64
+            })
+            .collect();
+        let throughout = runways.iter().filter(|&&r| r as usize == months).count();
+        let summary = SampleSummary::from_values(runways, throughout);
+        // A runway of r months ends the day before month r starts; all of them: past the
+        // horizon (null).
+        let end = |r: f64| {
+            let r = r as u32;
+            (r < spec.months).then(|| spec.start.add_months(r).add_days(-1).to_string())
+        };
+        RunwaySampled {
+            samples: self.samples,
+            seed: self.seed,
+            runway_months: PercentilesAnswer {
+                p10: summary.p10,
+                p50: summary.p50,
+                p90: summary.p90,
+            },
+            holds_until: DatePercentiles {
+                p10: end(summary.p10),
+                p50: end(summary.p50),
+                p90: end(summary.p90),
+            },
+            p_fits_throughout: summary.p_fits,
+            p_fits_throughout_standard_error: summary.standard_error,
+        }
+    }
+}
+
+/// Whether a ramp (of more than one day) starts on `day` for a sample with these slips.
+fn starts_ramp(scenario: &Scenario, slips: &[i64], day: Date) -> bool {
+    scenario.sites.iter().enumerate().any(|(s, site)| {
+        site.ramp_days.is_some_and(|n| n > 1)
+            && site
+                .online
+                .is_some_and(|on| on.add_days(slips.get(s).copied().unwrap_or(0)) == day)
     })
 }
 
@@ -192,6 +512,8 @@ pub struct TimelineAnswer {
     pub utilization_target: f64,
     /// The first month's date.
     pub start: String,
+    /// The timeline's last day (the day before `start` + `months` months).
+    pub end: String,
     /// Monthly compound growth of users per tier.
     pub growth: IndexMap<String, f64>,
     /// One entry per month, in order.
@@ -205,15 +527,19 @@ pub struct TimelineAnswer {
 pub struct MonthAnswer {
     /// Months since the start (0 = the start month).
     pub month: u32,
-    /// The date evaluated: sites online on this date count.
+    /// The month's first day.
     pub date: String,
-    /// Sites online on the date.
+    /// Sites online on its first day.
     pub sites_online: usize,
     /// Sites whose online date falls in this month (from this month's date to the next's).
     pub additions: Vec<String>,
     /// Their online dates, `YYYY-MM-DD`, in the same order.
     pub additions_on: Vec<String>,
-    /// Serving MW online.
+    /// Sites whose `offline` date falls in this month.
+    pub removals: Vec<String>,
+    /// Their offline dates, in the same order.
+    pub removals_on: Vec<String>,
+    /// Serving MW online on its first day.
     pub serving_mw: f64,
     /// One entry per selected policy, in file order.
     pub results: Vec<MonthResult>,
@@ -224,14 +550,16 @@ pub struct MonthAnswer {
 pub struct MonthResult {
     /// Policy name.
     pub policy: String,
-    /// Peak utilization of the reference week with that month's fleet and demand.
+    /// Peak utilization at the month's worst point: the fleet and the demand of that day.
     pub peak_utilization: f64,
     /// When in the week the peak falls (UTC).
     pub peak_time: String,
-    /// Peak within the target, nothing unservable and training at its floor.
+    /// The month's worst day (`YYYY-MM-DD`): the highest peak of its evaluation days.
+    pub worst_date: String,
+    /// Fits on every evaluation day of the month.
     pub fits: bool,
-    /// Why it fits or not, as the model decided (`fits`, `no_capacity`, `over_target`,
-    /// `training_floor`).
+    /// Why it fits or not at the worst point, as the model decided (`fits`,
+    /// `no_capacity`, `over_target`, `training_floor`).
     pub verdict: Fit,
     /// The chance to fit this month over the samples, if the scenario has samples.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,7 +577,7 @@ pub struct MonthSampled {
 
 /// A policy's runway over the samples: in each sample, the months it fits from the start
 /// before its first miss (all the months when it never misses).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunwaySampled {
     /// Samples drawn.
     pub samples: usize,
@@ -257,6 +585,8 @@ pub struct RunwaySampled {
     pub seed: u64,
     /// Months of runway: 10th, 50th and 90th percentiles (nearest rank).
     pub runway_months: PercentilesAnswer,
+    /// The last day of those runways (null: past the timeline's end).
+    pub holds_until: DatePercentiles,
     /// Share of samples in which the policy fits in every month.
     pub p_fits_throughout: f64,
     /// Its standard error.
@@ -268,15 +598,27 @@ pub struct RunwaySampled {
 pub struct Runway {
     /// Policy name.
     pub policy: String,
-    /// The first month it fits; null if it never does.
+    /// The first day it fits; null if it never does.
     pub first_fit: Option<String>,
-    /// The last month it fits (its runway); null if it never does.
-    pub last_fit: Option<String>,
-    /// The first month it does not fit; null if it fits throughout.
+    /// The first day it does not fit; null if it fits throughout.
     pub first_miss: Option<String>,
+    /// The last day of the run of fitting days that starts at `first_fit`; null when that
+    /// run reaches the timeline's last day or the policy never fits.
+    pub holds_until: Option<String>,
     /// True when it fits in every month.
     pub fits_throughout: bool,
     /// The runway over the samples, if the scenario has samples.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sampled: Option<RunwaySampled>,
+}
+
+/// Three percentiles of a date (null: past the timeline's end).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatePercentiles {
+    /// 10th percentile.
+    pub p10: Option<String>,
+    /// Median.
+    pub p50: Option<String>,
+    /// 90th percentile.
+    pub p90: Option<String>,
 }

@@ -173,7 +173,7 @@ fn on_axis(value: f64, top: f64) -> f64 {
 
 /// The week plot of a comparison: one panel per phase, one line per policy.
 pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, PlotError> {
-    let phases: Vec<Phase> = report.phases.iter().map(|p| p.name).collect();
+    let phases: Vec<Phase> = report.phases.iter().map(|p| p.name.clone()).collect();
     // Each policy once, in file order, with its highest peak over the phases.
     let mut order: Vec<(&str, f64)> = Vec::new();
     let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -222,7 +222,7 @@ pub fn week_svg(report: &CompareAnswer, peak_mask: &[bool]) -> Result<String, Pl
         let (charts, legend) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
         let panels = charts.split_evenly((phases.len().max(1), 1));
         for (panel, phase) in panels.iter().zip(&phases) {
-            week_panel(panel, report, *phase, &names, peak_mask)?;
+            week_panel(panel, report, phase.clone(), &names, peak_mask)?;
         }
         draw_legend(&legend, &entries)?;
         root.present()?;

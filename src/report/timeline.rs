@@ -8,27 +8,21 @@ use crate::fmt::{count, mw, num, percent};
 use crate::plan::{Fit, MonthAnswer, Runway, TimelineAnswer};
 
 impl Runway {
-    /// The runway in words: from the first month it fits, the first month it misses, and
-    /// whether it fits again later, so a gap is never hidden ("fits from 2026-05; first
-    /// miss 2026-06; fits again through 2026-07").
+    /// The runway in words, to the day: "holds until 2026-07-14" (it fits from the start),
+    /// "fits from 2026-06-06; holds until 2026-07-14", "fits from 2026-06-06 to the end",
+    /// "fits throughout" or "never fits". A later return to fitting shows in the months
+    /// the table marks over target.
     pub fn summary(&self) -> String {
-        let month = |date: &Option<String>| date.as_deref().map(|d| d[..7].to_string());
-        match (
-            month(&self.first_fit),
-            month(&self.first_miss),
-            month(&self.last_fit),
-        ) {
+        let later = match (&self.first_fit, &self.first_miss) {
+            (Some(fit), Some(miss)) => fit > miss,
+            _ => false,
+        };
+        match (&self.first_fit, &self.holds_until) {
             _ if self.fits_throughout => "fits throughout".to_string(),
-            (None, ..) => "never fits".to_string(),
-            (Some(first), Some(miss), Some(last)) if first < miss && miss < last => {
-                format!("fits from {first}; first miss {miss}; fits again through {last}")
-            }
-            (Some(first), Some(miss), _) if miss > first => {
-                format!("fits from {first}; first miss {miss}")
-            }
-            (Some(first), _, Some(last)) if first == last => format!("fits in {first} only"),
-            (Some(first), _, Some(last)) => format!("fits from {first} through {last}"),
-            (Some(first), ..) => format!("fits from {first}"),
+            (None, _) => "never fits".to_string(),
+            (Some(fit), Some(until)) if later => format!("fits from {fit}; holds until {until}"),
+            (Some(_), Some(until)) => format!("holds until {until}"),
+            (Some(fit), None) => format!("fits from {fit} to the end"),
         }
     }
 }
@@ -114,12 +108,12 @@ impl Render for TimelineAnswer {
                 format!("{m}")
             }
         };
-        if let Some(first) = self.runway.iter().find_map(|r| r.sampled) {
+        if let Some(first) = self.runway.iter().find_map(|r| r.sampled.as_ref()) {
             let runways: Vec<String> = self
                 .runway
                 .iter()
                 .filter_map(|r| {
-                    let s = r.sampled?.runway_months;
+                    let s = r.sampled.as_ref()?.runway_months;
                     Some(format!(
                         "{} {}/{}/{}",
                         r.policy,
@@ -138,7 +132,7 @@ impl Render for TimelineAnswer {
         let policies: Vec<&str> = self.runway.iter().map(|r| r.policy.as_str()).collect();
         let mut header = vec!["Month", "Sites", "Serving MW"];
         header.extend(policies.iter().copied());
-        header.push("Comes online (MM-DD)");
+        header.push("Fleet changes (MM-DD)");
         let mut table = TableData::new(&header)
             .right(1..3 + policies.len())
             .droppable([2, 1]);
@@ -148,22 +142,33 @@ impl Render for TimelineAnswer {
                 month.sites_online.to_string(),
                 mw(month.serving_mw),
             ];
-            row.extend(month.results.iter().map(|r| match r.verdict {
-                Fit::Fits => percent(r.peak_utilization),
-                Fit::OverTarget => format!("{} over", percent(r.peak_utilization)),
-                // Within the target, yet it does not fit: the training floor, or a class
-                // nothing serves.
-                Fit::TrainingFloor | Fit::NoCapacity => {
-                    format!("{} fails", percent(r.peak_utilization))
+            row.extend(month.results.iter().map(|r| {
+                // The worst day, when the month does not fit there.
+                let day = &r.worst_date[5..];
+                match (r.fits, r.verdict) {
+                    (true, _) => percent(r.peak_utilization),
+                    (false, Fit::OverTarget) => {
+                        format!("{} over {day}", percent(r.peak_utilization))
+                    }
+                    // Within the target, yet it does not fit: the training floor, or a
+                    // class nothing serves (or a day other than the worst one).
+                    (false, _) => format!("{} fails {day}", percent(r.peak_utilization)),
                 }
             }));
-            let arriving: Vec<String> = month
+            let changes: Vec<String> = month
                 .additions
                 .iter()
                 .zip(&month.additions_on)
-                .map(|(site, on)| format!("{site} ({})", &on[5..]))
+                .map(|(site, on)| format!("+{site} ({})", &on[5..]))
+                .chain(
+                    month
+                        .removals
+                        .iter()
+                        .zip(&month.removals_on)
+                        .map(|(site, on)| format!("-{site} ({})", &on[5..])),
+                )
                 .collect();
-            row.push(arriving.join(", "));
+            row.push(changes.join(", "));
             table.row(row);
         }
         let sampled = self.runway.iter().any(|r| r.sampled.is_some());
@@ -180,7 +185,7 @@ impl Render for TimelineAnswer {
                 r.summary(),
                 over_target_runs(&self.months, i),
             ];
-            if let Some(s) = r.sampled {
+            if let Some(s) = &r.sampled {
                 row.extend([
                     months(s.runway_months.p10),
                     months(s.runway_months.p50),
@@ -207,11 +212,11 @@ impl Render for TimelineAnswer {
             Section {
                 heading: format!(
                     "Chance to fit by month over {} samples",
-                    count(self.runway.iter().find_map(|r| r.sampled).map_or(0, |s| s.samples) as f64)
+                    count(self.runway.iter().find_map(|r| r.sampled.as_ref()).map_or(0, |s| s.samples) as f64)
                 ),
                 table: Some(table),
                 notes: vec![
-                    "Each sample draws users, tokens per active hour, throughput and growth once for every tier ([uncertainty]).".into(),
+                    "Each sample draws users, tokens per active hour, throughput and growth once for every tier, and each addition's slip ([uncertainty]); a month fits when it fits on every day looked at.".into(),
                 ],
             }
         });
@@ -259,9 +264,11 @@ impl Render for TimelineAnswer {
             "peak_utilization",
             "peak_time",
             "fits",
+            "worst_date",
             "sites_online",
             "serving_mw",
             "additions",
+            "removals",
         ]);
         let sampled = self.runway.iter().any(|r| r.sampled.is_some());
         if sampled {
@@ -276,9 +283,11 @@ impl Render for TimelineAnswer {
                     num(r.peak_utilization),
                     r.peak_time.clone(),
                     r.fits.to_string(),
+                    r.worst_date.clone(),
                     month.sites_online.to_string(),
                     num(month.serving_mw),
                     month.additions.join(";"),
+                    month.removals.join(";"),
                 ]);
                 if let (true, Some(s)) = (sampled, r.sampled) {
                     let row = table.rows.last_mut().expect("a row was just added");
@@ -294,37 +303,33 @@ impl Render for TimelineAnswer {
 mod tests {
     use super::*;
 
-    fn runway(first_fit: Option<&str>, last_fit: Option<&str>, first_miss: Option<&str>) -> Runway {
+    fn runway(fit: Option<&str>, miss: Option<&str>, until: Option<&str>) -> Runway {
         Runway {
             policy: "p".into(),
-            first_fit: first_fit.map(String::from),
-            last_fit: last_fit.map(String::from),
-            first_miss: first_miss.map(String::from),
-            fits_throughout: first_miss.is_none() && first_fit.is_some(),
+            first_fit: fit.map(String::from),
+            first_miss: miss.map(String::from),
+            holds_until: until.map(String::from),
+            fits_throughout: miss.is_none() && fit.is_some(),
             sampled: None,
         }
     }
 
     #[test]
-    fn a_runway_never_hides_a_gap() {
-        let gap = runway(Some("2026-05-01"), Some("2026-07-01"), Some("2026-06-01"));
+    fn a_runway_is_said_to_the_day() {
+        let start = Some("2026-05-01");
         assert_eq!(
-            gap.summary(),
-            "fits from 2026-05; first miss 2026-06; fits again through 2026-07"
-        );
-        let runs_out = runway(Some("2026-05-01"), Some("2026-08-01"), Some("2026-09-01"));
-        assert_eq!(runs_out.summary(), "fits from 2026-05; first miss 2026-09");
-        let late = runway(Some("2026-07-01"), Some("2026-08-01"), Some("2026-05-01"));
-        assert_eq!(late.summary(), "fits from 2026-07 through 2026-08");
-        let once = runway(Some("2026-07-01"), Some("2026-07-01"), Some("2026-05-01"));
-        assert_eq!(once.summary(), "fits in 2026-07 only");
-        assert_eq!(
-            runway(None, None, Some("2026-05-01")).summary(),
-            "never fits"
+            runway(start, Some("2026-07-15"), Some("2026-07-14")).summary(),
+            "holds until 2026-07-14"
         );
         assert_eq!(
-            runway(Some("2026-05-01"), Some("2026-08-01"), None).summary(),
-            "fits throughout"
+            runway(Some("2026-06-06"), start, Some("2026-07-14")).summary(),
+            "fits from 2026-06-06; holds until 2026-07-14"
         );
+        assert_eq!(
+            runway(Some("2026-06-06"), start, None).summary(),
+            "fits from 2026-06-06 to the end"
+        );
+        assert_eq!(runway(None, start, None).summary(), "never fits");
+        assert_eq!(runway(start, None, None).summary(), "fits throughout");
     }
 }

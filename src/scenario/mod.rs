@@ -51,6 +51,17 @@ pub struct Scenario {
     pub training_floor_gpu_hours: Option<f64>,
     /// Whether the file gives any cost or price: reports show cost and margin only then.
     pub has_costs: bool,
+    /// Dated phases (`[[phase]]`), dates increasing; empty for v2's before and after.
+    pub phases: Vec<DatedPhase>,
+}
+
+/// `[[phase]]`: the fleet and the demand on a named date (model v3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DatedPhase {
+    /// The phase's name, unique in the file.
+    pub name: String,
+    /// The date evaluated.
+    pub on: Date,
 }
 
 /// `[timeline]`: which months to evaluate and how demand grows.
@@ -89,6 +100,8 @@ pub struct Sampling {
     pub throughput: Option<Percentiles>,
     /// Monthly growth of users (normal), if sampled; the timeline's own rates otherwise.
     pub growth: Option<Percentiles>,
+    /// Days each addition's `online` slips (normal, clamped at 0, whole days), if sampled.
+    pub slip_days: Option<Percentiles>,
 }
 
 /// A distribution given by its 10th and 90th percentiles.
@@ -141,6 +154,10 @@ pub struct Site {
     pub serving_share: ServingShare,
     /// When the site comes online; `None` for the fleet already in service.
     pub online: Option<Date>,
+    /// The first day it no longer serves; `None` when it stays.
+    pub offline: Option<Date>,
+    /// Days over which its GPUs arrive from `online` (linear); `None` = all at once.
+    pub ramp_days: Option<u32>,
     /// GPU counts as `(sku index, count)`, in file order.
     pub gpus: Vec<(usize, f64)>,
     /// USD per MW of `power_mw` per month; 0 when not given.

@@ -33,6 +33,20 @@ pub struct ScenarioFile {
     /// `[uncertainty]`: demand cases and sampled uncertainty.
     #[serde(default)]
     pub uncertainty: Option<UncertaintySpec>,
+    /// `[[phase]]`: dated phases, evaluated in file order (model v3).
+    #[serde(default)]
+    pub phase: Vec<PhaseSpec>,
+}
+
+/// `[[phase]]`: a named date on which compare and check evaluate the fleet and the demand.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// The phase's name, e.g. `"before-deal"`.
+    pub name: String,
+    /// Its date: `"YYYY-MM-DD"` or a TOML date.
+    #[schemars(with = "String", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub on: toml::Value,
 }
 
 /// `[timeline]`.
@@ -80,6 +94,20 @@ pub struct UncertaintySpec {
     /// Monthly user growth of every tier, for the timeline: a normal through p10 and p90.
     #[serde(default)]
     pub growth: Option<GrowthRange>,
+    /// Days each addition's `online` slips, drawn per addition and sample: a normal through
+    /// p10 and p90, clamped at 0 and rounded to whole days (model v3).
+    #[serde(default)]
+    pub slip_days: Option<SlipRange>,
+}
+
+/// A sampled delay in days, by its 10th and 90th percentiles.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlipRange {
+    /// The delay 10 % of samples fall below, days.
+    pub p10: f64,
+    /// The delay 90 % of samples fall below (at least p10), days.
+    pub p90: f64,
 }
 
 /// A sampled multiplier, by its 10th and 90th percentiles.
@@ -172,6 +200,15 @@ pub struct SiteSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub online: Option<toml::Value>,
+    /// The first day the site no longer serves (a lease that ends, a decommission): a date
+    /// after `online` (model v3).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub offline: Option<toml::Value>,
+    /// GPUs arrive linearly over this many days from `online` (a positive whole number;
+    /// model v3).
+    #[serde(default)]
+    pub ramp_days: Option<f64>,
     /// GPU count per SKU id.
     pub gpus: IndexMap<String, f64>,
     /// Power, space and cooling per MW of `power_mw` per month, USD (model v2).

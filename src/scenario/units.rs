@@ -131,6 +131,49 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (negative before): the day arithmetic of the timeline.
+    pub fn day_number(self) -> i64 {
+        // Howard Hinnant's days_from_civil, exact for every proleptic Gregorian date.
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The date `days` days after 1970-01-01: the inverse of [`Date::day_number`].
+    pub fn from_day_number(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let mp = (5 * day_of_year + 2) / 153;
+        let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Date {
+            year: year as i32,
+            month,
+            day,
+        }
+    }
+
+    /// The date `days` days later (earlier when negative).
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_day_number(self.day_number() + days)
+    }
+
+    /// Whole days from `earlier` to this date (negative when this date comes first).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        self.day_number() - earlier.day_number()
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -340,6 +383,17 @@ mod tests {
         assert!(Date::parse("June 6").is_err());
         assert_eq!(Date::parse("2026-06-06").unwrap().to_string(), "2026-06-06");
         let jan31 = Date::parse("2026-01-31").unwrap();
+        // Day arithmetic round-trips over leap years and centuries.
+        let epoch = Date::parse("1970-01-01").unwrap();
+        assert_eq!(epoch.day_number(), 0);
+        assert_eq!(Date::parse("2000-03-01").unwrap().day_number(), 11_017);
+        for n in (-800_000..800_000).step_by(997) {
+            assert_eq!(Date::from_day_number(n).day_number(), n);
+        }
+        let may = Date::parse("2026-05-01").unwrap();
+        assert_eq!(Date::parse("2026-06-01").unwrap().days_since(may), 31);
+        assert_eq!(may.add_days(-1).to_string(), "2026-04-30");
+        assert_eq!(Date::parse("2028-02-28").unwrap().add_days(1).to_string(), "2028-02-29");
         assert_eq!(jan31.add_months(1).to_string(), "2026-02-28");
         assert_eq!(jan31.add_months(13).to_string(), "2027-02-28");
         assert_eq!(jan31.add_months(25).to_string(), "2028-02-29");

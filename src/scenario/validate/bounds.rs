@@ -254,6 +254,22 @@ pub const SAMPLED_GROWTH: Bounds = Bounds {
     smallest_positive: 0.0,
     what: "a monthly growth rate between -0.5 and 1 (0.05 = 5 % a month)",
 };
+/// A site's ramp: whole days, at most ten years.
+pub const RAMP_DAYS: Bounds = Bounds {
+    low: 1.0,
+    low_inclusive: true,
+    high: 3650.0,
+    smallest_positive: 0.0,
+    what: "a whole number of days between 1 and 3650",
+};
+/// A percentile of the sampled slip of an addition, days.
+pub const SLIP_DAYS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: true,
+    high: 3650.0,
+    smallest_positive: 0.0,
+    what: "a number of days between 0 and 3650",
+};
 
 /// Where in a definition's property a bound applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,7 +284,10 @@ pub enum Place {
 
 /// Every bounded number of a scenario file, by where the JSON Schema describes it:
 /// (definition, property, place, bounds).
-pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 45] = [
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 48] = [
+    ("SiteSpec", "ramp_days", Place::Value, RAMP_DAYS),
+    ("SlipRange", "p10", Place::Value, SLIP_DAYS),
+    ("SlipRange", "p90", Place::Value, SLIP_DAYS),
     ("GpuSpec", "cost_per_gpu_hour", Place::Value, USD),
     ("SiteSpec", "cost_per_mw_month", Place::Value, USD),
     ("TierSpec", "price_per_user_month", Place::Value, USD),

@@ -15,9 +15,12 @@ use crate::scenario::raw::{
 };
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use crate::scenario::{
-    Limit, Percentiles, Policy, Sampling, Scenario, ServingShare, Site, Sku, Tier, Timeline,
+    DatedPhase, Limit, Percentiles, Policy, Sampling, Scenario, ServingShare, Site, Sku, Tier, Timeline,
     Uncertainty,
 };
+
+/// The most `[[phase]]` tables a file may have: each is a full evaluation of every policy.
+pub const MAX_PHASES: usize = 12;
 
 /// Tolerance on a mix summing to 1.
 const MIX_TOLERANCE: f64 = 1e-6;
@@ -66,6 +69,7 @@ impl Checker<'_, '_> {
             Some(spec) => self.uncertainty(spec),
             None => (None, None),
         };
+        let phases = self.phases(&file, timeline.as_ref());
         let training_floor_gpu_hours = file.scenario.training_floor_gpu_hours.map(|floor| {
             let path = section.key("training_floor_gpu_hours");
             let floor = self.number(path.clone(), floor, bounds::NON_NEGATIVE);
@@ -103,7 +107,62 @@ impl Checker<'_, '_> {
                     .tier
                     .iter()
                     .any(|t| t.price_per_user_month.is_some() || t.price_per_mtok.is_some()),
+            phases,
         }
+    }
+
+    /// `[[phase]]`: unique names, dates that exist and increase, at most
+    /// [`MAX_PHASES`]; with growth, none before the timeline's start (its demand would be
+    /// grown backwards).
+    fn phases(&mut self, file: &ScenarioFile, timeline: Option<&Timeline>) -> Vec<DatedPhase> {
+        if file.phase.len() > MAX_PHASES {
+            self.error(
+                KeyPath::root("phase"),
+                format!(
+                    "expected at most {MAX_PHASES} [[phase]] tables, found {}",
+                    file.phase.len()
+                ),
+            );
+            return Vec::new();
+        }
+        let mut names = HashSet::new();
+        let mut phases: Vec<DatedPhase> = Vec::new();
+        for (i, spec) in file.phase.iter().enumerate() {
+            let path = KeyPath::root("phase").index(i);
+            self.name(path.key("name"), &spec.name, &mut names, "phase");
+            let Ok(on) = online_date(&spec.on).map_err(|msg| self.error(path.key("on"), msg))
+            else {
+                continue;
+            };
+            if let Some(previous) = phases.last()
+                && on <= previous.on
+            {
+                self.error(
+                    path.key("on"),
+                    format!(
+                        "expected a date after the previous phase's ({} on {}): phases are listed in time order, found {on}",
+                        previous.name, previous.on
+                    ),
+                );
+            }
+            if let Some(timeline) = timeline
+                && on < timeline.start
+                && timeline.growth.iter().any(|&g| g != 0.0)
+            {
+                self.error(
+                    path.key("on"),
+                    format!(
+                        "expected a date on or after the timeline's start ({}): demand grows from that date, found {on}",
+                        timeline.start
+                    ),
+                );
+            }
+            phases.push(DatedPhase {
+                name: spec.name.clone(),
+                on,
+            });
+        }
+        phases
     }
 
     /// Per class, whether input and cached-input rates are given; each must be given by
@@ -203,7 +262,12 @@ impl Checker<'_, '_> {
             .growth
             .as_ref()
             .map(|r| self.percentiles(path.key("growth"), r.p10, r.p90, bounds::SAMPLED_GROWTH));
+        let slip_days = spec
+            .slip_days
+            .as_ref()
+            .map(|r| self.percentiles(path.key("slip_days"), r.p10, r.p90, bounds::SLIP_DAYS));
         let sampled = [
+            ("slip_days", slip_days.is_some()),
             ("seed", spec.seed.is_some()),
             ("users", users.is_some()),
             ("tokens_per_active_hour", tokens.is_some()),
@@ -222,6 +286,7 @@ impl Checker<'_, '_> {
                     tokens_per_active_hour: tokens,
                     throughput,
                     growth,
+                    slip_days,
                 })
             }
             None => {
@@ -408,6 +473,38 @@ impl Checker<'_, '_> {
                     .map_err(|msg| self.error(path.key("online"), msg))
                     .ok()
             });
+            let offline = spec.offline.as_ref().and_then(|value| {
+                online_date(value)
+                    .map_err(|msg| self.error(path.key("offline"), msg))
+                    .ok()
+            });
+            if let (Some(online), Some(offline)) = (online, offline)
+                && offline <= online
+            {
+                self.error(
+                    path.key("offline"),
+                    format!(
+                        "expected a date after online ({online}): offline is the first day the site no longer serves, found {offline}"
+                    ),
+                );
+            }
+            let ramp_days = spec.ramp_days.and_then(|days| {
+                let days = self.number(path.key("ramp_days"), days, bounds::RAMP_DAYS);
+                if days.fract() != 0.0 {
+                    self.error(
+                        path.key("ramp_days"),
+                        format!("expected a whole number of days between 1 and 3650, found {}", crate::fmt::num(days)),
+                    );
+                    return None;
+                }
+                if spec.online.is_none() {
+                    self.error(
+                        path.key("ramp_days"),
+                        "expected online = \"YYYY-MM-DD\" with ramp_days: a ramp runs from the day the site comes online".to_string(),
+                    );
+                }
+                Some(days as u32)
+            });
             let mut gpus = Vec::new();
             for (sku, &count) in &spec.gpus {
                 let count = self.number(path.key("gpus").key(sku), count, bounds::GPU_COUNT);
@@ -435,6 +532,8 @@ impl Checker<'_, '_> {
                 availability,
                 serving_share,
                 online,
+                offline,
+                ramp_days,
                 gpus,
             });
         }

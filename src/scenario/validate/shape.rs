@@ -12,7 +12,7 @@ use crate::scenario::raw::ScenarioFile;
 use crate::scenario::suggest::closest;
 
 /// The top-level tables a scenario may have.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "scenario",
     "gpu",
     "site",
@@ -21,6 +21,7 @@ const SECTIONS: [&str; 8] = [
     "policy",
     "timeline",
     "uncertainty",
+    "phase",
 ];
 
 /// Deserializes every section; all shape errors are returned together.
@@ -48,6 +49,7 @@ pub fn scenario_file(document: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Ve
             "policy" => file.policy = shape.array(value, path, "[[policy]]"),
             "timeline" => file.timeline = shape.one(value, path),
             "uncertainty" => file.uncertainty = shape.one(value, path),
+            "phase" => file.phase = shape.array(value, path, "[[phase]]"),
             other => {
                 let hint = closest(other, &SECTIONS)
                     .map(|best| format!(" (did you mean `{best}`?)"))

@@ -73,6 +73,25 @@ impl Checker<'_, '_> {
                 );
             }
         }
+        if let Some(timeline) = &scenario.timeline {
+            // The horizon: from the start to the day before start + months.
+            let end = timeline.start.add_months(timeline.months).add_days(-1);
+            for (i, site) in scenario.sites.iter().enumerate() {
+                let gone = site.offline.is_some_and(|offline| offline <= timeline.start);
+                let late = site.online.is_some_and(|online| online > end);
+                if gone || late {
+                    self.warn(
+                        KeyPath::root("site")
+                            .index(i)
+                            .key(if gone { "offline" } else { "online" }),
+                        format!(
+                            "site {:?} is offline for the whole timeline ({} to {end}): it serves on none of its days",
+                            site.name, timeline.start
+                        ),
+                    );
+                }
+            }
+        }
         for (i, tier) in scenario.tiers.iter().enumerate() {
             if tier.activity.iter().all(|&a| a == 0.0) {
                 self.warn(
