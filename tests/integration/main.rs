@@ -27,6 +27,7 @@ mod sampling;
 mod schema;
 mod snapshots;
 mod solve;
+mod time;
 mod timeline;
 mod v1;
 mod v2;
