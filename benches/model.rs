@@ -29,7 +29,7 @@ fn scenario(size: &str) -> Scenario {
 fn compare(bencher: Bencher, size: &str) {
     let scenario = scenario(size);
     let policies: Vec<usize> = (0..scenario.policies.len()).collect();
-    bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::ALL));
+    bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::UNDATED));
 }
 
 /// `timeline`: every policy for every month.
@@ -59,7 +59,7 @@ fn solve(bencher: Bencher, size: &str) {
 #[divan::bench(args = ["fast", "reference"], sample_count = 10)]
 fn one_evaluation_planning(bencher: Bencher, path: &str) {
     let scenario = scenario("planning");
-    let fleet = FleetCapacity::of_phase(&scenario, Phase::After);
+    let fleet = FleetCapacity::of_phase(&scenario, &Phase::After);
     let ones = vec![1.0; scenario.tiers.len()];
     let evaluator = Evaluator::new(&scenario);
     let policy = &scenario.policies[0];
@@ -92,7 +92,7 @@ fn read_bandwidth_8mib(bencher: Bencher) {
 #[divan::bench(sample_count = 20)]
 fn kernel_bytes_planning(bencher: Bencher) {
     let scenario = scenario("planning");
-    let fleet = FleetCapacity::of_phase(&scenario, Phase::After);
+    let fleet = FleetCapacity::of_phase(&scenario, &Phase::After);
     let ones = vec![1.0; scenario.tiers.len()];
     let evaluator = Evaluator::new(&scenario);
     let bytes = scenario.steps() * scenario.tiers.len() * std::mem::size_of::<f64>();

@@ -65,13 +65,13 @@ pub fn exercise(base: &str, head: &str) {
         }
     }
     let policies: Vec<usize> = (0..head.policies.len()).collect();
-    let rule = CheckRule {
-        phase: Phase::After,
+    let phase = Phase::After;
+        let rule = CheckRule {
         at: DemandCase::Mid,
         n_minus_1: false,
         min_margins: Vec::new(),
     };
-    let check = plan::check(&head, &policies, rule).unwrap();
+    let check = plan::check(&head, &policies, &phase, rule).unwrap();
     let mut junit = Vec::new();
     check.write(Format::Junit, &mut junit).unwrap();
     let xml = String::from_utf8(junit).unwrap();

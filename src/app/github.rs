@@ -307,13 +307,13 @@ mod tests {
     fn one_annotation_per_failing_policy_at_its_line() {
         let text = include_str!("../../scenarios/tiny.toml");
         let scenario = Scenario::parse(text, "tiny.toml").unwrap();
+        let phase = Phase::Before;
         let rule = CheckRule {
-            phase: Phase::Before,
             at: DemandCase::Mid,
             n_minus_1: false,
             min_margins: Vec::new(),
         };
-        let answer = check(&scenario, &[0, 1, 2], rule).unwrap();
+        let answer = check(&scenario, &[0, 1, 2], &phase, rule).unwrap();
         let lines = annotations(&answer, &scenario, Path::new("scenarios/tiny.toml"));
         let unlimited_line = text
             .lines()

@@ -475,7 +475,7 @@ pub(crate) mod tests {
         ] {
             let scenario = Scenario::parse(text, "s.toml").unwrap();
             let evaluator = Evaluator::new(&scenario);
-            let fleet = FleetCapacity::of_phase(&scenario, Phase::After);
+            let fleet = FleetCapacity::of_phase(&scenario, &Phase::After);
             let losses: Vec<FleetCapacity> =
                 (0..fleet.sites.len()).map(|p| fleet.without(p)).collect();
             let (one, more) = (
@@ -509,8 +509,8 @@ pub(crate) mod tests {
         ] {
             let scenario = Scenario::parse(text, "s.toml").unwrap();
             let evaluator = Evaluator::new(&scenario);
-            for phase in Phase::ALL {
-                let fleet = FleetCapacity::of_phase(&scenario, phase);
+            for phase in Phase::UNDATED {
+                let fleet = FleetCapacity::of_phase(&scenario, &phase);
                 for policy in &scenario.policies {
                     for scale in [0.5, 1.0, 1.7] {
                         let users = vec![scale; scenario.tiers.len()];
@@ -535,8 +535,8 @@ pub(crate) mod tests {
         // Weekdays alternate off peak and peak (13:00-19:00), weekends are one run, and
         // the flat curve changes at no other minute.
         assert!(evaluator.segments() < 20, "{}", evaluator.segments());
-        for phase in Phase::ALL {
-            let fleet = FleetCapacity::of_phase(&scenario, phase);
+        for phase in Phase::UNDATED {
+            let fleet = FleetCapacity::of_phase(&scenario, &phase);
             for policy in &scenario.policies {
                 let users = vec![1.3; scenario.tiers.len()];
                 let fast = evaluator.evaluate(&fleet, policy, &users);

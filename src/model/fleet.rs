@@ -2,7 +2,7 @@
 //! GPUs serve, the tokens per second per model class, and the MW that serving draws.
 
 use super::time;
-use crate::scenario::{DatedPhase, Date, Scenario, ServingShare};
+use crate::scenario::{Date, DatedPhase, Scenario, ServingShare};
 
 /// What a capacity figure and a demand stand for: v2's `before` and `after`, or a dated
 /// `[[phase]]` (model v3).
@@ -33,13 +33,16 @@ impl Phase {
     /// The phase called `name` in this scenario, or a message listing the names it has.
     pub fn named(scenario: &Scenario, name: &str) -> Result<Phase, String> {
         let all = Phase::all(scenario);
-        all.iter().find(|p| p.name() == name).cloned().ok_or_else(|| {
-            let names: Vec<String> = all.iter().map(|p| format!("{:?}", p.name())).collect();
-            format!(
-                "unknown phase {name:?}; expected one of the scenario's phases: {}",
-                names.join(", ")
-            )
-        })
+        all.iter()
+            .find(|p| p.name() == name)
+            .cloned()
+            .ok_or_else(|| {
+                let names: Vec<String> = all.iter().map(|p| format!("{:?}", p.name())).collect();
+                format!(
+                    "unknown phase {name:?}; expected one of the scenario's phases: {}",
+                    names.join(", ")
+                )
+            })
     }
 
     /// The last phase: what one-phase commands look at unless `--phase` says otherwise.

@@ -129,7 +129,7 @@ impl Comparison {
         let scenario = evaluator.scenario();
         let capacities: Vec<(Phase, FleetCapacity)> = phases
             .iter()
-            .map(|phase| (phase.clone(), FleetCapacity::of_phase(scenario, phase)))
+            .map(|phase| (phase.clone(), FleetCapacity::of_phase(scenario, &phase)))
             .collect();
         let jobs: Vec<(usize, usize)> = policies
             .iter()
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn power_bound_site_runs_half_its_gpus() {
         let scenario = tiny();
-        let after = FleetCapacity::of_phase(&scenario, Phase::After);
+        let after = FleetCapacity::of_phase(&scenario, &Phase::After);
         let home = &after.sites[0];
         assert_eq!(home.power_factor, 1.0);
         assert!(!home.power_bound);
@@ -324,7 +324,7 @@ mod tests {
         assert_relative_eq!(new.serving_gpus[0].1, 500.0, max_relative = 1e-15);
         assert_relative_eq!(after.tokens_per_s[0], 1_200_000.0, max_relative = 1e-15);
         assert_relative_eq!(after.serving_mw, 2.268, max_relative = 1e-15);
-        let before = FleetCapacity::of_phase(&scenario, Phase::Before);
+        let before = FleetCapacity::of_phase(&scenario, &Phase::Before);
         assert_eq!(before.sites.len(), 1);
         assert_relative_eq!(before.tokens_per_s[0], 800_000.0, max_relative = 1e-15);
         assert_relative_eq!(before.serving_mw, 1.512, max_relative = 1e-15);
@@ -334,7 +334,7 @@ mod tests {
     fn unlimited_demand_over_capacity() {
         let scenario = tiny();
         let all: Vec<usize> = (0..scenario.policies.len()).collect();
-        let comparison = Comparison::run(&scenario, &all, &Phase::ALL);
+        let comparison = Comparison::run(&scenario, &all, &Phase::UNDATED);
         let h = result(&comparison, "unlimited", Phase::Before, &scenario);
         // 1,000,000 tok/s wanted on weekdays against 800,000.
         assert_relative_eq!(h.peak_utilization, 1.25, max_relative = 1e-12);
@@ -383,7 +383,7 @@ mod tests {
     #[test]
     fn weekly_cap_binds_below_the_window() {
         let scenario = tiny();
-        let comparison = Comparison::run(&scenario, &[2], &Phase::ALL);
+        let comparison = Comparison::run(&scenario, &[2], &Phase::UNDATED);
         let before = &comparison.results[0].headroom;
         // Weekly 4,320,000 / 14.4 h = 300,000 tok/h < window 400,000: k = 5/6 off peak.
         // Peak: window 200,000 tok/h binds, k = 5/9.
@@ -440,8 +440,8 @@ mod tests {
         let quarter =
             Scenario::parse(&TINY.replace("step = \"1h\"", "step = \"15m\""), "q.toml").unwrap();
         let all: Vec<usize> = (0..3).collect();
-        let a = Comparison::run(&hourly, &all, &Phase::ALL);
-        let b = Comparison::run(&quarter, &all, &Phase::ALL);
+        let a = Comparison::run(&hourly, &all, &Phase::UNDATED);
+        let b = Comparison::run(&quarter, &all, &Phase::UNDATED);
         for (x, y) in a.results.iter().zip(&b.results) {
             // The week is kept as hourly peaks, whatever the step.
             assert_eq!(y.headroom.utilization.len(), 168);
@@ -475,7 +475,7 @@ mod tests {
             .replace("gpus = { h100 = 1000 }\n\n[curve", "gpus = { h100 = 1000, b200 = 10 }\n\n[curve")
             .replace("mix = { sonnet = 1.0 }", "mix = { sonnet = 0.9, opus = 0.1 }");
         let scenario = Scenario::parse(&text, "t.toml").unwrap();
-        let comparison = Comparison::run(&scenario, &[0], &Phase::ALL);
+        let comparison = Comparison::run(&scenario, &[0], &Phase::UNDATED);
         let before = &comparison.results[0].headroom;
         assert_eq!(before.unservable_classes, vec![1]);
         assert!(!before.fits());
@@ -488,7 +488,7 @@ mod tests {
     fn more_capacity_never_raises_utilization() {
         let scenario = tiny();
         let all: Vec<usize> = (0..scenario.policies.len()).collect();
-        let comparison = Comparison::run(&scenario, &all, &Phase::ALL);
+        let comparison = Comparison::run(&scenario, &all, &Phase::UNDATED);
         for pair in comparison.results.chunks(2) {
             let (before, after) = (&pair[0].headroom, &pair[1].headroom);
             for (b, a) in before.utilization.iter().zip(&after.utilization) {
@@ -502,7 +502,7 @@ mod tests {
     fn results_keep_hourly_weeks_and_variants_keep_none() {
         let minute =
             Scenario::parse(&TINY.replace("step = \"1h\"", "step = \"1m\""), "m.toml").unwrap();
-        let comparison = Comparison::run(&minute, &[0, 1, 2], &Phase::ALL);
+        let comparison = Comparison::run(&minute, &[0, 1, 2], &Phase::UNDATED);
         for result in &comparison.results {
             assert_eq!(result.headroom.utilization.len(), 168);
             let n = result.n_minus_1.as_ref().unwrap();
@@ -533,7 +533,7 @@ mod tests {
 
     /// The peak of policy `policy` on the fleet in service, and its week.
     fn before(scenario: &Scenario, policy: usize) -> Headroom {
-        let fleet = FleetCapacity::of_phase(scenario, Phase::Before);
+        let fleet = FleetCapacity::of_phase(scenario, &Phase::Before);
         let ones = vec![1.0; scenario.tiers.len()];
         let slow = evaluate(scenario, &fleet, &scenario.policies[policy], &ones);
         let fast = Evaluator::new(scenario).evaluate(&fleet, &scenario.policies[policy], &ones);
@@ -638,7 +638,7 @@ mod tests {
         assert_relative_eq!(h.utilization[5 * 24], 5e5 / 8e5, max_relative = 1e-12);
         // 1,000 GPUs idle half of 120 weekday hours.
         assert_relative_eq!(h.training_gpu_hours, 60_000.0, max_relative = 1e-12);
-        let fleet = FleetCapacity::of_phase(&scenario, Phase::Before);
+        let fleet = FleetCapacity::of_phase(&scenario, &Phase::Before);
         assert_relative_eq!(fleet.serving_mw, 1.512, max_relative = 1e-15);
     }
 

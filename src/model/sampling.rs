@@ -337,7 +337,16 @@ pub fn outcomes(
     only_fits: bool,
 ) -> Vec<SampleOutcome> {
     let all: Vec<usize> = (0..draws.len()).collect();
-    outcomes_of(fleet, shares, draws, &all, months, tier_growth, unservable, only_fits)
+    outcomes_of(
+        fleet,
+        shares,
+        draws,
+        &all,
+        months,
+        tier_growth,
+        unservable,
+        only_fits,
+    )
 }
 
 /// [`outcomes`] for the samples `which` (indices into `draws`), in that order: the samples
@@ -355,7 +364,11 @@ pub fn outcomes_of(
 ) -> Vec<SampleOutcome> {
     let tiers = shares.tiers;
     let tier_factor: Vec<f64> = (0..tiers)
-        .map(|t| tier_growth.get(t).map_or(1.0, |&g| growth_factor(g, months)))
+        .map(|t| {
+            tier_growth
+                .get(t)
+                .map_or(1.0, |&g| growth_factor(g, months))
+        })
         .collect();
     which
         .par_iter()
@@ -546,13 +559,13 @@ impl SampleFleet {
             }
             for (t, tier) in scenario.tiers.iter().enumerate() {
                 let mut unserved = false;
-                fleet_out.low.push(
-                    row[t] * tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic),
-                );
+                fleet_out
+                    .low
+                    .push(row[t] * tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic));
                 if elastic {
-                    fleet_out.high.push(
-                        row[t] * tier_weight(scenario, tier, &high_cap, |_| unserved = true),
-                    );
+                    fleet_out
+                        .high
+                        .push(row[t] * tier_weight(scenario, tier, &high_cap, |_| unserved = true));
                     infinite |= row[t] > 0.0
                         && pair_of.iter().enumerate().any(|(p, &(c, x))| {
                             loads[t * pairs + p] > 0.0
@@ -829,6 +842,7 @@ mod tests {
                 p10: 0.05,
                 p90: 0.15,
             }),
+            slip_days: None,
         };
         let draws = draws(&sampling);
         let below = |f: &dyn Fn(&Draw) -> bool| {
@@ -914,8 +928,8 @@ mod tests {
                 },
             ];
             let tiers = scenario.tiers.len();
-            for phase in Phase::ALL {
-                let fleet = FleetCapacity::of_phase(&scenario, phase);
+            for phase in Phase::UNDATED {
+                let fleet = FleetCapacity::of_phase(&scenario, &phase);
                 let kernel = SampleFleet::new(&evaluator, &fleet);
                 for policy in &scenario.policies {
                     let caps = SamplePolicy::new(&evaluator, policy);
@@ -923,7 +937,7 @@ mod tests {
                         let s = drawn(&scenario, draw);
                         let reference = evaluate(
                             &s,
-                            &FleetCapacity::of_phase(&s, phase),
+                            &FleetCapacity::of_phase(&s, &phase),
                             policy,
                             &vec![1.0; tiers],
                         );

@@ -195,6 +195,9 @@ mod tests {
             &[day("2026-06-01"), day("2026-06-06"), day("2026-07-01")],
         );
         let days: Vec<String> = days.iter().map(ToString::to_string).collect();
-        assert_eq!(days, ["2026-06-01", "2026-06-05", "2026-06-06", "2026-06-30"]);
+        assert_eq!(
+            days,
+            ["2026-06-01", "2026-06-05", "2026-06-06", "2026-06-30"]
+        );
     }
 }

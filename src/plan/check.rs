@@ -364,8 +364,13 @@ pub fn check_on(
     } else {
         (DemandCase::Mid, 1.0)
     };
-    let comparison =
-        Comparison::run_on(evaluator, policies, std::slice::from_ref(phase), n_minus_1_users, &|| {});
+    let comparison = Comparison::run_on(
+        evaluator,
+        policies,
+        std::slice::from_ref(phase),
+        n_minus_1_users,
+        &|| {},
+    );
     let verdicts = comparison
         .results
         .iter()
@@ -598,13 +603,13 @@ mod tests {
         for at in [DemandCase::Low, DemandCase::Mid, DemandCase::High] {
             for n_minus_1 in [false, true] {
                 let evaluator = Evaluator::new(&scenario);
+                let phase = Phase::After;
                 let rule = CheckRule {
-                    phase: Phase::After,
                     at,
                     n_minus_1,
                     min_margins: Vec::new(),
                 };
-                check_on(&evaluator, &all, rule.clone()).unwrap();
+                check_on(&evaluator, &all, &phase, rule.clone()).unwrap();
                 // Per policy: the scenario's demand, each of the two sites lost, low and
                 // high: five evaluations.
                 assert_eq!(evaluator.evaluations(), 5 * all.len(), "{at:?} {n_minus_1}");
@@ -615,13 +620,13 @@ mod tests {
     #[test]
     fn the_verdict_is_typed_and_its_lines_read_from_it() {
         let scenario = Scenario::parse(TINY, "tiny.toml").unwrap();
+        let phase = Phase::Before;
         let rule = CheckRule {
-            phase: Phase::Before,
             at: DemandCase::Mid,
             n_minus_1: false,
             min_margins: Vec::new(),
         };
-        let answer = check(&scenario, &[0, 1], rule).unwrap();
+        let answer = check(&scenario, &[0, 1], &phase, rule).unwrap();
         let verdict = &answer.check;
         assert!(!verdict.passed());
         // unlimited before: 1,000,000 tok/s wanted against 800,000 (scenarios/tiny.toml).
@@ -650,12 +655,12 @@ mod tests {
         let text = TINY.replace("[uncertainty]\nlow = 0.8\nhigh = 1.2\n", "");
         let scenario = Scenario::parse(&text, "t.toml").unwrap();
         assert!(scenario.uncertainty.is_none());
+        let phase = Phase::After;
         let rule = CheckRule {
-            phase: Phase::After,
             at: DemandCase::High,
             n_minus_1: false,
             min_margins: Vec::new(),
         };
-        assert!(check(&scenario, &[0], rule).is_err());
+        assert!(check(&scenario, &[0], &phase, rule).is_err());
     }
 }

@@ -202,7 +202,7 @@ mod tests {
     fn a_week_of_cost_and_margin_by_hand() {
         let scenario = priced();
         assert!(scenario.has_costs);
-        let fleet = FleetCapacity::of_phase(&scenario, Phase::Before);
+        let fleet = FleetCapacity::of_phase(&scenario, &Phase::Before);
         let ones = vec![1.0; 2];
         let policy = &scenario.policies[0];
         for h in [
@@ -277,7 +277,7 @@ mod tests {
                 "pue = 1.2\nserving_share = 0.5\ngpus = { h100 = 1000 }\n\n[[site]]",
             );
         let scenario = Scenario::parse(&text, "half.toml").unwrap();
-        let fleet = FleetCapacity::of_phase(&scenario, Phase::Before);
+        let fleet = FleetCapacity::of_phase(&scenario, &Phase::Before);
         let h = evaluate(&scenario, &fleet, &scenario.policies[0], &[1.0]);
         let c = cost_of(&scenario, &fleet, &h, 1.0);
         assert_relative_eq!(c.fleet_cost_per_week, 336_000.0, max_relative = 1e-12);

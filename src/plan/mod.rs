@@ -30,8 +30,7 @@ pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, expla
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{
     DatePercentiles, MonthAnswer, MonthResult, MonthSampled, Runway, RunwaySampled, TimelineAnswer,
-    timeline,
-    timeline_with_progress,
+    timeline, timeline_with_progress,
 };
 pub use validate::{Finding, Summary, ValidateAnswer};
 

@@ -294,8 +294,8 @@ impl<'p, 'e, 's> DaySearch<'p, 'e, 's> {
         for b in points {
             let a = previous;
             previous = b;
-            let stepwise = !self.plan.monotone
-                || time::ramps_between(self.plan.scenario(), &[], a, b);
+            let stepwise =
+                !self.plan.monotone || time::ramps_between(self.plan.scenario(), &[], a, b);
             if stepwise {
                 let mut day = a.add_days(1);
                 while day <= b {

@@ -712,6 +712,7 @@ mod tests {
             verdict,
             n_minus_1: None,
             uncertainty: None,
+            holds_until: None,
             cost: None,
             week: vec![peak; 168],
         }
@@ -720,6 +721,7 @@ mod tests {
     fn answer(results: Vec<PolicyAnswer>) -> CompareAnswer {
         let phase = |name| PhaseAnswer {
             name,
+            on: None,
             sites: Vec::new(),
             serving_mw: 10.0,
             tokens_per_s: Default::default(),

@@ -393,7 +393,10 @@ mod tests {
         let may = Date::parse("2026-05-01").unwrap();
         assert_eq!(Date::parse("2026-06-01").unwrap().days_since(may), 31);
         assert_eq!(may.add_days(-1).to_string(), "2026-04-30");
-        assert_eq!(Date::parse("2028-02-28").unwrap().add_days(1).to_string(), "2028-02-29");
+        assert_eq!(
+            Date::parse("2028-02-28").unwrap().add_days(1).to_string(),
+            "2028-02-29"
+        );
         assert_eq!(jan31.add_months(1).to_string(), "2026-02-28");
         assert_eq!(jan31.add_months(13).to_string(), "2027-02-28");
         assert_eq!(jan31.add_months(25).to_string(), "2028-02-29");

@@ -15,8 +15,8 @@ use crate::scenario::raw::{
 };
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use crate::scenario::{
-    DatedPhase, Limit, Percentiles, Policy, Sampling, Scenario, ServingShare, Site, Sku, Tier, Timeline,
-    Uncertainty,
+    DatedPhase, Limit, Percentiles, Policy, Sampling, Scenario, ServingShare, Site, Sku, Tier,
+    Timeline, Uncertainty,
 };
 
 /// The most `[[phase]]` tables a file may have: each is a full evaluation of every policy.

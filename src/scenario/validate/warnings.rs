@@ -77,7 +77,9 @@ impl Checker<'_, '_> {
             // The horizon: from the start to the day before start + months.
             let end = timeline.start.add_months(timeline.months).add_days(-1);
             for (i, site) in scenario.sites.iter().enumerate() {
-                let gone = site.offline.is_some_and(|offline| offline <= timeline.start);
+                let gone = site
+                    .offline
+                    .is_some_and(|offline| offline <= timeline.start);
                 let late = site.online.is_some_and(|online| online > end);
                 if gone || late {
                     self.warn(
