@@ -359,7 +359,7 @@ fn assert_matches_reference(scenario: &reference::Scenario) -> (usize, usize) {
         }
     }
     assert_eq!(doc["phases"][0]["sites"][1]["power_bound"], true);
-    assert_eq!(doc["schema_version"], 2);
+    assert_eq!(doc["schema_version"], 3);
     let results = doc["results"].as_array().unwrap();
     let mut costs = 0;
     let mut fits = 0;

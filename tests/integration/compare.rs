@@ -6,7 +6,7 @@ use super::*;
 #[test]
 fn tiny_json_has_the_contracted_shape_and_hand_computed_values() {
     let doc = json(&capplan(&["compare", TINY, "--format", "json"]));
-    assert_eq!(doc["schema_version"], 2);
+    assert_eq!(doc["schema_version"], 3);
     assert_eq!(doc["scenario"], "tiny");
     assert_eq!(doc["step_minutes"], 60);
     assert_eq!(doc["utilization_target"], 0.85);

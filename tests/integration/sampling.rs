@@ -178,18 +178,33 @@ fn a_fixed_sampled_growth_is_the_timeline_grown_at_that_rate() {
 }
 
 #[test]
-fn the_first_month_of_the_timeline_is_compare_before_the_additions() {
-    // colossus.toml: month 0 has the fleet in service and no growth yet, as `before` has.
-    let timeline = json(&capplan(&[
-        "timeline", COLOSSUS, "--format", "json", "--policy", "current",
-    ]));
-    let compare = json(&capplan(&[
-        "compare", COLOSSUS, "--format", "json", "--policy", "current",
-    ]));
-    assert_eq!(
-        timeline["months"][0]["results"][0]["sampled"]["p_fits"],
-        sampled(&compare, "current", "before")["p_fits"]
+fn a_sampled_month_is_a_dated_phase_on_its_worst_day() {
+    // tiny.toml with samples, and a phase on 2026-05-31: May's worst day (growth is never
+    // negative, so each sample's worst May day is the 31st too).
+    let sampled_tiny = tiny_text().replace(
+        "[uncertainty]\nlow = 0.8\nhigh = 1.2\n",
+        "[uncertainty]\nsamples = 500\nseed = 7\nusers = { p10 = 0.8, p90 = 1.2 }\ngrowth = { p10 = 0.0, p90 = 0.2 }\n",
     );
+    let plain = ScenarioFile::new("sampled", sampled_tiny.clone());
+    let timeline = json(&capplan(&["timeline", plain.path(), "--format", "json"]));
+    let dated = ScenarioFile::new(
+        "dated",
+        format!("{sampled_tiny}\n[[phase]]\nname = \"may-end\"\non = \"2026-05-31\"\n"),
+    );
+    let compare = json(&capplan(&["compare", dated.path(), "--format", "json"]));
+    for (i, policy) in ["unlimited", "current", "double-5h"].iter().enumerate() {
+        let month = &timeline["months"][0]["results"][i];
+        assert_eq!(month["worst_date"], "2026-05-31");
+        assert_eq!(
+            month["sampled"]["p_fits"],
+            sampled(&compare, policy, "may-end")["p_fits"],
+            "{policy}"
+        );
+    }
+}
+
+#[test]
+fn colossus_says_its_chance_to_fit() {
     let table = capplan(&["compare", COLOSSUS]).stdout;
     assert!(
         table.contains("Chance to fit after the additions (10,000 samples): current "),

@@ -65,7 +65,7 @@ fn every_v1_scenario_gives_the_same_numbers() {
             let expected: Value =
                 serde_json::from_str(&std::fs::read_to_string(&golden).unwrap()).unwrap();
             let actual = json(&capplan(&[command, scenario, "--format", "json"]));
-            assert_eq!(actual["schema_version"], 2);
+            assert_eq!(actual["schema_version"], 3);
             let mut differences = Vec::new();
             same_values(&expected, &actual, command, &mut differences);
             assert!(differences.is_empty(), "{scenario}: {differences:#?}");

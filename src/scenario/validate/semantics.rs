@@ -499,8 +499,8 @@ impl Checker<'_, '_> {
                 }
                 if spec.online.is_none() {
                     self.error(
-                        path.key("ramp_days"),
-                        "expected online = \"YYYY-MM-DD\" with ramp_days: a ramp runs from the day the site comes online".to_string(),
+                        path.key("online"),
+                        "expected online = \"YYYY-MM-DD\": the site has ramp_days, and a ramp runs from the day the site comes online".to_string(),
                     );
                 }
                 Some(days as u32)
