@@ -267,6 +267,28 @@ pub fn xml_safe(text: &str) -> String {
         .collect()
 }
 
+impl PhaseAnswer {
+    /// The phase in a verdict line: "Before the additions", "After the additions", or a
+    /// dated phase as "colossus-1-online (2026-06-06)".
+    pub fn label(&self) -> String {
+        match (&self.name, &self.on) {
+            (Phase::Before, _) => "Before the additions".into(),
+            (Phase::After, _) => "After the additions".into(),
+            (name, Some(on)) => format!("{name} ({on})"),
+            (name, None) => name.to_string(),
+        }
+    }
+
+    /// Where a runway starts, in words: "from colossus-1-online (2026-06-06)", or "from
+    /// the day the last addition is in full" for `after`.
+    fn from_label(&self) -> String {
+        match &self.name {
+            Phase::Dated(_) => format!("from {}", self.label()),
+            _ => "from the day the last addition is in full".into(),
+        }
+    }
+}
+
 fn phase_section(phase: &PhaseAnswer) -> Section {
     let gpus: f64 = phase
         .sites
@@ -481,10 +503,7 @@ impl CompareAnswer {
                 .map(|r| format!("{} ({})", r.policy, why_not(r.verdict)))
                 .collect();
             let fit = results.len() - missing.len();
-            let phase_name = match phase.name {
-                Phase::Before => "Before the additions",
-                _ => "After the additions",
-            };
+            let phase_name = phase.label();
             lines.push(
                 if let ([only], []) = (results.as_slice(), missing.as_slice()) {
                     format!("{phase_name}: {} fits.", only.policy)
@@ -501,6 +520,27 @@ impl CompareAnswer {
                     )
                 },
             );
+        }
+        // How long the last phase's results hold at the planned growth (with a timeline).
+        let holds: Vec<String> = self
+            .results
+            .iter()
+            .filter(|r| self.phases.last().is_some_and(|p| p.name == r.phase))
+            .filter_map(|r| {
+                let until = r.holds_until.as_ref()?;
+                Some(match (r.fits, until) {
+                    (true, Some(day)) => format!("{} holds until {day}", r.policy),
+                    (true, None) => format!("{} holds to the timeline's end", r.policy),
+                    (false, _) => return None,
+                })
+            })
+            .collect();
+        if !holds.is_empty() {
+            lines.push(format!(
+                "At the planned growth, {}: {}.",
+                self.phases.last().map_or(String::new(), |p| p.from_label()),
+                holds.join("; ")
+            ));
         }
         if let Some(r) = self.tightest() {
             let short = if r.mw_to_fit > 0.0 {
@@ -528,8 +568,9 @@ impl CompareAnswer {
                 lines.push(format!(
                     "Chance to fit {} ({} samples): {}.",
                     match phase.name {
-                        Phase::Before => "before the additions",
-                        _ => "after the additions",
+                        Phase::Before => "before the additions".to_string(),
+                        Phase::After => "after the additions".to_string(),
+                        Phase::Dated(_) => format!("on {}", phase.label()),
                     },
                     count(first.samples as f64),
                     chances.join(", ")
