@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::cost::{CostAnswer, cost_of};
+use super::timeline::Holding;
 use super::{DemandCase, SCHEMA_VERSION};
 use rayon::prelude::*;
 
@@ -34,20 +35,23 @@ pub fn compare_with_progress(
     // phase's day at the planned growth; the other phases' results say null.
     if scenario.timeline.is_some() {
         let last = phases.last().and_then(|phase| phase.day(scenario));
-        let holds: Vec<Option<String>> = answer
+        let holds: Vec<Option<Holding>> = answer
             .results
             .par_iter()
             .zip(&comparison.results)
             .map(|(answer, result)| match last {
                 Some(day) if Some(&answer.phase) == phases.last() => {
-                    super::timeline::holds_until(&evaluator, result.policy, day)
-                        .map(|d| d.to_string())
+                    Some(super::timeline::holds_until(&evaluator, result.policy, day))
                 }
                 _ => None,
             })
             .collect();
         for (result, holds) in answer.results.iter_mut().zip(holds) {
-            result.holds_until = Some(holds);
+            result.holds_until = Some(match holds {
+                Some(Holding::Until(day)) => Some(day.to_string()),
+                _ => None,
+            });
+            result.holds = holds;
         }
     }
     answer
@@ -158,6 +162,9 @@ pub struct PolicyAnswer {
     /// to the timeline's end); null for the other phases. Absent without a timeline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holds_until: Option<Option<String>>,
+    /// The same, for reports: whether it fits on the day at all, or holds to the end.
+    #[serde(skip)]
+    pub holds: Option<Holding>,
     /// Cost and margin in a week; present when the scenario gives a cost or a price.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostAnswer>,
@@ -334,6 +341,7 @@ impl CompareAnswer {
                     }),
                     uncertainty: uncertainty_answer(scenario, result),
                     holds_until: None,
+                    holds: None,
                 }
             })
             .collect();

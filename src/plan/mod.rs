@@ -29,8 +29,8 @@ pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
 pub use timeline::{
-    DatePercentiles, MonthAnswer, MonthResult, MonthSampled, Runway, RunwaySampled, TimelineAnswer,
-    timeline, timeline_with_progress,
+    DatePercentiles, EventKind, FleetEvent, Holding, MonthAnswer, MonthResult, MonthSampled,
+    Runway, RunwaySampled, TimelineAnswer, timeline, timeline_with_progress,
 };
 pub use validate::{Finding, Summary, ValidateAnswer};
 

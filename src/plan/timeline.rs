@@ -97,23 +97,99 @@ pub fn timeline_with_progress(
             .zip(&spec.growth)
             .map(|(t, g)| (t.name.clone(), *g))
             .collect(),
+        events: fleet_events(scenario, spec),
         months,
         runway,
     })
+}
+
+/// Every day the fleet changes within the timeline, in date order (file order on a day):
+/// a site coming online, reaching full ramp, going offline.
+fn fleet_events(scenario: &Scenario, spec: &Timeline) -> Vec<FleetEvent> {
+    let end = time::horizon_end(spec);
+    let mut events: Vec<(Date, usize, FleetEvent)> = Vec::new();
+    for (i, site) in scenario.sites.iter().enumerate() {
+        let ramp_end = site
+            .ramp_days
+            .filter(|&n| n > 1)
+            .and_then(|_| time::full_ramp_day(site, 0));
+        let dated = [
+            (site.online, EventKind::Online),
+            (ramp_end, EventKind::RampEnd),
+            (site.offline, EventKind::Offline),
+        ];
+        for (date, kind) in dated {
+            if let Some(date) = date.filter(|&d| spec.start <= d && d <= end) {
+                events.push((
+                    date,
+                    i,
+                    FleetEvent {
+                        date: date.to_string(),
+                        site: site.name.clone(),
+                        kind,
+                    },
+                ));
+            }
+        }
+    }
+    events.sort_by_key(|(date, site, _)| (*date, *site));
+    events.into_iter().map(|(_, _, event)| event).collect()
+}
+
+/// A day the fleet changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FleetEvent {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The site.
+    pub site: String,
+    /// What happens to it.
+    pub kind: EventKind,
+}
+
+/// What happens to a site on an event day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Its `online` date: its first GPUs serve.
+    Online,
+    /// The last day of its ramp: all its GPUs serve.
+    RampEnd,
+    /// Its `offline` date: it no longer serves.
+    Offline,
 }
 
 /// The last day of the run of fitting days that starts on `from`, for `compare`'s last
 /// phase: `None` when the policy does not fit on that day (in the timeline's terms: the
 /// fleet on the day, demand grown to it), when the day is outside the timeline, or when
 /// the run reaches the timeline's last day.
-pub fn holds_until(evaluator: &Evaluator<'_>, policy: usize, from: Date) -> Option<Date> {
-    let spec = evaluator.scenario().timeline.as_ref()?;
+pub fn holds_until(evaluator: &Evaluator<'_>, policy: usize, from: Date) -> Holding {
+    let Some(spec) = evaluator.scenario().timeline.as_ref() else {
+        return Holding::NotThen;
+    };
     if from < spec.start || from > time::horizon_end(spec) {
-        return None;
+        return Holding::NotThen;
     }
     let plan = DayPlan::new(evaluator, spec);
     let mut search = DaySearch::new(&plan, policy);
-    search.holds_until(from)
+    if !search.fits(from) {
+        return Holding::NotThen;
+    }
+    match search.holds_until(from) {
+        Some(day) => Holding::Until(day),
+        None => Holding::ToEnd,
+    }
+}
+
+/// How long a result holds from its phase's day at the planned growth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holding {
+    /// It does not fit on that day (or the day is outside the timeline).
+    NotThen,
+    /// It fits until this day, the last of its run.
+    Until(Date),
+    /// It fits from that day to the timeline's last day.
+    ToEnd,
 }
 
 /// What the timeline needs to evaluate any day: the evaluator, the timeline, its event
@@ -376,7 +452,12 @@ impl SampledMonths {
                                     .iter()
                                     .enumerate()
                                     .map(|(s, site)| {
-                                        time::presence(site, day, slip.get(s).copied().unwrap_or(0))
+                                        let slip = slip.get(s).copied().unwrap_or(0);
+                                        // Rounded down to 1/RAMP_STEPS of the site: a
+                                        // sample never has GPUs early, and the fleets the
+                                        // samples see stay few (docs/model.md).
+                                        let present = time::presence(site, day, slip);
+                                        (present * RAMP_STEPS).floor() / RAMP_STEPS
                                     })
                                     .collect();
                                 let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
@@ -491,6 +572,10 @@ impl SampledMonths {
     }
 }
 
+/// Samples count a ramping site's GPUs in steps of 1/32 of the site (rounded down): with
+/// slips, every sample would otherwise see a fleet of its own on every day.
+const RAMP_STEPS: f64 = 32.0;
+
 /// Whether a ramp (of more than one day) starts on `day` for a sample with these slips.
 fn starts_ramp(scenario: &Scenario, slips: &[i64], day: Date) -> bool {
     scenario.sites.iter().enumerate().any(|(s, site)| {
@@ -516,6 +601,8 @@ pub struct TimelineAnswer {
     pub end: String,
     /// Monthly compound growth of users per tier.
     pub growth: IndexMap<String, f64>,
+    /// Every day the fleet changes within the timeline, in date order.
+    pub events: Vec<FleetEvent>,
     /// One entry per month, in order.
     pub months: Vec<MonthAnswer>,
     /// One entry per policy.

@@ -5,7 +5,8 @@ use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
 use crate::fmt::{count, hours, mw, num, opt_num, percent, plural, usd, yes_no};
 use crate::plan::{
-    CaseAnswer, CheckAnswer, CompareAnswer, Fit, Phase, PhaseAnswer, PolicyAnswer, SampledAnswer,
+    CaseAnswer, CheckAnswer, CompareAnswer, Fit, Holding, Phase, PhaseAnswer, PolicyAnswer,
+    SampledAnswer,
 };
 
 /// Why a result does not fit, in a few words.
@@ -526,13 +527,10 @@ impl CompareAnswer {
             .results
             .iter()
             .filter(|r| self.phases.last().is_some_and(|p| p.name == r.phase))
-            .filter_map(|r| {
-                let until = r.holds_until.as_ref()?;
-                Some(match (r.fits, until) {
-                    (true, Some(day)) => format!("{} holds until {day}", r.policy),
-                    (true, None) => format!("{} holds to the timeline's end", r.policy),
-                    (false, _) => return None,
-                })
+            .filter_map(|r| match r.holds? {
+                Holding::Until(day) => Some(format!("{} holds until {day}", r.policy)),
+                Holding::ToEnd => Some(format!("{} holds to the end of the timeline", r.policy)),
+                Holding::NotThen => None,
             })
             .collect();
         if !holds.is_empty() {
@@ -754,6 +752,7 @@ mod tests {
             n_minus_1: None,
             uncertainty: None,
             holds_until: None,
+            holds: None,
             cost: None,
             week: vec![peak; 168],
         }

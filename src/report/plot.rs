@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::plan::{CompareAnswer, Fit, Phase, TimelineAnswer};
+use crate::plan::{CompareAnswer, EventKind, Fit, Phase, TimelineAnswer};
 
 /// Colours for policies, in order; chosen to stay apart on white and for common colour
 /// blindness (Okabe–Ito, with Tol's wine in place of black: black is the target line).
@@ -384,7 +384,7 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
         let mut chart = ChartBuilder::on(&plot_area)
             .caption(
                 format!(
-                    "{}: peak utilization by month; dashed = target, grey = additions{}",
+                    "{}: each month's worst day; lines = fleet changes{}",
                     report.scenario,
                     if off_axis {
                         format!("; ▲ above {y_max:.0}%")
@@ -412,19 +412,36 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
             .y_label_formatter(&|y| format!("{y:.0}"))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
-        for (m, month) in report.months.iter().enumerate() {
-            if !month.additions.is_empty() {
-                let x = m as f64;
-                chart.draw_series(LineSeries::new(
-                    [(x, 0.0), (x, y_max)],
-                    RGBColor(150, 150, 150).stroke_width(2),
-                ))?;
-                chart.draw_series(std::iter::once(Text::new(
-                    month.additions.join(", "),
-                    (x, y_max * 0.97),
-                    ("sans-serif", 13).into_font(),
-                )))?;
+        // Each fleet change on its day: month m spans m - 0.5 to m + 0.5 on the axis.
+        for (k, event) in report.events.iter().enumerate() {
+            let Some(m) = report
+                .months
+                .iter()
+                .rposition(|month| month.date <= event.date)
+            else {
+                continue;
+            };
+            let next = report.months.get(m + 1).map(|n| n.date.as_str());
+            let x = m as f64 - 0.5 + month_fraction(&report.months[m].date, next, &event.date);
+            let (label, style) = match event.kind {
+                EventKind::Online => (format!("+{}", event.site), RGBColor(150, 150, 150)),
+                EventKind::RampEnd => (format!("{} full", event.site), RGBColor(200, 200, 200)),
+                EventKind::Offline => (format!("-{}", event.site), RGBColor(200, 120, 120)),
+            };
+            chart.draw_series(LineSeries::new(
+                [(x, 0.0), (x, y_max)],
+                style.stroke_width(2),
+            ))?;
+            // Labels step down the top edge so that events close together stay legible;
+            // one too close to the right edge would run into the legend, so it has none.
+            if x > months as f64 - 1.5 {
+                continue;
             }
+            chart.draw_series(std::iter::once(Text::new(
+                label,
+                (x, y_max * (0.97 - 0.045 * (k % 5) as f64)),
+                ("sans-serif", 12).into_font(),
+            )))?;
         }
         let target = report.utilization_target * 100.0;
         chart.draw_series(DashedLineSeries::new(
@@ -467,6 +484,18 @@ pub fn timeline_svg(report: &TimelineAnswer) -> Result<String, PlotError> {
         root.present()?;
     }
     Ok(svg)
+}
+
+/// How far into a month (0 to 1) a date falls: its day's start over the month's days.
+fn month_fraction(first: &str, next: Option<&str>, date: &str) -> f64 {
+    let parse = |d: &str| crate::scenario::Date::parse(d).ok();
+    match (parse(first), next.and_then(parse), parse(date)) {
+        (Some(first), Some(next), Some(date)) => {
+            date.days_since(first) as f64 / next.days_since(first).max(1) as f64
+        }
+        (Some(first), None, Some(date)) => (date.days_since(first) as f64 / 30.436875).min(1.0),
+        _ => 0.0,
+    }
 }
 
 #[cfg(test)]

@@ -131,41 +131,53 @@ fn csv_has_one_row_per_policy_and_phase() {
 
 #[test]
 fn colossus_tells_the_story() {
-    // The best public estimate (scenarios/colossus.toml): a ~1.5 GW fleet, mostly Trainium2
-    // and TPU, whose Rainier training yields to serving by day; Colossus 1 adds ~20 %.
+    // The best public estimate (scenarios/colossus.toml), model v3: demand anchored so that
+    // the limits in force just fit the day before the deal; Colossus 1 online on 06-06.
     let doc = json(&capplan(&["compare", COLOSSUS, "--format", "json"]));
+    assert_eq!(doc["phases"][0]["name"], "before");
+    assert_eq!(doc["phases"][0]["on"], "2026-05-05");
+    assert_eq!(doc["phases"][1]["name"], "colossus-1-online");
+    assert_eq!(doc["phases"][1]["on"], "2026-06-06");
     let r = |policy: &str, phase: &str| result(&doc, policy, phase).clone();
     let fits = |policy: &str, phase: &str| r(policy, phase)["fits"].as_bool().unwrap();
-    let training =
-        |policy: &str, phase: &str| r(policy, phase)["training_gpu_hours"].as_f64().unwrap();
-    let floor = doc["training_floor_gpu_hours"].as_f64().unwrap();
     assert!(
         fits("current", "before"),
-        "today's limits fit today's fleet"
+        "the anchor: today's limits just fit"
     );
-    // ... but only because training gives way by day.
-    let most = training("current", "after");
-    assert!(training("current", "before") < most - 1e6);
-    assert!(
-        !fits("may-2026", "before"),
-        "the package needs the new site"
+    assert_relative_eq!(
+        r("current", "before")["peak_utilization"].as_f64().unwrap(),
+        0.8,
+        max_relative = 1e-9
     );
-    assert!(fits("may-2026", "after"));
-    // After the deal the package still takes GPU-hours from training, and stays above the
-    // floor; the API raise alone, before the deal, takes training below it.
-    assert!(training("may-2026", "after") < most);
-    assert!(training("may-2026", "after") >= floor);
-    assert!(training("api-raise", "before") < floor);
-    assert!(!fits("api-raise", "before"));
-    // No N-1 margin: losing Rainier breaks the package even after the deal.
-    assert_eq!(r("may-2026", "after")["n_minus_1"]["survives"], false);
-    assert_eq!(r("may-2026", "after")["n_minus_1"]["site"], "rainier");
+    for policy in [
+        "double-5h",
+        "double-5h-no-peak-cut",
+        "api-raise",
+        "may-2026",
+    ] {
+        assert!(!fits(policy, "before"), "{policy} needs the new site");
+    }
+    for (policy, holds) in [
+        ("current", Some("2026-07-20")),
+        ("double-5h", Some("2026-06-11")),
+        ("api-raise", Some("2026-06-16")),
+        ("double-5h-no-peak-cut", None),
+        ("may-2026", None),
+    ] {
+        let result = r(policy, "colossus-1-online");
+        assert_eq!(result["fits"], holds.is_some(), "{policy}");
+        assert_eq!(
+            result["holds_until"],
+            holds.map_or(Value::Null, Value::from),
+            "{policy}"
+        );
+        // Only the last phase says how long it holds.
+        assert_eq!(r(policy, "before")["holds_until"], Value::Null);
+    }
     let colossus = &doc["phases"][1]["sites"][3];
     assert_eq!(colossus["name"], "colossus-1");
-    assert_eq!(
-        colossus["power_bound"], true,
-        "300 MW at PUE 1.2 cannot run 220k GPUs"
-    );
+    assert_eq!(colossus["offline"], "2026-12-03");
+    assert_eq!(colossus["power_bound"], false, "≈425 MW runs its GPUs");
 }
 
 #[test]
@@ -208,7 +220,7 @@ fn colossus_n_minus_1_names_the_worst_loss() {
     ]));
     // Rainier holds most of the fleet: losing it hurts most in both phases, and the rest
     // runs past 100 % even with Colossus 1.
-    for (phase, survives) in [("before", false), ("after", false)] {
+    for (phase, survives) in [("before", false), ("colossus-1-online", false)] {
         let n = &result(&doc, "current", phase)["n_minus_1"];
         assert_eq!(n["site"], "rainier", "{phase}");
         assert_eq!(n["survives"], survives, "{phase}");
@@ -217,10 +229,10 @@ fn colossus_n_minus_1_names_the_worst_loss() {
             assert!(loss["peak_utilization"].as_f64().unwrap() <= worst);
         }
     }
-    let after = &result(&doc, "current", "after")["n_minus_1"]["losses"];
+    let after = &result(&doc, "current", "colossus-1-online")["n_minus_1"]["losses"];
     assert_eq!(
         after.as_array().unwrap().len(),
-        4,
+        5,
         "every site of the phase is lost in turn"
     );
 }

@@ -43,6 +43,7 @@ fn the_report_is_one_self_contained_page_with_the_verdicts_first() {
         [
             "Before the additions: 1 of 3 policies fit; unlimited (over target), double-5h (over target) do not.",
             "After the additions: all 3 policies fit.",
+            "At the planned growth, from the day the last addition is in full: current holds to the end of the timeline; double-5h holds until 2026-07-04.",
             "Tightest: unlimited (before) peaks at 125.0% against the 85.0% target, 0.71 MW of serving short."
         ]
     );
@@ -87,10 +88,10 @@ fn the_report_is_one_self_contained_page_with_the_verdicts_first() {
 #[test]
 fn the_report_lists_the_assumptions_the_scenario_marks() {
     let (_dir, _, html) = report(COLOSSUS, &["--policy", "current"]);
-    // colossus.toml line 25 and an inline one, with the table and entry they sit in.
+    // colossus.toml line 35 and an inline one, with the table and entry they sit in.
     assert!(
         html.contains(
-            "<tr><td class=\"num\">25</td><td>[scenario] utilization_target</td><td>ASSUMPTION: 80 % of serving \
+            "<tr><td class=\"num\">35</td><td>[scenario] utilization_target</td><td>ASSUMPTION: 80 % of serving \
              capacity is usable at the latency SLO; DeepSeek reports a peak/average of 1.23 \
              nodes in production (deepseek-ai/open-infra-index, day 6).</td></tr>"
         ),

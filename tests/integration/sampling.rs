@@ -207,7 +207,8 @@ fn a_sampled_month_is_a_dated_phase_on_its_worst_day() {
 fn colossus_says_its_chance_to_fit() {
     let table = capplan(&["compare", COLOSSUS]).stdout;
     assert!(
-        table.contains("Chance to fit after the additions (10,000 samples): current "),
+        table
+            .contains("Chance to fit on colossus-1-online (2026-06-06) (10,000 samples): current "),
         "{table}"
     );
 }

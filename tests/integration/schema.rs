@@ -103,6 +103,10 @@ fn location(definition: &str, property: &str) -> (Vec<toml_path::Key>, String) {
             vec![name("uncertainty"), name("users")],
             "uncertainty.users".into(),
         ),
+        "SlipRange" => (
+            vec![name("uncertainty"), name("slip_days")],
+            "uncertainty.slip_days".into(),
+        ),
         "GrowthRange" => (
             vec![name("uncertainty"), name("growth")],
             "uncertainty.growth".into(),
@@ -156,7 +160,7 @@ fn bounds_scenario() -> String {
             "high = 1.2\n",
             "high = 1.2\nsamples = 10\nseed = 3\nusers = { p10 = 0.9, p90 = 1.1 }\n\
              tokens_per_active_hour = { p10 = 0.9, p90 = 1.1 }\nthroughput = { p10 = 0.9, p90 = 1.1 }\n\
-             growth = { p10 = 0.05, p90 = 0.1 }\n",
+             growth = { p10 = 0.05, p90 = 0.1 }\nslip_days = { p10 = 0, p90 = 0 }\n",
         )
         .replace(
             "tokens_per_s = { sonnet = 800 }",

@@ -41,7 +41,9 @@ fn timeline_hand_computed() {
     }
     // June 5 with policy 0: 1e6 * 1.1^(35/30.436875) / 8e5 = 1.394788405531557.
     assert_relative_eq!(
-        months[1]["results"][0]["peak_utilization"].as_f64().unwrap(),
+        months[1]["results"][0]["peak_utilization"]
+            .as_f64()
+            .unwrap(),
         1.394788405531557,
         max_relative = 1e-12
     );

@@ -56,10 +56,10 @@ fn every_v1_scenario_gives_the_same_numbers() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut compared = 0;
     for (scenario, name, timeline) in cases {
-        let mut commands = vec!["compare"];
-        if timeline {
-            commands.push("timeline");
-        }
+        // v3's timeline looks at each month's worst point, not its first day: its numbers
+        // move by design (tests/integration/timeline.rs and time.rs check them by hand).
+        let _ = timeline;
+        let commands = vec!["compare"];
         for command in commands {
             let golden = root.join(format!("tests/fixtures/v1/{name}.{command}.json"));
             let expected: Value =
@@ -72,5 +72,5 @@ fn every_v1_scenario_gives_the_same_numbers() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 7);
+    assert_eq!(compared, 4);
 }

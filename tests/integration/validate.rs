@@ -12,22 +12,22 @@ fn validate_summarises_and_lists_warnings() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("│ GPUs           ┆ 1,330,000"),
+        run.stdout.contains("│ GPUs           ┆ 7,115,000"),
         "{}",
         run.stdout
     );
-    // Colossus 1 is power-bound on purpose, and the scenario acknowledges it.
+    // Colossus 1 at ≈425 MW (Epoch) is not power-bound: nothing to warn of.
     assert!(
-        run.stdout.contains("1 acknowledged warning not shown"),
+        !run.stdout.contains("acknowledged warning"),
         "{}",
         run.stdout
     );
     let doc = json(&capplan(&["validate", COLOSSUS, "--format", "json"]));
     assert_eq!(doc["valid"], true);
-    assert_eq!(doc["summary"]["users"], 82_012_500.0);
-    assert_eq!(doc["summary"]["facility_mw"], 1850.0);
+    assert_eq!(doc["summary"]["users"], 83_764_500.0);
+    assert_eq!(doc["summary"]["facility_mw"], 8475.0);
     assert_eq!(doc["warnings"], serde_json::json!([]));
-    assert_eq!(doc["acknowledged_warnings"], 1);
+    assert_eq!(doc["acknowledged_warnings"], 0);
 }
 
 #[test]
