@@ -137,9 +137,13 @@ impl Comparison {
             .collect();
         // Sampled uncertainty: the draws once, each phase's fleet prepared once.
         let draws = scenario.sampling.as_ref().map(sampling::draws);
-        let sample_fleets: Vec<Option<SampleFleet>> = capacities
+        let sample_fleets: Vec<Option<PhaseSamples>> = capacities
             .par_iter()
-            .map(|(_, fleet)| draws.as_ref().map(|_| SampleFleet::new(evaluator, fleet)))
+            .map(|(phase, fleet)| {
+                draws
+                    .as_ref()
+                    .map(|_| PhaseSamples::new(evaluator, phase, fleet))
+            })
             .collect();
         let results = jobs
             .par_iter()
@@ -165,6 +169,102 @@ impl Comparison {
     }
 }
 
+/// A phase's fleet prepared for the samples: one fleet, or, for a dated phase whose
+/// additions slip (`[uncertainty] slip_days`), the fleets the samples have on its date,
+/// each with the samples that have it.
+pub enum PhaseSamples {
+    /// Every sample has the phase's fleet.
+    One(SampleFleet),
+    /// Samples grouped by the fleet their slips give them on the phase's date.
+    Slipped(Vec<(SampleFleet, Vec<usize>)>),
+}
+
+impl PhaseSamples {
+    /// The samples' fleets on `phase` (whose deterministic fleet is `fleet`).
+    pub fn new(evaluator: &Evaluator<'_>, phase: &Phase, fleet: &FleetCapacity) -> PhaseSamples {
+        let scenario = evaluator.scenario();
+        let (Some(sampling), Some(day)) = (&scenario.sampling, phase.on()) else {
+            return PhaseSamples::One(SampleFleet::new(evaluator, fleet));
+        };
+        if sampling.slip_days.is_none() {
+            return PhaseSamples::One(SampleFleet::new(evaluator, fleet));
+        }
+        let slips = sampling::slips(sampling, &scenario.sites);
+        let mut groups: Vec<(Vec<f64>, Vec<usize>)> = Vec::new();
+        let mut index: std::collections::HashMap<Vec<u64>, usize> =
+            std::collections::HashMap::new();
+        for (sample, slip) in slips.iter().enumerate() {
+            let presence: Vec<f64> = scenario
+                .sites
+                .iter()
+                .zip(slip)
+                .map(|(site, &slip)| time::sampled_presence(site, day, slip))
+                .collect();
+            let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
+            let at = *index.entry(key).or_insert_with(|| {
+                groups.push((presence, Vec::new()));
+                groups.len() - 1
+            });
+            groups[at].1.push(sample);
+        }
+        PhaseSamples::Slipped(
+            groups
+                .into_par_iter()
+                .map(|(presence, samples)| {
+                    let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
+                    (SampleFleet::new(evaluator, &fleet), samples)
+                })
+                .collect(),
+        )
+    }
+
+    /// Every sample's outcome for one policy, in sample order.
+    #[allow(clippy::too_many_arguments)]
+    fn outcomes(
+        &self,
+        policy: &SamplePolicy,
+        shares: &sampling::DrawShares,
+        draws: &[Draw],
+        months: f64,
+        tier_growth: &[f64],
+        unservable: bool,
+    ) -> Vec<sampling::SampleOutcome> {
+        match self {
+            PhaseSamples::One(fleet) => sampling::outcomes(
+                fleet,
+                shares,
+                draws,
+                months,
+                tier_growth,
+                unservable,
+                false,
+            ),
+            PhaseSamples::Slipped(groups) => {
+                let serves = policy.serves();
+                let mut all = vec![None; draws.len()];
+                for (fleet, samples) in groups {
+                    let outcomes = sampling::outcomes_of(
+                        fleet,
+                        shares,
+                        draws,
+                        samples,
+                        months,
+                        tier_growth,
+                        fleet.leaves_unserved(&serves),
+                        false,
+                    );
+                    for (&sample, outcome) in samples.iter().zip(outcomes) {
+                        all[sample] = Some(outcome);
+                    }
+                }
+                all.into_iter()
+                    .map(|o| o.expect("every sample is in one group"))
+                    .collect()
+            }
+        }
+    }
+}
+
 /// One policy on one fleet, with its N-1 (at `n_minus_1_users` times the demand) and
 /// demand-uncertainty variants, and, given draws and the fleet prepared for them, the
 /// sampled percentiles.
@@ -174,7 +274,7 @@ fn evaluate_with_variants(
     phase: &Phase,
     fleet: &FleetCapacity,
     n_minus_1_users: f64,
-    samples: Option<(&[Draw], &SampleFleet)>,
+    samples: Option<(&[Draw], &PhaseSamples)>,
 ) -> PolicyResult {
     let scenario = evaluator.scenario();
     let spec = &scenario.policies[policy];
@@ -210,17 +310,17 @@ fn evaluate_with_variants(
         let mut case = || answers.next().expect("both cases").without_week();
         (case(), case())
     });
-    let sampled = samples.map(|(draws, sample_fleet)| {
-        let shares = SamplePolicy::new(evaluator, spec).shares_of(draws);
+    let sampled = samples.map(|(draws, phase_samples)| {
+        let sample_policy = SamplePolicy::new(evaluator, spec);
+        let shares = sample_policy.shares_of(draws);
         let unservable = !headroom.unservable_classes.is_empty();
-        let outcomes = sampling::outcomes(
-            sample_fleet,
+        let outcomes = phase_samples.outcomes(
+            &sample_policy,
             &shares,
             draws,
             phase.months(scenario),
             &grown_rates,
             unservable,
-            false,
         );
         SampleSummary::of(&outcomes)
     });

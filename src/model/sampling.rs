@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::time::growth_factor;
 
 use super::evaluator::{dot, tier_weight};
-use super::fleet::FleetCapacity;
+use super::fleet::{ByKind, FleetCapacity};
 use super::headroom::Fit;
 use super::lognormal::served_share;
 use super::{Evaluator, demand::cap_per_active_hour};
@@ -434,6 +434,15 @@ impl SampleAt<'_> {
     }
 }
 
+/// One tier's weight on a capacity: U per unit of its demand at lambda 0 and 1, whether
+/// some class it loads has no capacity at all, and whether only the elastic span has some.
+struct TierWeights {
+    low: f64,
+    high: f64,
+    unserved: bool,
+    infinite: bool,
+}
+
 /// A fleet prepared for samples: the weights of each step's demand, steps alike merged.
 #[derive(Debug, Clone)]
 pub struct SampleFleet {
@@ -539,9 +548,22 @@ impl SampleFleet {
         };
         let steps = peak.len();
         let (mut previous_low, mut previous_row): (Vec<f64>, &[f64]) = (Vec::new(), &[]);
+        // Each tier's weights depend on capacity alone: computed again only when it moves
+        // (a share curve), not for every segment of demand.
+        let mut per_tier: Option<(ByKind, ByKind, Vec<TierWeights>)> = None;
+        // Without share curves capacity is the same at every step: computed once.
+        let constant = !fleet.has_curves;
+        if constant {
+            fleet.capacity_into(0, 0.0, &mut low_cap);
+            if elastic {
+                fleet.capacity_into(0, 1.0, &mut high_cap);
+            }
+        }
         for (h, &is_peak) in peak.iter().enumerate() {
             let row = evaluator.row(h);
-            fleet.capacity_into(h, 0.0, &mut low_cap);
+            if !constant {
+                fleet.capacity_into(h, 0.0, &mut low_cap);
+            }
             let fixed: Vec<f64> = pair_of.iter().map(|&(c, x)| low_cap[x][c]).collect();
             let same = h > 0
                 && fleet_out.peak.last() == Some(&is_peak)
@@ -554,26 +576,50 @@ impl SampleFleet {
             fleet_out.weights.push(1.0);
             fleet_out.peak.push(is_peak);
             let mut infinite = false;
-            if elastic {
+            if elastic && !constant {
                 fleet.capacity_into(h, 1.0, &mut high_cap);
             }
-            for (t, tier) in scenario.tiers.iter().enumerate() {
-                let mut unserved = false;
-                fleet_out
-                    .low
-                    .push(row[t] * tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic));
+            let stale = per_tier
+                .as_ref()
+                .is_none_or(|(low, high, _)| *low != low_cap || (elastic && *high != high_cap));
+            if stale {
+                let weights = scenario
+                    .tiers
+                    .iter()
+                    .enumerate()
+                    .map(|(t, tier)| {
+                        let mut unserved = false;
+                        let low = tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic);
+                        let (high, infinite) = if elastic {
+                            let high =
+                                tier_weight(scenario, tier, &high_cap, |_| unserved = true);
+                            let infinite = pair_of.iter().enumerate().any(|(p, &(c, x))| {
+                                loads[t * pairs + p] > 0.0
+                                    && low_cap[x][c] <= 0.0
+                                    && high_cap[x][c] > 0.0
+                            });
+                            (high, infinite)
+                        } else {
+                            (0.0, false)
+                        };
+                        TierWeights {
+                            low,
+                            high,
+                            unserved,
+                            infinite,
+                        }
+                    })
+                    .collect();
+                per_tier = Some((low_cap.clone(), high_cap.clone(), weights));
+            }
+            let weights = &per_tier.as_ref().expect("weights were just computed").2;
+            for (t, w) in weights.iter().enumerate() {
+                fleet_out.low.push(row[t] * w.low);
                 if elastic {
-                    fleet_out
-                        .high
-                        .push(row[t] * tier_weight(scenario, tier, &high_cap, |_| unserved = true));
-                    infinite |= row[t] > 0.0
-                        && pair_of.iter().enumerate().any(|(p, &(c, x))| {
-                            loads[t * pairs + p] > 0.0
-                                && low_cap[x][c] <= 0.0
-                                && high_cap[x][c] > 0.0
-                        });
+                    fleet_out.high.push(row[t] * w.high);
+                    infinite |= row[t] > 0.0 && w.infinite;
                 }
-                fleet_out.unserved_tiers[t] |= unserved && row[t] > 0.0;
+                fleet_out.unserved_tiers[t] |= w.unserved && row[t] > 0.0;
             }
             fleet_out.infinite_low.push(infinite);
             fleet_out.demand.extend_from_slice(row);

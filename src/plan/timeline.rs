@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::SCHEMA_VERSION;
 use super::compare::PercentilesAnswer;
 use crate::model::headroom::PEAK_TIE;
-use crate::model::sampling::{self, SampleAt, hit_rate};
+use crate::model::sampling::{self, DrawShares, SampleAt, hit_rate};
 use crate::model::{
     Evaluator, Fit, FleetCapacity, Headroom, SampleFleet, SamplePolicy, SampleSummary, time,
 };
@@ -422,105 +422,106 @@ impl SampledMonths {
         let spec = plan.spec;
         let draws = sampling::draws(sampling);
         let slips = sampling::slips(sampling, &scenario.sites);
+        let months = spec.months as usize;
+        let slipping = sampling.slip_days.is_some();
         // Fit can only be lost at the end of an interval of constant fleet while demand
         // grows; where growth may fall, every evaluation day is looked at.
         let rising = spec.growth.iter().all(|&g| g >= 0.0)
             && sampling.growth.is_none_or(|g| g.p10 >= 0.0 && g.p90 >= 0.0);
-        // Each sample's days per month, and its fleet (by presence) on each.
-        let mut fleet_index: HashMap<Vec<u64>, usize> = HashMap::new();
+        // Every (sample, month, day) looked at, with the fleet it has then: fleets are
+        // told apart by the share of each site present, so samples share them.
+        let mut fleet_index: HashMap<Vec<u64>, u32> = HashMap::new();
         let mut presences: Vec<Vec<f64>> = Vec::new();
-        let per_sample: Vec<Vec<Vec<(Date, usize)>>> = slips
-            .iter()
-            .map(|slip| {
-                let events = time::event_days(scenario, slip);
-                (0..spec.months)
-                    .map(|m| {
-                        let first = spec.start.add_months(m);
-                        let next = spec.start.add_months(m + 1);
-                        let mut days = time::evaluation_days(first, next, &events);
-                        if rising {
-                            days.retain(|&d| {
-                                d == next.add_days(-1)
-                                    || events.binary_search(&d.add_days(1)).is_ok()
-                                    || starts_ramp(scenario, slip, d)
-                            });
-                        }
-                        days.into_iter()
-                            .map(|day| {
-                                let presence: Vec<f64> = scenario
-                                    .sites
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(s, site)| {
-                                        let slip = slip.get(s).copied().unwrap_or(0);
-                                        // Rounded down to 1/RAMP_STEPS of the site: a
-                                        // sample never has GPUs early, and the fleets the
-                                        // samples see stay few (docs/model.md).
-                                        let present = time::presence(site, day, slip);
-                                        (present * RAMP_STEPS).floor() / RAMP_STEPS
-                                    })
-                                    .collect();
-                                let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
-                                let index = *fleet_index.entry(key).or_insert_with(|| {
-                                    presences.push(presence);
-                                    presences.len() - 1
-                                });
-                                (day, index)
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
+        let mut looks: Vec<Look> = Vec::new();
+        for (sample, slip) in slips.iter().enumerate() {
+            let events = time::event_days(scenario, slip);
+            for m in 0..spec.months {
+                let first = spec.start.add_months(m);
+                let next = spec.start.add_months(m + 1);
+                let mut days = time::evaluation_days(first, next, &events);
+                if rising {
+                    days.retain(|&d| {
+                        d == next.add_days(-1)
+                            || events.binary_search(&d.add_days(1)).is_ok()
+                            || starts_ramp(scenario, slip, d)
+                    });
+                }
+                for day in days {
+                    let presence: Vec<f64> = scenario
+                        .sites
+                        .iter()
+                        .enumerate()
+                        .map(|(s, site)| {
+                            let slip = slip.get(s).copied().unwrap_or(0);
+                            if slipping {
+                                time::sampled_presence(site, day, slip)
+                            } else {
+                                time::presence(site, day, slip)
+                            }
+                        })
+                        .collect();
+                    let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
+                    let fleet = *fleet_index.entry(key).or_insert_with(|| {
+                        presences.push(presence);
+                        (presences.len() - 1) as u32
+                    });
+                    looks.push(Look {
+                        fleet,
+                        sample: sample as u32,
+                        month: m,
+                        day: day.days_since(spec.start) as u32,
+                    });
+                }
+            }
+        }
+        // Grouped by fleet: each fleet is prepared once, used, and dropped.
+        looks.sort_unstable_by_key(|look| look.fleet);
+        let groups: Vec<&[Look]> = looks.chunk_by(|a, b| a.fleet == b.fleet).collect();
+        // Each tier's growth on every day of the timeline, computed once.
+        let horizon = time::horizon_end(spec).days_since(spec.start) as usize + 1;
+        let tier_factors: Vec<Vec<f64>> = (0..horizon)
+            .map(|d| time::growth_factors(spec, spec.start.add_days(d as i64)))
             .collect();
-        let fleets: Vec<SampleFleet> = presences
-            .par_iter()
-            .map(|presence| {
-                let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
-                SampleFleet::new(plan.evaluator, &fleet)
-            })
-            .collect();
-        let fits = policies
+        let prepared: Vec<(DrawShares, Vec<bool>)> = policies
             .iter()
             .map(|&p| {
                 let policy = SamplePolicy::new(plan.evaluator, &scenario.policies[p]);
-                let serves = policy.serves();
-                let shares = policy.shares_of(&draws);
-                let unserved: Vec<bool> =
-                    fleets.iter().map(|f| f.leaves_unserved(&serves)).collect();
-                let tiers = scenario.tiers.len();
-                // Per sample, every month: the months are its own, so samples run in
-                // parallel and months in order within one.
-                let by_sample: Vec<Vec<bool>> = (0..draws.len())
-                    .into_par_iter()
-                    .map_init(
-                        || (vec![0.0; tiers], vec![0.0; tiers]),
-                        |(off, peak), i| {
-                            per_sample[i]
-                                .iter()
-                                .map(|days| {
-                                    days.iter().all(|&(day, f)| {
-                                        let months = time::months_since(spec.start, day);
-                                        let tier_factor = time::growth_factors(spec, day);
-                                        let at = SampleAt {
-                                            shares: &shares,
-                                            draw: &draws[i],
-                                            index: i,
-                                            months,
-                                            tier_factor: &tier_factor,
-                                        };
-                                        at.outcome(&fleets[f], off, peak, unserved[f], true).fits
-                                    })
-                                })
-                                .collect()
-                        },
-                    )
-                    .collect();
-                // Month-major for the report.
-                (0..spec.months as usize)
-                    .map(|m| by_sample.iter().map(|months| months[m]).collect())
-                    .collect()
+                (policy.shares_of(&draws), policy.serves())
             })
             .collect();
+        let tiers = scenario.tiers.len();
+        let misses: Vec<Vec<(usize, usize, usize)>> = groups
+            .par_iter()
+            .map(|group| {
+                let presence = &presences[group[0].fleet as usize];
+                let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
+                let fleet = SampleFleet::new(plan.evaluator, &fleet);
+                let (mut off, mut peak) = (vec![0.0; tiers], vec![0.0; tiers]);
+                let mut misses = Vec::new();
+                for (i, (shares, serves)) in prepared.iter().enumerate() {
+                    let unserved = fleet.leaves_unserved(serves);
+                    for look in *group {
+                        let sample = look.sample as usize;
+                        let at = SampleAt {
+                            shares,
+                            draw: &draws[sample],
+                            index: sample,
+                            months: f64::from(look.day) / time::MONTH_DAYS,
+                            tier_factor: &tier_factors[look.day as usize],
+                        };
+                        if !at.outcome(&fleet, &mut off, &mut peak, unserved, true).fits {
+                            misses.push((i, look.month as usize, sample));
+                        }
+                    }
+                }
+                misses
+            })
+            .collect();
+        // Per policy, per month, per sample: fits on every day looked at.
+        let mut fits = vec![vec![vec![true; draws.len()]; months]; policies.len()];
+        for (i, m, sample) in misses.into_iter().flatten() {
+            fits[i][m][sample] = false;
+        }
         SampledMonths {
             fits,
             samples: sampling.samples,
@@ -572,9 +573,14 @@ impl SampledMonths {
     }
 }
 
-/// Samples count a ramping site's GPUs in steps of 1/32 of the site (rounded down): with
-/// slips, every sample would otherwise see a fleet of its own on every day.
-const RAMP_STEPS: f64 = 32.0;
+/// One sample looked at on one day: the fleet it has then, its month, and the day (from the
+/// timeline's start).
+struct Look {
+    fleet: u32,
+    sample: u32,
+    month: u32,
+    day: u32,
+}
 
 /// Whether a ramp (of more than one day) starts on `day` for a sample with these slips.
 fn starts_ramp(scenario: &Scenario, slips: &[i64], day: Date) -> bool {

@@ -700,7 +700,7 @@ impl CompareAnswer {
             ),
             table: Some(table),
             notes: vec![
-                "Each sample draws users, tokens per active hour and throughput once for every tier ([uncertainty]); fits = within the target, every class served, training at its floor.".into(),
+                "Each sample draws users, tokens per active hour and throughput once for every tier, and on a dated phase each addition's slip when slip_days is set ([uncertainty]); fits = within the target, every class served, training at its floor.".into(),
             ],
         }
     }
