@@ -603,3 +603,66 @@ fn slip_days_with_p10_above_p90_are_rejected() {
     );
     assert_rejected("slip_order", &text, &["slip_days"]);
 }
+
+/// eve.toml with 50 identical samples (no sampled parameter but the slip) whose addition
+/// `new` (online 2026-06-16) slips by exactly `slip` days (p10 = p90: no spread), and a
+/// phase on 2026-06-20.
+fn slipped(slip: u32) -> ScenarioFile {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(EVE)).unwrap();
+    ScenarioFile::new(
+        "slipped",
+        format!(
+            "{text}\n[uncertainty]\nsamples = 50\nseed = 1\nslip_days = {{ p10 = {slip}, p90 = {slip} }}\n\n[[phase]]\nname = \"jun-20\"\non = \"2026-06-20\"\n"
+        ),
+    )
+}
+
+#[test]
+fn a_slipped_addition_is_missing_from_a_dated_phase_in_every_sample() {
+    // On 2026-06-20 (50 days), with `new`: 0.38 * 1.1^(50/M) = 0.4445, fits; without it
+    // (slipped 10 days, online 06-26): 0.76 * 1.1^(50/M) = 0.8890 > 0.85.
+    for (slip, chance) in [(0, 1.0), (10, 0.0)] {
+        let file = slipped(slip);
+        let doc = compare(file.path());
+        let result = on_phase(&doc, "jun-20");
+        // The deterministic figures do not slip.
+        close(&result["peak_utilization"], grown(0.38, 0.1, 50.0));
+        assert_eq!(result["uncertainty"]["sampled"]["p_fits"], chance, "slip {slip}");
+    }
+}
+
+#[test]
+fn a_slip_moves_the_month_an_addition_saves() {
+    // July: with `new` from 06-16, its worst day 07-31 is 0.38 * 1.1^(91/M) = 0.505, fits.
+    // Slipped 40 days (online 07-26), the eve 07-25 has one site: 0.76 * 1.1^(85/M) =
+    // 0.9927, no sample fits July; August (with it) fits again.
+    assert!(grown(0.76, 0.1, 85.0) > 0.85);
+    for (slip, july) in [(0, 1.0), (40, 0.0)] {
+        let file = slipped(slip);
+        let doc = timeline(file.path());
+        let sampled = |date: &str| open(month(&doc, date))["sampled"]["p_fits"].clone();
+        assert_eq!(sampled("2026-07-01"), july, "slip {slip}");
+        assert_eq!(sampled("2026-08-01"), 1.0, "slip {slip}");
+        // The deterministic row is unslipped.
+        assert_eq!(open(month(&doc, "2026-07-01"))["fits"], true);
+    }
+}
+
+#[test]
+fn a_site_offline_for_the_whole_timeline_warns() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(EVE))
+        .unwrap()
+        .replace(
+            "name = \"new\"\nonline = \"2026-06-16\"",
+            "name = \"new\"\nonline = \"2028-06-16\"",
+        );
+    let file = ScenarioFile::new("late", text);
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("site[1].online")
+            && run.stdout.contains("is offline for the whole timeline (2026-05-01 to 2027-04-30)"),
+        "{}",
+        run.stdout
+    );
+}
