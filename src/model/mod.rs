@@ -129,7 +129,7 @@ impl Comparison {
         let scenario = evaluator.scenario();
         let capacities: Vec<(Phase, FleetCapacity)> = phases
             .iter()
-            .map(|phase| (phase.clone(), FleetCapacity::of_phase(scenario, &phase)))
+            .map(|phase| (phase.clone(), FleetCapacity::of_phase(scenario, phase)))
             .collect();
         let jobs: Vec<(usize, usize)> = policies
             .iter()
@@ -174,7 +174,7 @@ impl Comparison {
 /// each with the samples that have it.
 pub enum PhaseSamples {
     /// Every sample has the phase's fleet.
-    One(SampleFleet),
+    One(Box<SampleFleet>),
     /// Samples grouped by the fleet their slips give them on the phase's date.
     Slipped(Vec<(SampleFleet, Vec<usize>)>),
 }
@@ -184,10 +184,10 @@ impl PhaseSamples {
     pub fn new(evaluator: &Evaluator<'_>, phase: &Phase, fleet: &FleetCapacity) -> PhaseSamples {
         let scenario = evaluator.scenario();
         let (Some(sampling), Some(day)) = (&scenario.sampling, phase.on()) else {
-            return PhaseSamples::One(SampleFleet::new(evaluator, fleet));
+            return PhaseSamples::One(Box::new(SampleFleet::new(evaluator, fleet)));
         };
         if sampling.slip_days.is_none() {
-            return PhaseSamples::One(SampleFleet::new(evaluator, fleet));
+            return PhaseSamples::One(Box::new(SampleFleet::new(evaluator, fleet)));
         }
         let slips = sampling::slips(sampling, &scenario.sites);
         let mut groups: Vec<(Vec<f64>, Vec<usize>)> = Vec::new();
@@ -230,15 +230,9 @@ impl PhaseSamples {
         unservable: bool,
     ) -> Vec<sampling::SampleOutcome> {
         match self {
-            PhaseSamples::One(fleet) => sampling::outcomes(
-                fleet,
-                shares,
-                draws,
-                months,
-                tier_growth,
-                unservable,
-                false,
-            ),
+            PhaseSamples::One(fleet) => {
+                sampling::outcomes(fleet, shares, draws, months, tier_growth, unservable, false)
+            }
             PhaseSamples::Slipped(groups) => {
                 let serves = policy.serves();
                 let mut all = vec![None; draws.len()];

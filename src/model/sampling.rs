@@ -591,8 +591,7 @@ impl SampleFleet {
                         let mut unserved = false;
                         let low = tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic);
                         let (high, infinite) = if elastic {
-                            let high =
-                                tier_weight(scenario, tier, &high_cap, |_| unserved = true);
+                            let high = tier_weight(scenario, tier, &high_cap, |_| unserved = true);
                             let infinite = pair_of.iter().enumerate().any(|(p, &(c, x))| {
                                 loads[t * pairs + p] > 0.0
                                     && low_cap[x][c] <= 0.0

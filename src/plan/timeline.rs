@@ -38,7 +38,7 @@ pub fn timeline_with_progress(
     let evaluator = Evaluator::new(scenario);
     let plan = DayPlan::new(&evaluator, spec);
     // Months are independent: spread them over the cores, keeping their order.
-    let months: Vec<(MonthAnswer, Vec<Vec<(Date, bool)>>)> = (0..spec.months)
+    let months: Vec<(MonthAnswer, Vec<DayFits>)> = (0..spec.months)
         .into_par_iter()
         .map(|month| {
             let answer = plan.month(month, policies);
@@ -46,8 +46,7 @@ pub fn timeline_with_progress(
             answer
         })
         .collect();
-    let (months, points): (Vec<MonthAnswer>, Vec<Vec<Vec<(Date, bool)>>>) =
-        months.into_iter().unzip();
+    let (months, points): (Vec<MonthAnswer>, Vec<Vec<DayFits>>) = months.into_iter().unzip();
     let sampled = scenario
         .sampling
         .as_ref()
@@ -159,6 +158,9 @@ pub enum EventKind {
     Offline,
 }
 
+/// The days a month looked at for one policy, and whether it fits on each.
+type DayFits = Vec<(Date, bool)>;
+
 /// The last day of the run of fitting days that starts on `from`, for `compare`'s last
 /// phase: `None` when the policy does not fit on that day (in the timeline's terms: the
 /// fleet on the day, demand grown to it), when the day is outside the timeline, or when
@@ -228,7 +230,7 @@ impl<'e, 's> DayPlan<'e, 's> {
 
     /// Month `month`'s row: each policy at the worst of the month's evaluation days, and
     /// every (day, fits) it looked at, per policy.
-    fn month(&self, month: u32, policies: &[usize]) -> (MonthAnswer, Vec<Vec<(Date, bool)>>) {
+    fn month(&self, month: u32, policies: &[usize]) -> (MonthAnswer, Vec<DayFits>) {
         let scenario = self.scenario();
         let first = self.spec.start.add_months(month);
         let next = self.spec.start.add_months(month + 1);
@@ -248,7 +250,7 @@ impl<'e, 's> DayPlan<'e, 's> {
             .iter()
             .filter(|site| in_month(site.offline))
             .collect();
-        let (results, points): (Vec<MonthResult>, Vec<Vec<(Date, bool)>>) = policies
+        let (results, points): (Vec<MonthResult>, Vec<DayFits>) = policies
             .iter()
             .map(|&p| {
                 let mut worst: Option<(Date, Headroom)> = None;

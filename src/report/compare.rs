@@ -106,6 +106,15 @@ impl CompareAnswer {
                 table.header.push(column.to_string());
             }
         }
+        // v3: a dated phase's date, and how long the last phase's results hold.
+        let dated = self.phases.iter().any(|p| p.on.is_some());
+        let holds = self.results.iter().any(|r| r.holds_until.is_some());
+        if dated {
+            table.header.push("phase_on".to_string());
+        }
+        if holds {
+            table.header.push("holds_until".to_string());
+        }
         let costs = self.results.iter().any(|r| r.cost.is_some());
         if costs {
             for column in [
@@ -152,6 +161,14 @@ impl CompareAnswer {
                 ] {
                     row.push(num(value));
                 }
+            }
+            let row = table.rows.last_mut().expect("a row was just added");
+            if dated {
+                let on = self.phases.iter().find(|p| p.name == r.phase);
+                row.push(on.and_then(|p| p.on.clone()).unwrap_or_default());
+            }
+            if holds {
+                row.push(r.holds_until.clone().flatten().unwrap_or_default());
             }
             if let (true, Some(c)) = (costs, &r.cost) {
                 let row = table.rows.last_mut().expect("a row was just added");
@@ -282,7 +299,7 @@ impl PhaseAnswer {
 
     /// Where a runway starts, in words: "from colossus-1-online (2026-06-06)", or "from
     /// the day the last addition is in full" for `after`.
-    fn from_label(&self) -> String {
+    fn start_label(&self) -> String {
         match &self.name {
             Phase::Dated(_) => format!("from {}", self.label()),
             _ => "from the day the last addition is in full".into(),
@@ -317,7 +334,17 @@ fn phase_section(phase: &PhaseAnswer) -> Section {
     for site in &phase.sites {
         let mut row = vec![
             site.name.clone(),
-            site.online.clone().unwrap_or_else(|| "in service".into()),
+            {
+                // v3: how much of a ramping site is in, and when a leaving site goes.
+                let mut online = site.online.clone().unwrap_or_else(|| "in service".into());
+                if let Some(share) = site.ramp_share {
+                    online.push_str(&format!(", {} in", percent(share)));
+                }
+                if let Some(offline) = &site.offline {
+                    online.push_str(&format!(", gone {offline}"));
+                }
+                online
+            },
             if site.power_bound {
                 format!("bound ({} powered)", percent(site.power_factor))
             } else {
@@ -339,8 +366,12 @@ fn phase_section(phase: &PhaseAnswer) -> Section {
         .collect();
     Section {
         heading: format!(
-            "Capacity {}: {}, {} serving GPUs, {} MW serving",
+            "Capacity {}{}: {}, {} serving GPUs, {} MW serving",
             phase.name,
+            phase
+                .on
+                .as_ref()
+                .map_or(String::new(), |on| format!(" on {on}")),
             plural(phase.sites.len(), "site", "sites"),
             count(gpus),
             mw(phase.serving_mw)
@@ -536,7 +567,9 @@ impl CompareAnswer {
         if !holds.is_empty() {
             lines.push(format!(
                 "At the planned growth, {}: {}.",
-                self.phases.last().map_or(String::new(), |p| p.from_label()),
+                self.phases
+                    .last()
+                    .map_or(String::new(), |p| p.start_label()),
                 holds.join("; ")
             ));
         }

@@ -627,7 +627,10 @@ fn a_slipped_addition_is_missing_from_a_dated_phase_in_every_sample() {
         let result = on_phase(&doc, "jun-20");
         // The deterministic figures do not slip.
         close(&result["peak_utilization"], grown(0.38, 0.1, 50.0));
-        assert_eq!(result["uncertainty"]["sampled"]["p_fits"], chance, "slip {slip}");
+        assert_eq!(
+            result["uncertainty"]["sampled"]["p_fits"], chance,
+            "slip {slip}"
+        );
     }
 }
 
@@ -661,7 +664,9 @@ fn a_site_offline_for_the_whole_timeline_warns() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains("site[1].online")
-            && run.stdout.contains("is offline for the whole timeline (2026-05-01 to 2027-04-30)"),
+            && run
+                .stdout
+                .contains("is offline for the whole timeline (2026-05-01 to 2027-04-30)"),
         "{}",
         run.stdout
     );
