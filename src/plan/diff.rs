@@ -97,26 +97,29 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     let (head, head_origin) = (head_side.scenario, head_side.origin);
     let all = |s: &Scenario| (0..s.policies.len()).collect::<Vec<_>>();
     let (before, after) = (compare(base, &all(base)), compare(head, &all(head)));
-    // Each (policy, phase) of one answer by name: linear in policies, not quadratic.
-    let index = |answer: &CompareAnswer| -> HashMap<(String, Phase), Figures> {
+    // Each (policy, phase) of one answer by name (a v2 `before` and a dated phase called
+    // `before` are the same row): linear in policies, not quadratic.
+    let key = |r: &PolicyAnswer| (r.policy.clone(), r.phase.name().to_string());
+    let index = |answer: &CompareAnswer| -> HashMap<(String, String), Figures> {
         answer
             .results
             .iter()
-            .map(|r| ((r.policy.clone(), r.phase.clone()), Figures::of(r)))
+            .map(|r| (key(r), Figures::of(r)))
             .collect()
     };
     let (base_figures, head_figures) = (index(&before), index(&after));
     let mut seen = HashSet::new();
-    let keys: Vec<(String, Phase)> = after
+    let keys: Vec<((String, String), Phase)> = after
         .results
         .iter()
         .chain(&before.results)
-        .map(|r| (r.policy.clone(), r.phase.clone()))
-        .filter(|key| seen.insert(key.clone()))
+        .map(|r| (key(r), r.phase.clone()))
+        .filter(|(key, _)| seen.insert(key.clone()))
         .collect();
+    let head_phases: HashSet<&str> = after.phases.iter().map(|p| p.name.name()).collect();
     let mut results: Vec<ResultChange> = keys
         .into_iter()
-        .map(|key| {
+        .map(|(key, phase)| {
             let (b, h) = (
                 base_figures.get(&key).cloned(),
                 head_figures.get(&key).cloned(),
@@ -131,7 +134,7 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
             };
             ResultChange {
                 policy: key.0,
-                phase: key.1,
+                phase,
                 base: b,
                 head: h,
                 status,
@@ -141,10 +144,10 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     // A policy that fitted and is removed while a policy that does not fit is added on the
     // same phase may be a rename (to a look-alike, say): it counts as a regression, so a
     // failing policy cannot slip through under a new name.
-    let added_failing: HashMap<Phase, String> = results
+    let added_failing: HashMap<String, String> = results
         .iter()
         .filter(|r| r.status == "added" && r.head.as_ref().is_some_and(|h| !h.fits))
-        .map(|r| (r.phase.clone(), r.policy.clone()))
+        .map(|r| (r.phase.name().to_string(), r.policy.clone()))
         .fold(HashMap::new(), |mut first, (phase, policy)| {
             first.entry(phase).or_insert(policy);
             first
@@ -155,7 +158,17 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
             regressions.push(format!("{} ({})", r.policy, r.phase));
         } else if r.status == "removed"
             && r.base.as_ref().is_some_and(|b| b.fits)
-            && let Some(added) = added_failing.get(&r.phase)
+            && !head_phases.contains(r.phase.name())
+        {
+            // The phase it fitted on is gone: the promise it carried is no longer checked.
+            r.status = "removed-regressed";
+            regressions.push(format!(
+                "{} ({}; the phase is gone from head)",
+                r.policy, r.phase
+            ));
+        } else if r.status == "removed"
+            && r.base.as_ref().is_some_and(|b| b.fits)
+            && let Some(added) = added_failing.get(r.phase.name())
         {
             r.status = "removed-regressed";
             regressions.push(format!(

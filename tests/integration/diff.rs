@@ -350,3 +350,42 @@ fn under_github_actions_diff_writes_the_step_summary_and_annotates_regressions()
         run.stderr
     );
 }
+
+#[test]
+fn a_phase_that_disappears_is_a_regression_and_a_renamed_before_is_the_same_row() {
+    // Head replaces v2's before/after with one dated phase called `before` on the
+    // timeline's start: the same fleet and demand as v2's `before`, so those rows match
+    // (unchanged), while every result that fitted `after` has lost its phase.
+    let head = ScenarioFile::new(
+        "dated",
+        format!("{}\n[[phase]]\nname = \"before\"\non = \"2026-05-01\"\n", tiny_text()),
+    );
+    let run = capplan(&[
+        "diff",
+        TINY,
+        head.path(),
+        "--fail-on-regression",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let row = |policy: &str, phase: &str| {
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["policy"] == policy && r["phase"] == phase)
+            .unwrap_or_else(|| panic!("{policy} {phase}"))
+            .clone()
+    };
+    assert_eq!(row("current", "before")["status"], "unchanged");
+    assert_eq!(row("current", "after")["status"], "removed-regressed");
+    assert!(
+        doc["regressions"][0]
+            .as_str()
+            .unwrap()
+            .contains("the phase is gone from head"),
+        "{doc}"
+    );
+}
