@@ -358,7 +358,10 @@ fn a_phase_that_disappears_is_a_regression_and_a_renamed_before_is_the_same_row(
     // (unchanged), while every result that fitted `after` has lost its phase.
     let head = ScenarioFile::new(
         "dated",
-        format!("{}\n[[phase]]\nname = \"before\"\non = \"2026-05-01\"\n", tiny_text()),
+        format!(
+            "{}\n[[phase]]\nname = \"before\"\non = \"2026-05-01\"\n",
+            tiny_text()
+        ),
     );
     let run = capplan(&[
         "diff",
