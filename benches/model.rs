@@ -1,5 +1,5 @@
 //! Benchmarks of the questions capplan answers, on three sizes: tiny.toml (168 steps, one
-//! tier), colossus.toml (168 steps, 7 tiers, 5 policies) and a synthetic planning-scale
+//! tier), colossus.toml (168 steps, 9 tiers, 5 policies, 10,000 samples with slips) and a synthetic planning-scale
 //! scenario (10,080 steps, 100 tiers, 50 policies, 36 months). Run with `cargo bench`;
 //! figures are recorded in docs/performance.md.
 
@@ -24,15 +24,17 @@ fn scenario(size: &str) -> Scenario {
     Scenario::parse(&text, size).unwrap()
 }
 
-/// `compare`: every policy on both phases, with N-1 and the uncertainty cases.
+/// `compare`: every policy on every phase, with N-1 and the uncertainty cases (colossus:
+/// its two dated phases, 10,000 samples with slips).
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn compare(bencher: Bencher, size: &str) {
     let scenario = scenario(size);
     let policies: Vec<usize> = (0..scenario.policies.len()).collect();
-    bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::UNDATED));
+    bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::all(&scenario)));
 }
 
-/// `timeline`: every policy for every month.
+/// `timeline`: every policy for every month, each month's worst day and every runway to
+/// the day (colossus: 20 months, 10,000 samples with slips).
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn timeline(bencher: Bencher, size: &str) {
     let scenario = scenario(size);
