@@ -1,8 +1,9 @@
 //! A work budget: no scenario can ask for unbounded work. The model's cost grows with
-//! policies × phases × steps × (samples + months): every sample of every policy is
-//! evaluated on each phase over the week's steps, and a timeline evaluates every month
-//! once more; past the budget the run stops before it starts, with exit 2 naming the
-//! figure and how to lower it.
+//! policies × phases × steps × (samples + days): every sample of every policy is
+//! evaluated on each phase over the week's steps, and a timeline may evaluate every day of
+//! its months once more (its runway search steps day by day through ramps); past the
+//! budget the run stops before it starts, with exit 2 naming the figure and how to lower
+//! it.
 
 use anyhow::bail;
 
@@ -17,13 +18,15 @@ pub const WORK_BUDGET: f64 = 2e8;
 /// a question of one week (compare, check, diff) and the timeline's months for a timeline.
 pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyhow::Result<()> {
     let samples = scenario.sampling.as_ref().map_or(1, |s| s.samples.max(1)) as f64;
-    let per_pass = policies as f64 * 2.0 * scenario.steps() as f64;
-    let passes = samples + f64::from(months);
+    let phases = crate::model::Phase::all(scenario).len() as f64;
+    let per_pass = policies as f64 * phases * scenario.steps() as f64;
+    let days = 31.0 * f64::from(months);
+    let passes = samples + days;
     let work = per_pass * passes;
     if work <= WORK_BUDGET {
         return Ok(());
     }
-    let fewer_samples = (WORK_BUDGET / per_pass - f64::from(months)).floor();
+    let fewer_samples = (WORK_BUDGET / per_pass - days).floor();
     let lower = if samples > 1.0 && fewer_samples >= 1.0 {
         format!(
             "lower [uncertainty] samples to {} or fewer, ",
@@ -33,14 +36,15 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
         String::new()
     };
     bail!(
-        "this run asks for {} evaluations ({} policies × 2 phases × {} steps × ({} samples + \
-         {} months)), over the budget of {}; {lower}select fewer policies with --policy, or \
+        "this run asks for {} evaluations ({} policies × {} phases × {} steps × ({} samples + \
+         {} days)), over the budget of {}; {lower}select fewer policies with --policy, or \
          use a coarser step",
         count(work),
         count(policies as f64),
+        count(phases),
         count(scenario.steps() as f64),
         count(samples),
-        count(f64::from(months)),
+        count(days),
         count(WORK_BUDGET)
     )
 }

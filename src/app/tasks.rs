@@ -58,7 +58,9 @@ impl Run<'_> {
             Some(name) => vec![select::phase(&scenario, Some(name), path)?],
             None => plan::Phase::all(&scenario),
         };
-        budget::within_budget(&scenario, policies.len(), 0)?;
+        // With a timeline, compare also searches how long the last phase holds, day by day.
+        let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+        budget::within_budget(&scenario, policies.len(), months)?;
         let bar = progress_bar((policies.len() * phases.len()) as u64, "compare");
         let answer = plan::compare_with_progress(&scenario, &policies, &phases, &|| bar.inc(1));
         bar.finish_and_clear();
@@ -207,7 +209,8 @@ impl Run<'_> {
         let (base_scenario, base_warnings, base_rev) = self.side(&base_source)?;
         let (head_scenario, head_warnings, head_rev) = self.side(&head_source)?;
         for scenario in [&base_scenario, &head_scenario] {
-            budget::within_budget(scenario, scenario.policies.len(), 0)?;
+            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
+            budget::within_budget(scenario, scenario.policies.len(), months)?;
         }
         // A file prints its warnings as it loads; a revision's are printed here.
         for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {
