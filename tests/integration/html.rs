@@ -280,9 +280,10 @@ fn the_report_renders_in_chromium_with_nothing_wider_than_1280_pixels() {
     assert_eq!(probe["svgs"], 2, "{probe}");
     let verdict = probe["verdict"].as_str().unwrap();
     assert!(
-        verdict.contains("Before the additions: 1 of 5 policies fit")
-            && verdict.contains("After the additions: all 5 policies fit.")
-            && verdict.contains("current: fits from 2026-05"),
+        verdict.contains("before (2026-05-05): 1 of 5 policies fit")
+            && verdict.contains("colossus-1-online (2026-06-06): 3 of 5 policies fit")
+            && verdict.contains("current holds until 2026-07-20")
+            && verdict.contains("current: holds until 2026-05-06."),
         "{verdict}"
     );
     // And a picture of it, as a person would see the top of the page.
