@@ -601,7 +601,7 @@ impl CompareAnswer {
                     match phase.name {
                         Phase::Before => "before the additions".to_string(),
                         Phase::After => "after the additions".to_string(),
-                        Phase::Dated(_) => format!("on {}", phase.label()),
+                        Phase::Dated(_) => format!("at {}", phase.label()),
                     },
                     count(first.samples as f64),
                     chances.join(", ")

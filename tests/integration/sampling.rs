@@ -208,7 +208,7 @@ fn colossus_says_its_chance_to_fit() {
     let table = capplan(&["compare", COLOSSUS]).stdout;
     assert!(
         table
-            .contains("Chance to fit on colossus-1-online (2026-06-06) (10,000 samples): current "),
+            .contains("Chance to fit at colossus-1-online (2026-06-06) (10,000 samples): current "),
         "{table}"
     );
 }
