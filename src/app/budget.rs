@@ -48,3 +48,32 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
         count(WORK_BUDGET)
     )
 }
+
+/// The most tier-steps (weeks × steps × tiers) a one-phase question (`solve`, `explain`)
+/// may ask for: about ten seconds where no two steps are alike, far more than any
+/// scenario in this repository needs (the planning-scale solve is 5e8).
+pub const TIER_STEP_BUDGET: f64 = 2e10;
+
+/// Refuses a one-phase question (`solve`, `explain`) whose `evaluations` weeks of the
+/// scenario's steps and tiers are over [`TIER_STEP_BUDGET`]: such questions evaluate one
+/// policy many times, so their cost is weeks × steps × tiers.
+pub fn within_budget_for(
+    scenario: &Scenario,
+    evaluations: usize,
+    question: &str,
+) -> anyhow::Result<()> {
+    let tiers = scenario.tiers.len().max(1) as f64;
+    let work = evaluations as f64 * scenario.steps() as f64 * tiers;
+    if work <= TIER_STEP_BUDGET {
+        return Ok(());
+    }
+    bail!(
+        "{question} may ask for {} tier-steps ({} weeks × {} steps × {} tiers), over the \
+         budget of {}; use a coarser step or fewer tiers",
+        count(work),
+        count(evaluations as f64),
+        count(scenario.steps() as f64),
+        count(tiers),
+        count(TIER_STEP_BUDGET)
+    )
+}

@@ -139,6 +139,7 @@ impl Run<'_> {
             budget,
             max_serving_cost,
         };
+        budget::within_budget_for(&scenario, plan::SOLVE_MAX_EVALUATIONS, "solve")?;
         plan::solve(&scenario, &request)?.write_on(format, self.screen, self.out)?;
         Ok(ExitStatus::Success)
     }
@@ -154,6 +155,8 @@ impl Run<'_> {
         let (scenario, _) = self.scenario(path)?;
         let policy = select::policy(&scenario, policy, path)?;
         let phase = select::phase(&scenario, phase, path)?;
+        // The policy, two what-ifs and one more MW at each power-bound site.
+        budget::within_budget_for(&scenario, 3 + scenario.sites.len(), "explain")?;
         plan::explain(&scenario, policy, &phase).write_on(format, self.screen, self.out)?;
         Ok(ExitStatus::Success)
     }

@@ -27,7 +27,9 @@ pub use compare::{
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
-pub use solve::{Budget, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve};
+pub use solve::{
+    Budget, SOLVE_MAX_EVALUATIONS, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve,
+};
 pub use timeline::{
     DatePercentiles, EventKind, FleetEvent, Holding, MonthAnswer, MonthResult, MonthSampled,
     Runway, RunwaySampled, TimelineAnswer, timeline, timeline_with_progress,

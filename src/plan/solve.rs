@@ -72,6 +72,10 @@ const SMALLEST_MULTIPLIER: f64 = 1e-9;
 /// [2^39, 2^40] to a relative 1e-9 takes 30 more.
 const MAX_HALVINGS: usize = 200;
 
+/// The most weeks one solve evaluates: zero, unlimited, the bracket's doublings up to
+/// `LARGEST_MULTIPLIER` (40) and the halvings, each possibly twice with a cost bound.
+pub const SOLVE_MAX_EVALUATIONS: usize = 2 * (3 + 40 + MAX_HALVINGS);
+
 /// Solves for the largest multiplier. Errors when a named tier has no limit to scale.
 pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveAnswer> {
     let policy = &scenario.policies[request.policy];

@@ -583,3 +583,33 @@ fn the_gate_fuzz_body_holds_on_every_shipped_and_broken_scenario_and_their_mutat
     }
     assert!(runs > 500, "{runs} runs");
 }
+
+#[test]
+fn solve_and_explain_refuse_work_over_their_budget() {
+    // 4,200 tiers at 1-minute steps: a solve may evaluate 486 weeks of 10,080 steps ×
+    // 4,200 tiers = 2.06e10 tier-steps, over the 2e10 budget; explain's few weeks are not.
+    let generated = capplan(&[
+        "generate",
+        "--tiers",
+        "4200",
+        "--policies",
+        "1",
+        "--step-minutes",
+        "1",
+        "--months",
+        "1",
+    ]);
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let file = ScenarioFile::new("wide", generated.stdout);
+    let run = capplan(&["solve", file.path(), "--policy", "policy-0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "solve may ask for 20,575,296,000 tier-steps (486 weeks × 10,080 steps × 4,200 tiers), over the budget of 20,000,000,000"
+        ),
+        "{}",
+        run.stderr
+    );
+    let explain = capplan(&["explain", file.path(), "--policy", "policy-0", "-q"]);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+}
