@@ -96,7 +96,14 @@ pub fn diff(base_side: DiffSide, head_side: DiffSide) -> DiffAnswer {
     let (base, base_origin) = (base_side.scenario, base_side.origin);
     let (head, head_origin) = (head_side.scenario, head_side.origin);
     let all = |s: &Scenario| (0..s.policies.len()).collect::<Vec<_>>();
-    let (before, after) = (compare(base, &all(base)), compare(head, &all(head)));
+    // The same scenario on both sides (a file against its own revision, say) is evaluated
+    // once: sampling is the cost, and the answer cannot differ.
+    let before = compare(base, &all(base));
+    let after = if base == head {
+        before.clone()
+    } else {
+        compare(head, &all(head))
+    };
     // Each (policy, phase) of one answer by name (a v2 `before` and a dated phase called
     // `before` are the same row): linear in policies, not quadratic.
     let key = |r: &PolicyAnswer| (r.policy.clone(), r.phase.name().to_string());
