@@ -1,9 +1,9 @@
 //! A work budget: no scenario can ask for unbounded work. The model's cost grows with
 //! policies × phases × steps × (samples + days): every sample of every policy is
-//! evaluated on each phase over the week's steps, and a timeline may evaluate every day of
-//! its months once more (its runway search steps day by day through ramps); past the
-//! budget the run stops before it starts, with exit 2 naming the figure and how to lower
-//! it.
+//! evaluated on each phase over the week's steps, and a timeline evaluates a few days of
+//! each month (8 are counted), or every day (31) where its runway search may step through
+//! ramps; past the budget the run stops before it starts, with exit 2 naming the figure
+//! and how to lower it.
 
 use anyhow::bail;
 
@@ -20,7 +20,17 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
     let samples = scenario.sampling.as_ref().map_or(1, |s| s.samples.max(1)) as f64;
     let phases = crate::model::Phase::all(scenario).len() as f64;
     let per_pass = policies as f64 * phases * scenario.steps() as f64;
-    let days = 31.0 * f64::from(months);
+    // A month is looked at on a few days (its ends, its events and their eves) and its
+    // runway bisected between them; where a site ramps or growth rates differ in sign the
+    // search may step through every day.
+    let day_by_day = scenario
+        .sites
+        .iter()
+        .any(|s| s.ramp_days.is_some_and(|n| n > 1))
+        || scenario.timeline.as_ref().is_some_and(|t| {
+            t.growth.iter().any(|&g| g > 0.0) && t.growth.iter().any(|&g| g < 0.0)
+        });
+    let days = if day_by_day { 31.0 } else { 8.0 } * f64::from(months);
     let passes = samples + days;
     let work = per_pass * passes;
     if work <= WORK_BUDGET {

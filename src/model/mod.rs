@@ -198,7 +198,7 @@ impl PhaseSamples {
                 .sites
                 .iter()
                 .zip(slip)
-                .map(|(site, &slip)| time::sampled_presence(site, day, slip))
+                .map(|(site, &slip)| time::presence(site, day, slip))
                 .collect();
             let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
             let at = *index.entry(key).or_insert_with(|| {

@@ -28,16 +28,6 @@ pub fn presence(site: &Site, date: Date, slip: i64) -> f64 {
     }
 }
 
-/// Samples count a ramping site's GPUs in steps of 1/RAMP_STEPS of the site: with slips,
-/// every sample would otherwise see a fleet of its own on every day.
-pub const RAMP_STEPS: f64 = 32.0;
-
-/// [`presence`] as a sample sees it: rounded down to 1/[`RAMP_STEPS`] of the site, so a
-/// sample never has GPUs early and samples share few fleets.
-pub fn sampled_presence(site: &Site, date: Date, slip: i64) -> f64 {
-    (presence(site, date, slip) * RAMP_STEPS).floor() / RAMP_STEPS
-}
-
 /// The last day of a site's ramp (its `online` day when it has no ramp), slipped by `slip`.
 pub fn full_ramp_day(site: &Site, slip: i64) -> Option<Date> {
     site.online

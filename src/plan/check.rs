@@ -395,12 +395,12 @@ fn margins<'r>(
     fleet: &FleetCapacity,
     gated: &Headroom,
     rule: &'r CheckRule,
-    multiplier: f64,
+    users: &[f64],
 ) -> Vec<(&'r MarginFloor, f64, bool)> {
     if rule.min_margins.is_empty() {
         return Vec::new();
     }
-    let cost = cost_of(scenario, fleet, gated, multiplier);
+    let cost = cost_of(scenario, fleet, gated, users);
     rule.min_margins
         .iter()
         .map(|floor| {
@@ -440,7 +440,14 @@ fn judge(
             .collect(),
     };
     let (peak, peak_time, mw_to_fit) = gated_peak(scenario, fleet, result, gated, rule.at);
-    let margins = margins(scenario, fleet, gated, rule, multiplier);
+    // Users as the gated demand has them: grown to a dated phase's day, times the case.
+    let users: Vec<f64> = result
+        .phase
+        .users_scale(scenario)
+        .iter()
+        .map(|u| u * multiplier)
+        .collect();
+    let margins = margins(scenario, fleet, gated, rule, &users);
     // The model's rule on the gated peak (the p90 of the samples with `--at p90`), then the
     // gates only check adds: margins, then N-1.
     let fit = Fit::judge(

@@ -337,7 +337,7 @@ impl CompareAnswer {
                             .find(|(phase, _)| *phase == result.phase)
                             .map(|(_, fleet)| fleet)
                             .expect("every result's phase was evaluated");
-                        cost_of(scenario, fleet, h, 1.0)
+                        cost_of(scenario, fleet, h, &result.phase.users_scale(scenario))
                     }),
                     uncertainty: uncertainty_answer(scenario, result),
                     holds_until: None,

@@ -85,7 +85,7 @@ pub fn cost_of(
     scenario: &Scenario,
     fleet: &FleetCapacity,
     headroom: &Headroom,
-    users_scale: f64,
+    users_scale: &[f64],
 ) -> CostAnswer {
     let usage = &headroom.usage;
     let fleet_cost: f64 = fleet
@@ -96,7 +96,10 @@ pub fn cost_of(
             let gpus: f64 = spec
                 .gpus
                 .iter()
-                .map(|&(k, n)| n * scenario.skus[k].cost_per_gpu_hour * HOURS_PER_WEEK)
+                // The GPUs present: a ramping site pays for those it has (model v3).
+                .map(|&(k, n)| {
+                    n * site.presence * scenario.skus[k].cost_per_gpu_hour * HOURS_PER_WEEK
+                })
                 .sum();
             gpus + spec.power_mw * spec.cost_per_mw_month * MONTHS_PER_WEEK
         })
@@ -122,7 +125,7 @@ pub fn cost_of(
                 .map(|x| usage.tier_tokens[t][x] * tier.price_per_mtok[x] / 1e6)
                 .sum();
             let revenue =
-                tier.users * users_scale * tier.price_per_user_month * MONTHS_PER_WEEK + tokens;
+                tier.users * users_scale[t] * tier.price_per_user_month * MONTHS_PER_WEEK + tokens;
             TierCost {
                 tier: tier.name.clone(),
                 gpu_hours: usage.tier_gpu_hours[t],
@@ -209,7 +212,7 @@ mod tests {
             evaluate(&scenario, &fleet, policy, &ones),
             Evaluator::new(&scenario).evaluate(&fleet, policy, &ones),
         ] {
-            let c = cost_of(&scenario, &fleet, &h, 1.0);
+            let c = cost_of(&scenario, &fleet, &h, &vec![1.0; scenario.tiers.len()]);
             // 1,000 GPUs at $2 for 168 h, and 1.512 MW at $100,000 a month.
             let fleet_cost = 1000.0 * 2.0 * 168.0 + 1.512 * 100_000.0 * 12.0 / 52.0;
             assert_relative_eq!(c.fleet_cost_per_week, fleet_cost, max_relative = 1e-12);
@@ -279,7 +282,7 @@ mod tests {
         let scenario = Scenario::parse(&text, "half.toml").unwrap();
         let fleet = FleetCapacity::of_phase(&scenario, &Phase::Before);
         let h = evaluate(&scenario, &fleet, &scenario.policies[0], &[1.0]);
-        let c = cost_of(&scenario, &fleet, &h, 1.0);
+        let c = cost_of(&scenario, &fleet, &h, &vec![1.0; scenario.tiers.len()]);
         assert_relative_eq!(c.fleet_cost_per_week, 336_000.0, max_relative = 1e-12);
         assert_relative_eq!(c.serving_cost_per_week, 168_000.0, max_relative = 1e-12);
         assert_relative_eq!(c.training_cost_per_week, 168_000.0, max_relative = 1e-12);

@@ -23,7 +23,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
     let step = base.peak_step;
     let cost = scenario
         .has_costs
-        .then(|| super::cost::cost_of(scenario, &fleet, &base, 1.0));
+        .then(|| super::cost::cost_of(scenario, &fleet, &base, &users));
     let load = breakdown(scenario, &fleet, spec, &users, step);
     let total_u: f64 = load.tier_utilization.iter().sum();
     let total_throttled: f64 = load.tier_throttled_users.iter().sum();

@@ -135,7 +135,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         let h = evaluator.evaluate(&fleet, &scaled(policy, &tiers, multiplier, budget), &users);
         let fits = h.fits()
             && request.max_serving_cost.is_none_or(|most| {
-                cost_of(scenario, &fleet, &h, 1.0).serving_cost_per_week <= most
+                cost_of(scenario, &fleet, &h, &users).serving_cost_per_week <= most
             });
         (h, fits)
     };
@@ -224,7 +224,7 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
         max_serving_cost_per_week: request.max_serving_cost,
         serving_cost_per_week: scenario
             .has_costs
-            .then(|| cost_of(scenario, &fleet, &at, 1.0).serving_cost_per_week),
+            .then(|| cost_of(scenario, &fleet, &at, &users).serving_cost_per_week),
         budgets,
     })
 }

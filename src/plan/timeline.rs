@@ -62,11 +62,17 @@ pub fn timeline_with_progress(
             let first_fit = search.first_with(true, spec.start);
             let first_miss = search.first_with(false, spec.start);
             let holds_until = first_fit.and_then(|fit| search.holds_until(fit));
+            // After the first fitting run ends, does it fit again (an addition arriving)?
+            let fits_again = holds_until.and_then(|until| {
+                // `holds_until` is before the horizon's end (else it would be null).
+                search.first_with(true, until.add_days(1))
+            });
             Runway {
                 policy: scenario.policies[p].name.clone(),
                 first_fit: first_fit.map(|d| d.to_string()),
                 first_miss: first_miss.map(|d| d.to_string()),
                 holds_until: holds_until.map(|d| d.to_string()),
+                fits_again: fits_again.map(|d| d.to_string()),
                 fits_throughout: first_miss.is_none(),
                 sampled: sampled.as_ref().map(|s| s.runway(i, spec)),
             }
@@ -424,61 +430,10 @@ impl SampledMonths {
         let spec = plan.spec;
         let draws = sampling::draws(sampling);
         let slips = sampling::slips(sampling, &scenario.sites);
-        let months = spec.months as usize;
-        let slipping = sampling.slip_days.is_some();
-        // Fit can only be lost at the end of an interval of constant fleet while demand
-        // grows; where growth may fall, every evaluation day is looked at.
-        let rising = spec.growth.iter().all(|&g| g >= 0.0)
-            && sampling.growth.is_none_or(|g| g.p10 >= 0.0 && g.p90 >= 0.0);
-        // Every (sample, month, day) looked at, with the fleet it has then: fleets are
-        // told apart by the share of each site present, so samples share them.
-        let mut fleet_index: HashMap<Vec<u64>, u32> = HashMap::new();
-        let mut presences: Vec<Vec<f64>> = Vec::new();
-        let mut looks: Vec<Look> = Vec::new();
-        for (sample, slip) in slips.iter().enumerate() {
-            let events = time::event_days(scenario, slip);
-            for m in 0..spec.months {
-                let first = spec.start.add_months(m);
-                let next = spec.start.add_months(m + 1);
-                let mut days = time::evaluation_days(first, next, &events);
-                if rising {
-                    days.retain(|&d| {
-                        d == next.add_days(-1)
-                            || events.binary_search(&d.add_days(1)).is_ok()
-                            || starts_ramp(scenario, slip, d)
-                    });
-                }
-                for day in days {
-                    let presence: Vec<f64> = scenario
-                        .sites
-                        .iter()
-                        .enumerate()
-                        .map(|(s, site)| {
-                            let slip = slip.get(s).copied().unwrap_or(0);
-                            if slipping {
-                                time::sampled_presence(site, day, slip)
-                            } else {
-                                time::presence(site, day, slip)
-                            }
-                        })
-                        .collect();
-                    let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
-                    let fleet = *fleet_index.entry(key).or_insert_with(|| {
-                        presences.push(presence);
-                        (presences.len() - 1) as u32
-                    });
-                    looks.push(Look {
-                        fleet,
-                        sample: sample as u32,
-                        month: m,
-                        day: day.days_since(spec.start) as u32,
-                    });
-                }
-            }
-        }
-        // Grouped by fleet: each fleet is prepared once, used, and dropped.
-        looks.sort_unstable_by_key(|look| look.fleet);
-        let groups: Vec<&[Look]> = looks.chunk_by(|a, b| a.fleet == b.fleet).collect();
+        let events: Vec<Vec<Date>> = slips
+            .iter()
+            .map(|slip| time::event_days(scenario, slip))
+            .collect();
         // Each tier's growth on every day of the timeline, computed once.
         let horizon = time::horizon_end(spec).days_since(spec.start) as usize + 1;
         let tier_factors: Vec<Vec<f64>> = (0..horizon)
@@ -491,38 +446,67 @@ impl SampledMonths {
                 (policy.shares_of(&draws), policy.serves())
             })
             .collect();
+        let timeline_rising = spec.growth.iter().all(|&g| g >= 0.0);
+        let spread_slips = sampling.slip_days.is_some_and(|p| p.p90 > p.p10)
+            && scenario
+                .sites
+                .iter()
+                .any(|s| s.ramp_days.is_some_and(|n| n > 1));
         let tiers = scenario.tiers.len();
-        let misses: Vec<Vec<(usize, usize, usize)>> = groups
-            .par_iter()
-            .map(|group| {
-                let presence = &presences[group[0].fleet as usize];
-                let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
-                let fleet = SampleFleet::new(plan.evaluator, &fleet);
-                let (mut off, mut peak) = (vec![0.0; tiers], vec![0.0; tiers]);
-                let mut misses = Vec::new();
-                for (i, (shares, serves)) in prepared.iter().enumerate() {
-                    let unserved = fleet.leaves_unserved(serves);
-                    for look in *group {
-                        let sample = look.sample as usize;
-                        let at = SampleAt {
-                            shares,
-                            draw: &draws[sample],
-                            index: sample,
-                            months: f64::from(look.day) / time::MONTH_DAYS,
-                            tier_factor: &tier_factors[look.day as usize],
-                        };
-                        if !at.outcome(&fleet, &mut off, &mut peak, unserved, true).fits {
-                            misses.push((i, look.month as usize, sample));
+        // Per policy, per month, per sample: fits on every day looked at. Month by month,
+        // so that only one month's fleets are ever held.
+        let mut fits = vec![vec![Vec::new(); spec.months as usize]; policies.len()];
+        for m in 0..spec.months {
+            let first = spec.start.add_months(m);
+            let next = spec.start.add_months(m + 1);
+            // Every (sample, day) looked at, with the fleet it has then: fleets are told
+            // apart by the share of each site present, so samples share them. Slips with a
+            // spread give every sample a ramp of its own: ramps are then counted in steps
+            // of 1/RAMP_STEPS of the site, rounded down (docs/model.md, "Slips").
+            let (presences, mut looks) = month_looks(
+                scenario,
+                (&slips, &events, &draws),
+                (first, next),
+                spec,
+                timeline_rising,
+                spread_slips.then_some(RAMP_STEPS),
+            );
+            // Grouped by fleet: each fleet is prepared once, used, and dropped.
+            looks.sort_unstable_by_key(|look| look.fleet);
+            let groups: Vec<&[Look]> = looks.chunk_by(|a, b| a.fleet == b.fleet).collect();
+            let misses: Vec<Vec<(usize, usize)>> = groups
+                .par_iter()
+                .map(|group| {
+                    let presence = &presences[group[0].fleet as usize];
+                    let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
+                    let fleet = SampleFleet::new(plan.evaluator, &fleet);
+                    let (mut off, mut peak) = (vec![0.0; tiers], vec![0.0; tiers]);
+                    let mut misses = Vec::new();
+                    for (i, (shares, serves)) in prepared.iter().enumerate() {
+                        let unserved = fleet.leaves_unserved(serves);
+                        for look in *group {
+                            let sample = look.sample as usize;
+                            let at = SampleAt {
+                                shares,
+                                draw: &draws[sample],
+                                index: sample,
+                                months: f64::from(look.day) / time::MONTH_DAYS,
+                                tier_factor: &tier_factors[look.day as usize],
+                            };
+                            if !at.outcome(&fleet, &mut off, &mut peak, unserved, true).fits {
+                                misses.push((i, sample));
+                            }
                         }
                     }
-                }
-                misses
-            })
-            .collect();
-        // Per policy, per month, per sample: fits on every day looked at.
-        let mut fits = vec![vec![vec![true; draws.len()]; months]; policies.len()];
-        for (i, m, sample) in misses.into_iter().flatten() {
-            fits[i][m][sample] = false;
+                    misses
+                })
+                .collect();
+            for month in fits.iter_mut() {
+                month[m as usize] = vec![true; draws.len()];
+            }
+            for (i, sample) in misses.into_iter().flatten() {
+                fits[i][m as usize][sample] = false;
+            }
         }
         SampledMonths {
             fits,
@@ -564,7 +548,7 @@ impl SampledMonths {
                 p50: summary.p50,
                 p90: summary.p90,
             },
-            holds_until: DatePercentiles {
+            runway_end: DatePercentiles {
                 p10: end(summary.p10),
                 p50: end(summary.p50),
                 p90: end(summary.p90),
@@ -575,22 +559,85 @@ impl SampledMonths {
     }
 }
 
-/// One sample looked at on one day: the fleet it has then, its month, and the day (from the
-/// timeline's start).
+/// One sample looked at on one day: the fleet it has then, and the day (from the timeline's
+/// start).
 struct Look {
     fleet: u32,
     sample: u32,
-    month: u32,
     day: u32,
 }
 
-/// Whether a ramp (of more than one day) starts on `day` for a sample with these slips.
-fn starts_ramp(scenario: &Scenario, slips: &[i64], day: Date) -> bool {
+/// Steps in which samples count a ramping site when slips with a spread would give every
+/// sample a fleet of its own on every day (each fleet is prepared in tens of microseconds).
+const RAMP_STEPS: f64 = 32.0;
+
+/// Every (sample, day) a month looks at, with the fleet (by its share of each site) the
+/// sample has then; the shares exact, or rounded down to 1/`steps` of a site.
+fn month_looks(
+    scenario: &Scenario,
+    (slips, events, draws): (&[Vec<i64>], &[Vec<Date>], &[sampling::Draw]),
+    (first, next): (Date, Date),
+    spec: &Timeline,
+    timeline_rising: bool,
+    steps: Option<f64>,
+) -> (Vec<Vec<f64>>, Vec<Look>) {
+    let mut fleet_index: HashMap<Vec<u64>, u32> = HashMap::new();
+    let mut presences: Vec<Vec<f64>> = Vec::new();
+    let mut looks: Vec<Look> = Vec::new();
+    for (sample, slip) in slips.iter().enumerate() {
+        let events = &events[sample];
+        let mut days = time::evaluation_days(first, next, events);
+        // Where this sample's demand cannot fall and no site ramps in the month, fit can
+        // only be lost at the end of an interval of constant fleet: the month's last day
+        // and the eve of each event.
+        let rising = draws[sample].growth.map_or(timeline_rising, |g| g >= 0.0);
+        if rising && !ramps_in(scenario, slip, first, next) {
+            days.retain(|&d| {
+                d == next.add_days(-1) || events.binary_search(&d.add_days(1)).is_ok()
+            });
+        }
+        for day in days {
+            let presence: Vec<f64> = scenario
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(s, site)| {
+                    let present = time::presence(site, day, slip.get(s).copied().unwrap_or(0));
+                    match steps {
+                        Some(steps) => (present * steps).floor() / steps,
+                        None => present,
+                    }
+                })
+                .collect();
+            let key: Vec<u64> = presence.iter().map(|p| p.to_bits()).collect();
+            let fleet = *fleet_index.entry(key).or_insert_with(|| {
+                presences.push(presence);
+                (presences.len() - 1) as u32
+            });
+            looks.push(Look {
+                fleet,
+                sample: sample as u32,
+                day: day.days_since(spec.start) as u32,
+            });
+        }
+    }
+    (presences, looks)
+}
+
+/// Whether some site ramps (its share changes from one day to the next) on a day of
+/// [`first`, `next`) for a sample with these slips: then capacity rises inside the month
+/// and its first day and every event day may be its worst.
+fn ramps_in(scenario: &Scenario, slips: &[i64], first: Date, next: Date) -> bool {
     scenario.sites.iter().enumerate().any(|(s, site)| {
-        site.ramp_days.is_some_and(|n| n > 1)
-            && site
-                .online
-                .is_some_and(|on| on.add_days(slips.get(s).copied().unwrap_or(0)) == day)
+        let slip = slips.get(s).copied().unwrap_or(0);
+        match (site.online, site.ramp_days) {
+            (Some(online), Some(days)) if days > 1 => {
+                let start = online.add_days(slip);
+                let end = start.add_days(i64::from(days) - 1);
+                start < next && first <= end
+            }
+            _ => false,
+        }
     })
 }
 
@@ -680,8 +727,9 @@ pub struct RunwaySampled {
     pub seed: u64,
     /// Months of runway: 10th, 50th and 90th percentiles (nearest rank).
     pub runway_months: PercentilesAnswer,
-    /// The last day of those runways (null: past the timeline's end).
-    pub holds_until: DatePercentiles,
+    /// The last day of those runways: the last day of the last month fitted from the
+    /// start before the first miss (the day before the start for none; null: no miss).
+    pub runway_end: DatePercentiles,
     /// Share of samples in which the policy fits in every month.
     pub p_fits_throughout: f64,
     /// Its standard error.
@@ -700,6 +748,8 @@ pub struct Runway {
     /// The last day of the run of fitting days that starts at `first_fit`; null when that
     /// run reaches the timeline's last day or the policy never fits.
     pub holds_until: Option<String>,
+    /// The first day it fits again after that run; null when it does not.
+    pub fits_again: Option<String>,
     /// True when it fits in every month.
     pub fits_throughout: bool,
     /// The runway over the samples, if the scenario has samples.

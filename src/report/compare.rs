@@ -561,6 +561,12 @@ impl CompareAnswer {
             .filter_map(|r| match r.holds? {
                 Holding::Until(day) => Some(format!("{} holds until {day}", r.policy)),
                 Holding::ToEnd => Some(format!("{} holds to the end of the timeline", r.policy)),
+                // It fits as the phase sees demand, but not with the demand grown to the
+                // day (an undated `after` sees demand as written).
+                Holding::NotThen if r.fits => Some(format!(
+                    "{} does not fit on that day at the planned growth",
+                    r.policy
+                )),
                 Holding::NotThen => None,
             })
             .collect();

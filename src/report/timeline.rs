@@ -10,18 +10,24 @@ use crate::plan::{Fit, MonthAnswer, Runway, TimelineAnswer};
 impl Runway {
     /// The runway in words, to the day: "holds until 2026-07-14" (it fits from the start),
     /// "fits from 2026-06-06; holds until 2026-07-14", "fits from 2026-06-06 to the end",
-    /// "fits throughout" or "never fits". A later return to fitting shows in the months
-    /// the table marks over target.
+    /// "fits throughout" or "never fits", with "; fits again from 2026-09-01" when it
+    /// returns to fitting after its first run.
     pub fn summary(&self) -> String {
         let later = match (&self.first_fit, &self.first_miss) {
             (Some(fit), Some(miss)) => fit > miss,
             _ => false,
         };
+        let again = self
+            .fits_again
+            .as_ref()
+            .map_or(String::new(), |day| format!("; fits again from {day}"));
         match (&self.first_fit, &self.holds_until) {
             _ if self.fits_throughout => "fits throughout".to_string(),
             (None, _) => "never fits".to_string(),
-            (Some(fit), Some(until)) if later => format!("fits from {fit}; holds until {until}"),
-            (Some(_), Some(until)) => format!("holds until {until}"),
+            (Some(fit), Some(until)) if later => {
+                format!("fits from {fit}; holds until {until}{again}")
+            }
+            (Some(_), Some(until)) => format!("holds until {until}{again}"),
             (Some(fit), None) => format!("fits from {fit} to the end"),
         }
     }
@@ -309,6 +315,7 @@ mod tests {
             first_fit: fit.map(String::from),
             first_miss: miss.map(String::from),
             holds_until: until.map(String::from),
+            fits_again: None,
             fits_throughout: miss.is_none() && fit.is_some(),
             sampled: None,
         }
@@ -330,6 +337,12 @@ mod tests {
             "fits from 2026-06-06 to the end"
         );
         assert_eq!(runway(None, start, None).summary(), "never fits");
+        let mut gap = runway(start, Some("2026-05-21"), Some("2026-05-20"));
+        gap.fits_again = Some("2026-07-01".into());
+        assert_eq!(
+            gap.summary(),
+            "holds until 2026-05-20; fits again from 2026-07-01"
+        );
         assert_eq!(runway(start, None, None).summary(), "fits throughout");
     }
 }

@@ -43,7 +43,7 @@ fn the_report_is_one_self_contained_page_with_the_verdicts_first() {
         [
             "Before the additions: 1 of 3 policies fit; unlimited (over target), double-5h (over target) do not.",
             "After the additions: all 3 policies fit.",
-            "At the planned growth, from the day the last addition is in full: current holds to the end of the timeline; double-5h holds until 2026-07-04.",
+            "At the planned growth, from the day the last addition is in full: unlimited does not fit on that day at the planned growth; current holds to the end of the timeline; double-5h holds until 2026-07-04.",
             "Tightest: unlimited (before) peaks at 125.0% against the 85.0% target, 0.71 MW of serving short."
         ]
     );
@@ -283,7 +283,7 @@ fn the_report_renders_in_chromium_with_nothing_wider_than_1280_pixels() {
         verdict.contains("before (2026-05-05): 1 of 5 policies fit")
             && verdict.contains("colossus-1-online (2026-06-06): 3 of 5 policies fit")
             && verdict.contains("current holds until 2026-07-20")
-            && verdict.contains("current: holds until 2026-05-06."),
+            && verdict.contains("current: holds until 2026-05-06; fits again from 2026-06-06."),
         "{verdict}"
     );
     // And a picture of it, as a person would see the top of the page.

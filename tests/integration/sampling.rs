@@ -179,11 +179,12 @@ fn a_fixed_sampled_growth_is_the_timeline_grown_at_that_rate() {
 
 #[test]
 fn a_sampled_month_is_a_dated_phase_on_its_worst_day() {
-    // tiny.toml with samples, and a phase on 2026-05-31: May's worst day (growth is never
-    // negative, so each sample's worst May day is the 31st too).
+    // tiny.toml with samples, and a phase on 2026-05-31: May's worst day (every sample
+    // grows at the timeline's 10 %, never negative, so each sample's worst May day is the
+    // 31st too).
     let sampled_tiny = tiny_text().replace(
         "[uncertainty]\nlow = 0.8\nhigh = 1.2\n",
-        "[uncertainty]\nsamples = 500\nseed = 7\nusers = { p10 = 0.8, p90 = 1.2 }\ngrowth = { p10 = 0.0, p90 = 0.2 }\n",
+        "[uncertainty]\nsamples = 500\nseed = 7\nusers = { p10 = 0.8, p90 = 1.2 }\n",
     );
     let plain = ScenarioFile::new("sampled", sampled_tiny.clone());
     let timeline = json(&capplan(&["timeline", plain.path(), "--format", "json"]));

@@ -671,3 +671,90 @@ fn a_site_offline_for_the_whole_timeline_warns() {
         run.stdout
     );
 }
+
+// Regressions found by a hostile review of v3 Time (fixtures in tests/fixtures/v3/review,
+// each with its arithmetic below).
+
+const REVIEW: &str = "tests/fixtures/v3/review";
+
+fn review(name: &str) -> String {
+    format!("{REVIEW}/{name}.toml")
+}
+
+fn chance(doc: &Value, date: &str) -> Value {
+    open(month(doc, date))["sampled"]["p_fits"].clone()
+}
+
+#[test]
+fn a_sampled_month_inside_a_ramp_is_looked_at_on_its_first_day() {
+    // ramp_month: `ramp` (1,000 GPUs) online 2026-05-15 over 90 days, no growth, 108,000
+    // users: on 06-01 (18 days in) U = 1.08 / (1 + 18/90) = 0.9 > 0.85; the month's first
+    // day is its worst, so no sample fits June.
+    let doc = timeline(&review("ramp_month"));
+    close(&open(month(&doc, "2026-06-01"))["peak_utilization"], 0.9);
+    assert_eq!(chance(&doc, "2026-06-01"), 0.0);
+}
+
+#[test]
+fn slips_without_spread_give_the_deterministic_months() {
+    // floor: one 3,200-day ramp and slip_days p10 = p90 = 0: every sample is the
+    // deterministic fleet, so each month's chance is exactly its deterministic verdict.
+    let doc = timeline(&review("floor"));
+    for m in doc["months"].as_array().unwrap() {
+        let fits = if open(m)["fits"] == true { 1.0 } else { 0.0 };
+        assert_eq!(open(m)["sampled"]["p_fits"], fits, "{}", m["date"]);
+    }
+}
+
+#[test]
+fn a_sample_whose_growth_is_negative_is_looked_at_on_its_months_first_day() {
+    // neggrowth: U = 0.853 on 2026-05-01 in every sample (growth factor 1 on the start),
+    // over the 0.85 target: no sample fits May, whatever its growth draw.
+    let doc = timeline(&review("neggrowth"));
+    assert_eq!(chance(&doc, "2026-05-01"), 0.0);
+    assert_eq!(runway(&doc)["sampled"]["p_fits_throughout"], 0.0);
+}
+
+#[test]
+fn a_dated_phases_cost_counts_the_gpus_present_and_its_grown_users() {
+    // cost: on 2026-06-15 the ramping site has half of its 1,000 GPUs: 1,500 GPUs at $1 an
+    // hour = $252,000 a week; 50,000 users grown 1.1^(45/30.436875) at $10 a month =
+    // $132,845.16 a week.
+    let doc = compare(&review("cost"));
+    let cost = &on_phase(&doc, "half")["cost"];
+    close(&cost["fleet_cost_per_week"], 1500.0 * 168.0);
+    close(
+        &cost["revenue_per_week"],
+        50_000.0 * 1.1f64.powf(45.0 / MONTH_DAYS) * 10.0 * 12.0 / 52.0,
+    );
+}
+
+#[test]
+fn a_phase_before_the_start_is_refused_when_only_the_samples_grow() {
+    let run = capplan(&["compare", &review("early")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("phase[0].on"), "{}", run.stderr);
+}
+
+#[test]
+fn a_runway_says_when_it_fits_again() {
+    // gap: 80,000 users on 1,000 GPUs, 10 % a month: 0.8 * 1.1^(d/M) <= 0.85 until day 19
+    // (2026-05-20); `new` doubles the fleet on 2026-07-01 and it fits again from then.
+    let doc = timeline(&review("gap"));
+    assert_eq!(runway(&doc)["holds_until"], "2026-05-20");
+    assert_eq!(runway(&doc)["fits_again"], "2026-07-01");
+    let table = capplan(&["timeline", &review("gap")]).stdout;
+    assert!(
+        table.contains("open: holds until 2026-05-20; fits again from 2026-07-01."),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_v2_file_at_minute_steps_with_120_months_is_within_the_work_budget() {
+    // It ran under v2; v3's budget counts 8 days a month where nothing ramps.
+    for command in ["compare", "timeline"] {
+        let run = capplan(&[command, &review("v2-minute-steps"), "-q"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+    }
+}

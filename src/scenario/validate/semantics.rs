@@ -69,7 +69,8 @@ impl Checker<'_, '_> {
             Some(spec) => self.uncertainty(spec),
             None => (None, None),
         };
-        let phases = self.phases(&file, timeline.as_ref());
+        let sampled_growth = sampling.is_some_and(|s| s.growth.is_some());
+        let phases = self.phases(&file, timeline.as_ref(), sampled_growth);
         let training_floor_gpu_hours = file.scenario.training_floor_gpu_hours.map(|floor| {
             let path = section.key("training_floor_gpu_hours");
             let floor = self.number(path.clone(), floor, bounds::NON_NEGATIVE);
@@ -112,9 +113,14 @@ impl Checker<'_, '_> {
     }
 
     /// `[[phase]]`: unique names, dates that exist and increase, at most
-    /// [`MAX_PHASES`]; with growth, none before the timeline's start (its demand would be
-    /// grown backwards).
-    fn phases(&mut self, file: &ScenarioFile, timeline: Option<&Timeline>) -> Vec<DatedPhase> {
+    /// [`MAX_PHASES`]; with growth (the timeline's or a sampled rate), none before the
+    /// timeline's start (its demand would be grown backwards).
+    fn phases(
+        &mut self,
+        file: &ScenarioFile,
+        timeline: Option<&Timeline>,
+        sampled_growth: bool,
+    ) -> Vec<DatedPhase> {
         if file.phase.len() > MAX_PHASES {
             self.error(
                 KeyPath::root("phase"),
@@ -147,7 +153,7 @@ impl Checker<'_, '_> {
             }
             if let Some(timeline) = timeline
                 && on < timeline.start
-                && timeline.growth.iter().any(|&g| g != 0.0)
+                && (timeline.growth.iter().any(|&g| g != 0.0) || sampled_growth)
             {
                 self.error(
                     path.key("on"),
