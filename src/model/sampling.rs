@@ -559,10 +559,30 @@ impl SampleFleet {
                 fleet.capacity_into(0, 1.0, &mut high_cap);
             }
         }
+        // With share curves, capacity moves only where some curve's share does (a few
+        // times a day): it is computed again only then.
+        let curve_shares = |h: usize| -> Vec<u64> {
+            fleet
+                .sites
+                .iter()
+                .filter_map(|site| match &site.share {
+                    crate::scenario::ServingShare::Curve { share, .. } => Some(share[h].to_bits()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut shares_at: Option<Vec<u64>> = None;
         for (h, &is_peak) in peak.iter().enumerate() {
             let row = evaluator.row(h);
             if !constant {
-                fleet.capacity_into(h, 0.0, &mut low_cap);
+                let now = curve_shares(h);
+                if shares_at.as_ref() != Some(&now) {
+                    fleet.capacity_into(h, 0.0, &mut low_cap);
+                    if elastic {
+                        fleet.capacity_into(h, 1.0, &mut high_cap);
+                    }
+                    shares_at = Some(now);
+                }
             }
             let fixed: Vec<f64> = pair_of.iter().map(|&(c, x)| low_cap[x][c]).collect();
             let same = h > 0
@@ -576,9 +596,6 @@ impl SampleFleet {
             fleet_out.weights.push(1.0);
             fleet_out.peak.push(is_peak);
             let mut infinite = false;
-            if elastic && !constant {
-                fleet.capacity_into(h, 1.0, &mut high_cap);
-            }
             let stale = per_tier
                 .as_ref()
                 .is_none_or(|(low, high, _)| *low != low_cap || (elastic && *high != high_cap));
