@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::app::{ColorWhen, Settings, Task, Template};
 use crate::plan::{Budget, CheckRule, DemandCase, MarginFloor};
 use crate::report::Format;
+use crate::scenario::edit::Assignment;
 use crate::synth::SynthSize;
 
 /// capplan: which rate limits can your GPUs and megawatts carry, before and after new
@@ -35,6 +36,12 @@ pub struct Cli {
     /// or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
+    /// Set a key of the scenario before it is read, as if the file said so (repeatable):
+    /// `--set tier.pro.users=5e6`, `--set site.colossus-1.offline=2026-12-03`. The value is
+    /// TOML (a number, a "string", a date, an inline table { … }); the file is validated
+    /// with it, and the answer says what was set. `diff` sets it in the head only.
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE", value_parser = Assignment::parse)]
+    pub sets: Vec<Assignment>,
 }
 
 /// `--color` values.
@@ -479,6 +486,7 @@ impl Cli {
             }),
         };
         Ok(Settings {
+            sets: self.sets,
             output: self.output,
             quiet: self.quiet,
             wide: self.wide,
@@ -537,6 +545,11 @@ impl Cli {
             return refuse(
                 "--all is for diff's tables (--format table or html): JSON and CSV hold every row, and Markdown folds them in <details>".into(),
             );
+        }
+        if !self.sets.is_empty() && !reads_scenario {
+            return refuse(format!(
+                "--set is not used by {name} (it reads no scenario)"
+            ));
         }
         if self.quiet && !reads_scenario {
             return refuse(format!(

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use crate::fmt::count;
+use crate::scenario::edit::Assignment;
 use crate::scenario::{Scenario, ScenarioError, ScenarioWarnings};
 
 /// The largest scenario file read, in bytes (8 MiB): a generated scenario of 20,000
@@ -129,9 +130,10 @@ fn utf8(bytes: Vec<u8>) -> Result<String, String> {
 
 /// Reads and validates a scenario file, with the CSV curve files it refers to (paths
 /// relative to the scenario's folder), and returns it with its warnings; every file read
-/// is recorded in `touched`.
+/// is recorded in `touched`. `sets` (`--set`) edit the text before it is validated.
 pub fn read_scenario(
     path: &Path,
+    sets: &[Assignment],
     touched: &mut Touched,
 ) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
     // `-` is standard input, read under the same limit; it has no folder, so its curve
@@ -164,6 +166,7 @@ pub fn read_scenario(
     let text = utf8(bytes).map_err(|why| {
         ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
+    let text = with_sets(text, sets)?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let curves = RefCell::new(Vec::new());
     let files = |relative: &str| -> Result<String, String> {
@@ -288,15 +291,30 @@ fn git_show(rev: &str, path: &Path, limit: u64, what: &str) -> anyhow::Result<Ve
     Ok(bytes)
 }
 
+/// The scenario's text with `--set` applied (toml_edit: every other byte kept), to be
+/// validated as the file is. A text that is no TOML is left for the parse to diagnose.
+fn with_sets(text: String, sets: &[Assignment]) -> anyhow::Result<String> {
+    if sets.is_empty() || text.parse::<toml_edit::DocumentMut>().is_err() {
+        return Ok(text);
+    }
+    crate::scenario::edit::apply(&text, sets).map_err(anyhow::Error::msg)
+}
+
 /// Reads and validates a scenario as it is at a git revision, with its curve files at
 /// the same revision; nothing is written and nothing on disk is read but through git.
-pub fn read_revision(rev: &str, path: &str) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+/// `sets` (`--set`) edit the text before it is validated.
+pub fn read_revision(
+    rev: &str,
+    path: &str,
+    sets: &[Assignment],
+) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
     let origin = format!("{rev}:{path}");
     let path = Path::new(path);
     let bytes = git_show(rev, path, SCENARIO_LIMIT, "scenario")?;
     let text = utf8(bytes).map_err(|why| {
         ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
+    let text = with_sets(text, sets)?;
     let folder = path.parent().unwrap_or(Path::new(""));
     let files = |relative: &str| -> Result<String, String> {
         let bytes = git_show(rev, &folder.join(relative), CURVE_LIMIT, "curve file")

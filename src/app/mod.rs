@@ -29,6 +29,7 @@ pub use pipe::StopOnClosedPipe;
 use crate::cli::Cli;
 use crate::plan::{Budget, CheckRule};
 use crate::report::{self, Format, Screen};
+use crate::scenario::edit::Assignment;
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::synth::{self, SynthSize};
 
@@ -43,6 +44,8 @@ pub struct Settings {
     pub wide: bool,
     /// When to colour verdicts and pass/fail.
     pub color: ColorWhen,
+    /// `--set`: keys of the scenario set before it is read, in order.
+    pub sets: Vec<Assignment>,
     /// The command and its settings.
     pub task: Task,
 }
@@ -226,6 +229,25 @@ pub enum Task {
 }
 
 impl Task {
+    /// The format of the task's answer, for a task that reads a scenario.
+    pub fn format(&self) -> Option<Format> {
+        match self {
+            Task::Compare { format, .. }
+            | Task::Check { format, .. }
+            | Task::Timeline { format, .. }
+            | Task::Solve { format, .. }
+            | Task::Explain { format, .. }
+            | Task::Diff { format, .. }
+            | Task::Validate { format, .. } => Some(*format),
+            Task::Report { .. } => Some(Format::Html),
+            Task::Schema
+            | Task::Completions(_)
+            | Task::Man(_)
+            | Task::Init { .. }
+            | Task::Generate(_) => None,
+        }
+    }
+
     /// The scenario file the task reads, if any.
     pub fn scenario(&self) -> Option<&Path> {
         match self {
@@ -299,6 +321,24 @@ pub fn run(
 /// Runs the task itself, writing to `out`; every file it reads or writes goes into
 /// `touched`, so that nothing written later lands on it.
 fn run_task(
+    settings: &Settings,
+    screen: Screen,
+    out: &mut dyn io::Write,
+    err: &mut dyn io::Write,
+    touched: &mut Touched,
+) -> anyhow::Result<ExitStatus> {
+    // With `--set`, the answer is rendered whole, then says what was set.
+    if let (false, Some(format)) = (settings.sets.is_empty(), settings.task.format()) {
+        let mut buffer = Vec::new();
+        let status = run_answer(settings, screen, &mut buffer, err, touched)?;
+        out.write_all(&report::sets::echo(format, &buffer, &settings.sets))?;
+        return Ok(status);
+    }
+    run_answer(settings, screen, out, err, touched)
+}
+
+/// Runs the task, writing its answer to `out`.
+fn run_answer(
     settings: &Settings,
     screen: Screen,
     out: &mut dyn io::Write,

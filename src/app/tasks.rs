@@ -11,6 +11,7 @@ use super::files::{self, Touched};
 use super::{Settings, budget, fence, github, progress_bar, select, write_plot};
 use crate::plan::{self, Budget, CheckRule, SolveRequest, ValidateAnswer};
 use crate::report::{self, Format, Render as _, Screen};
+use crate::scenario::edit::Assignment;
 use crate::scenario::{Scenario, ScenarioError, ScenarioWarnings};
 
 /// What every task runs with: the settled flags, the screen, where the answer and the
@@ -24,9 +25,20 @@ pub(super) struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// A scenario from a file, its warnings printed (and annotated on GitHub) as it loads.
+    /// A scenario from a file with `--set` applied, its warnings printed (and annotated on
+    /// GitHub) as it loads.
     fn scenario(&mut self, path: &Path) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
-        let (scenario, warnings) = files::read_scenario(path, self.touched)?;
+        let settings = self.settings;
+        self.scenario_with(path, &settings.sets)
+    }
+
+    /// A scenario from a file with the given `--set` assignments.
+    fn scenario_with(
+        &mut self,
+        path: &Path,
+        sets: &[Assignment],
+    ) -> anyhow::Result<(Scenario, ScenarioWarnings)> {
+        let (scenario, warnings) = files::read_scenario(path, sets, self.touched)?;
         if !warnings.is_empty() && !self.settings.quiet {
             writeln!(self.err, "{warnings:#}")?;
             if github::on_github() {
@@ -209,8 +221,10 @@ impl Run<'_> {
         format: Format,
     ) -> anyhow::Result<ExitStatus> {
         let (base_source, head_source) = (files::source(base)?, files::source(head)?);
-        let (base_scenario, base_warnings, base_rev) = self.side(&base_source)?;
-        let (head_scenario, head_warnings, head_rev) = self.side(&head_source)?;
+        // `--set` is a what-if on the head: the base stays as written.
+        let settings = self.settings;
+        let (base_scenario, base_warnings, base_rev) = self.side(&base_source, &[])?;
+        let (head_scenario, head_warnings, head_rev) = self.side(&head_source, &settings.sets)?;
         for scenario in [&base_scenario, &head_scenario] {
             let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
             budget::within_budget(scenario, scenario.policies.len(), months)?;
@@ -245,23 +259,24 @@ impl Run<'_> {
         })
     }
 
-    /// One side of a diff, and whether it came from git.
+    /// One side of a diff with `sets` applied, and whether it came from git.
     fn side(
         &mut self,
         source: &files::Source<'_>,
+        sets: &[Assignment],
     ) -> anyhow::Result<(Scenario, ScenarioWarnings, bool)> {
         match source {
             files::Source::Git { rev, path } => {
-                files::read_revision(rev, path).map(|(s, w)| (s, w, true))
+                files::read_revision(rev, path, sets).map(|(s, w)| (s, w, true))
             }
-            files::Source::File(path) => self.scenario(path).map(|(s, w)| (s, w, false)),
+            files::Source::File(path) => self.scenario_with(path, sets).map(|(s, w)| (s, w, false)),
         }
     }
 
     /// `validate`: what the scenario holds, or what is wrong with it (exit 2).
     pub fn validate(&mut self, path: &Path, format: Format) -> anyhow::Result<ExitStatus> {
         let file = path.display().to_string();
-        let answer = match files::read_scenario(path, self.touched) {
+        let answer = match files::read_scenario(path, &self.settings.sets, self.touched) {
             // The answer lists the warnings itself.
             Ok((scenario, warnings)) => ValidateAnswer::valid(&file, &scenario, &warnings),
             Err(error) if format == Format::Table => return Err(error),

@@ -468,7 +468,7 @@ impl Page {
 }
 
 /// Text safe in HTML content and attribute values.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

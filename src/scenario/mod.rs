@@ -4,6 +4,7 @@
 
 mod curve;
 pub mod diagnostic;
+pub mod edit;
 pub mod inputs;
 mod raw;
 pub mod suggest;

@@ -25,6 +25,7 @@ mod readme;
 mod reference;
 mod sampling;
 mod schema;
+mod set;
 mod snapshots;
 mod solve;
 mod time;
