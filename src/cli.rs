@@ -68,6 +68,9 @@ pub enum Command {
     Solve(SolveArgs),
     /// Why a policy peaks where it does, and what more capacity would buy.
     Explain(ExplainArgs),
+    /// Which input decides each verdict: per policy and phase, every lever's elasticity,
+    /// the multiplier at which the verdict flips, and the peak at ×0.8 and ×1.25.
+    Sensitivity(SensitivityArgs),
     /// What a change to a scenario changes: every policy base → head; regressions first.
     Diff(DiffArgs),
     /// One self-contained HTML page: the verdicts, compare and the timeline with their
@@ -273,6 +276,24 @@ pub struct ExplainArgs {
     pub format: FormatFlag,
 }
 
+/// Arguments of `capplan sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: ScenarioPolicies,
+    /// Only this phase (a `[[phase]]` name, or `before`/`after`); every phase when absent.
+    #[arg(long, value_name = "NAME")]
+    pub phase: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
+    /// Also draw a tornado chart (a bar per lever from its peak at ×0.8 to ×1.25, the
+    /// target marked, the flip in each label) as an SVG, or a PNG when FILE ends in .png.
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
+    pub plot: Option<PathBuf>,
+}
+
 /// Arguments of `capplan diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -452,6 +473,13 @@ impl Cli {
                 phase: a.phase.phase,
                 format: format(a.format),
             },
+            Command::Sensitivity(a) => Task::Sensitivity {
+                scenario: a.input.scenario,
+                policies: a.input.policies,
+                phase: a.phase,
+                format: format(a.format),
+                plot: a.plot,
+            },
             Command::Report(a) => Task::Report {
                 scenario: a.input.scenario,
                 policies: a.input.policies,
@@ -516,6 +544,7 @@ impl Cli {
             Command::Timeline(a) => ("timeline", true, a.format.format == FormatArg::Table),
             Command::Solve(a) => ("solve", true, a.format.format == FormatArg::Table),
             Command::Explain(a) => ("explain", true, a.format.format == FormatArg::Table),
+            Command::Sensitivity(a) => ("sensitivity", true, a.format.format == FormatArg::Table),
             Command::Diff(a) => ("diff", true, a.format.format == FormatArg::Table),
             Command::Validate(a) => ("validate", true, a.format.format == FormatArg::Table),
             Command::Report(_) => ("report", true, false),

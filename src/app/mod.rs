@@ -184,6 +184,19 @@ pub enum Task {
         /// Output format.
         format: Format,
     },
+    /// Which input decides each verdict.
+    Sensitivity {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Policy names; all when empty.
+        policies: Vec<String>,
+        /// `--phase`: only this phase; every phase when absent.
+        phase: Option<String>,
+        /// Output format.
+        format: Format,
+        /// Where to draw the tornado chart, if asked.
+        plot: Option<PathBuf>,
+    },
     /// compare, the timeline, their plots and the scenario's assumptions as one HTML page.
     Report {
         /// The scenario file.
@@ -237,6 +250,7 @@ impl Task {
             | Task::Timeline { format, .. }
             | Task::Solve { format, .. }
             | Task::Explain { format, .. }
+            | Task::Sensitivity { format, .. }
             | Task::Diff { format, .. }
             | Task::Validate { format, .. } => Some(*format),
             Task::Report { .. } => Some(Format::Html),
@@ -256,6 +270,7 @@ impl Task {
             | Task::Timeline { scenario, .. }
             | Task::Solve { scenario, .. }
             | Task::Explain { scenario, .. }
+            | Task::Sensitivity { scenario, .. }
             | Task::Report { scenario, .. }
             | Task::Validate { scenario, .. } => Some(scenario),
             Task::Diff { .. }
@@ -398,6 +413,18 @@ fn run_answer(
             phase,
             format,
         } => run.explain(scenario, policy, phase.as_deref(), *format),
+        Task::Sensitivity {
+            scenario,
+            policies,
+            phase,
+            format,
+            plot,
+        } => run.sensitivity(
+            scenario,
+            (policies, phase.as_deref()),
+            *format,
+            plot.as_deref(),
+        ),
         Task::Report { scenario, policies } => run.report(scenario, policies),
         Task::Diff {
             base,

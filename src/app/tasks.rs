@@ -173,6 +173,29 @@ impl Run<'_> {
         Ok(ExitStatus::Success)
     }
 
+    /// `sensitivity`: which lever decides each verdict; `--plot` draws the tornado chart.
+    pub fn sensitivity(
+        &mut self,
+        path: &Path,
+        (policies, phase): (&[String], Option<&str>),
+        format: Format,
+        plot: Option<&Path>,
+    ) -> anyhow::Result<ExitStatus> {
+        let (scenario, _) = self.scenario(path)?;
+        let policies = select::policies(&scenario, policies, path)?;
+        let phases = match phase {
+            Some(name) => vec![select::phase(&scenario, Some(name), path)?],
+            None => plan::Phase::all(&scenario),
+        };
+        budget::within_budget(&scenario, policies.len(), 0)?;
+        let answer = plan::sensitivity(&scenario, &policies, &phases);
+        if let Some(plot) = plot {
+            write_plot(plot, report::plot::tornado_svg(&answer), self.touched)?;
+        }
+        answer.write_on(format, self.screen, self.out)?;
+        Ok(ExitStatus::Success)
+    }
+
     /// `report`: one self-contained HTML page.
     pub fn report(&mut self, path: &Path, policies: &[String]) -> anyhow::Result<ExitStatus> {
         // A whole page (about 170 KB for colossus.toml) is no use on a terminal. We refuse

@@ -6,6 +6,7 @@ mod evaluator;
 pub mod fleet;
 pub mod headroom;
 mod lambda;
+pub mod lever;
 pub mod lognormal;
 pub mod sampling;
 pub mod time;

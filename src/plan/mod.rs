@@ -10,6 +10,7 @@ mod compare;
 mod cost;
 mod diff;
 mod explain;
+pub mod sensitivity;
 mod solve;
 mod timeline;
 mod validate;
@@ -27,6 +28,7 @@ pub use compare::{
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
+pub use sensitivity::{LeverAnswer, SensitivityAnswer, SensitivityResult, sensitivity};
 pub use solve::{
     Budget, SOLVE_MAX_EVALUATIONS, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, solve,
 };

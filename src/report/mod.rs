@@ -9,6 +9,7 @@ pub mod document;
 mod explain;
 pub mod html;
 pub mod plot;
+pub mod sensitivity;
 pub mod sets;
 mod solve;
 mod timeline;

@@ -6,7 +6,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::plan::{CompareAnswer, EventKind, Fit, Phase, TimelineAnswer};
+use crate::plan::{
+    CompareAnswer, EventKind, Fit, LeverAnswer, Phase, SensitivityAnswer, SensitivityResult,
+    TimelineAnswer,
+};
 
 /// Colours for policies, in order; chosen to stay apart on white and for common colour
 /// blindness (Okabe–Ito, with Tol's wine in place of black: black is the target line).
@@ -496,6 +499,134 @@ fn month_fraction(first: &str, next: Option<&str>, date: &str) -> f64 {
         (Some(first), None, Some(date)) => (date.days_since(first) as f64 / 30.436875).min(1.0),
         _ => 0.0,
     }
+}
+
+/// The most levers a tornado panel draws: the nearest flips (the table lists them all).
+pub const TORNADO_BARS: usize = 12;
+/// Width of a tornado panel's label column, pixels.
+const TORNADO_LABELS: u32 = 330;
+
+/// The tornado chart of a sensitivity answer: one panel per result, a bar per lever (the
+/// nearest flips first, at most [`TORNADO_BARS`]) from its peak at ×0.8 to its peak at
+/// ×1.25, the target dashed, the result's own peak a thin line, each lever's flip in its
+/// label.
+pub fn tornado_svg(answer: &SensitivityAnswer) -> Result<String, PlotError> {
+    let panels: Vec<(&SensitivityResult, Vec<&LeverAnswer>)> = answer
+        .results
+        .iter()
+        .map(|r| (r, r.levers.iter().take(TORNADO_BARS).collect()))
+        .collect();
+    let panel_height = |bars: usize| 80 + 24 * bars.max(1) as u32;
+    let height = 50
+        + panels
+            .iter()
+            .map(|(_, l)| panel_height(l.len()))
+            .sum::<u32>();
+    let values = panels.iter().flat_map(|(r, levers)| {
+        levers
+            .iter()
+            .flat_map(|l| [l.low, l.high])
+            .chain(std::iter::once(r.peak_utilization))
+    });
+    let x_max = axis_top(values, answer.utilization_target);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (title, mut rest) = root.split_vertically(50);
+        title.draw(&Text::new(
+            format!(
+                "{}: peak utilization with each input at ×0.8 and ×1.25",
+                answer.scenario
+            ),
+            (20, 18),
+            ("sans-serif", 22).into_font(),
+        ))?;
+        for (result, levers) in &panels {
+            let (panel, below) = rest.split_vertically(panel_height(levers.len()));
+            rest = below;
+            tornado_panel(&panel, result, levers, x_max, answer.utilization_target)?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// One result's bars.
+fn tornado_panel(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    result: &SensitivityResult,
+    levers: &[&LeverAnswer],
+    x_max: f64,
+    target: f64,
+) -> Result<(), PlotError> {
+    let (labels, plot) = area.split_horizontally(TORNADO_LABELS);
+    let n = levers.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(
+            format!(
+                "{} on {}: peak {:.1}% ({}); dashed: target {:.0}%; blue lower, orange higher",
+                result.policy,
+                result.phase,
+                result.peak_utilization * 100.0,
+                if result.fits { "fits" } else { "does not fit" },
+                target * 100.0
+            ),
+            ("sans-serif", 16),
+        )
+        .margin(10)
+        .x_label_area_size(28)
+        .y_label_area_size(0)
+        .build_cartesian_2d(0f64..x_max, 0f64..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc("peak utilization (%)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    let base = on_axis(result.peak_utilization * 100.0, x_max);
+    for (i, lever) in levers.iter().enumerate() {
+        let y = n - 1.0 - i as f64;
+        let (low, high) = (
+            on_axis(lever.low * 100.0, x_max),
+            on_axis(lever.high * 100.0, x_max),
+        );
+        // The part below the base peak in the first colour, above it in the second,
+        // whichever end of the lever gives which.
+        let (least, most) = (low.min(high).min(base), low.max(high).max(base));
+        for (from, to, c) in [(least, base, 0), (base, most, 1)] {
+            if to > from {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(from, y + 0.2), (to, y + 0.8)],
+                    colour(c).mix(0.8).filled(),
+                )))?;
+            }
+        }
+        let flip = lever
+            .flip
+            .map_or_else(|| "no flip".to_string(), super::sensitivity::multiplier);
+        let (_, py) = chart.backend_coord(&(0.0, y + 0.5));
+        let top = labels.get_base_pixel().1;
+        labels.draw(&Text::new(
+            format!("{} · flip {flip}", lever.label),
+            (10, py - top - 7),
+            ("sans-serif", 13).into_font(),
+        ))?;
+    }
+    let target = target * 100.0;
+    chart.draw_series(DashedLineSeries::new(
+        [(target, 0.0), (target, n)],
+        8,
+        6,
+        BLACK.stroke_width(1),
+    ))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        [(base, 0.0), (base, n)],
+        RGBColor(90, 90, 90).stroke_width(1),
+    )))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ mod readme;
 mod reference;
 mod sampling;
 mod schema;
+mod sensitivity;
 mod set;
 mod snapshots;
 mod solve;

@@ -1,6 +1,6 @@
 //! Every answer in every format, pinned: `compare`, `check`, `timeline`, `solve`, `explain`
-//! `validate` and `diff` on scenarios/tiny.toml as table, JSON, CSV, Markdown and HTML, and both
-//! plots.
+//! `validate`, `diff`, `sensitivity` and a `--set` on scenarios/tiny.toml as table, JSON, CSV, Markdown and HTML, and both
+//! plots and the tornado chart.
 //! A change of output shows up here as a diff to review (`cargo insta review`).
 
 use super::*;
@@ -55,6 +55,8 @@ every_format! {
     explain: ["explain", TINY, "--policy", "double-5h", "--phase", "before"];
     validate: ["validate", TINY];
     diff: ["diff", TINY, "tests/fixtures/diff/tiny-more-users.toml"];
+    sensitivity: ["sensitivity", TINY, "--phase", "before"];
+    set: ["compare", TINY, "--phase", "before", "--set", "tier.pro.users=80000"];
 }
 
 #[test]
@@ -82,7 +84,11 @@ fn an_invalid_scenario_in_every_format() {
 #[test]
 fn both_plots() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, command) in [("week", "compare"), ("timeline", "timeline")] {
+    for (name, command) in [
+        ("week", "compare"),
+        ("timeline", "timeline"),
+        ("tornado", "sensitivity"),
+    ] {
         let path = dir.path().join(format!("{name}.svg"));
         let run = capplan(&[command, TINY, "--plot", path.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{}", run.stderr);
