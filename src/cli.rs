@@ -68,6 +68,9 @@ pub enum Command {
     Solve(SolveArgs),
     /// Why a policy peaks where it does, and what more capacity would buy.
     Explain(ExplainArgs),
+    /// The multipliers with which the model reproduces what production observed
+    /// (`[[observed]]`, `[calibration] adjust`); `--apply` writes the inputs they imply.
+    Calibrate(CalibrateArgs),
     /// Which input decides each verdict: per policy and phase, every lever's elasticity,
     /// the multiplier at which the verdict flips, and the peak at ×0.8 and ×1.25.
     Sensitivity(SensitivityArgs),
@@ -294,6 +297,21 @@ pub struct SensitivityArgs {
     pub plot: Option<PathBuf>,
 }
 
+/// Arguments of `capplan calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The scenario file (TOML), with `[[observed]]` and `[calibration] adjust`.
+    pub scenario: PathBuf,
+    /// Rewrite the adjusted inputs in the file, in place (a temporary file, then a rename),
+    /// keeping every comment and the layout; each changed line ends with
+    /// `# calibrated YYYY-MM-DD ×m`.
+    #[arg(long)]
+    pub apply: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub format: FormatFlag,
+}
+
 /// Arguments of `capplan diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -480,6 +498,11 @@ impl Cli {
                 format: format(a.format),
                 plot: a.plot,
             },
+            Command::Calibrate(a) => Task::Calibrate {
+                scenario: a.scenario,
+                apply: a.apply,
+                format: format(a.format),
+            },
             Command::Report(a) => Task::Report {
                 scenario: a.input.scenario,
                 policies: a.input.policies,
@@ -545,6 +568,7 @@ impl Cli {
             Command::Solve(a) => ("solve", true, a.format.format == FormatArg::Table),
             Command::Explain(a) => ("explain", true, a.format.format == FormatArg::Table),
             Command::Sensitivity(a) => ("sensitivity", true, a.format.format == FormatArg::Table),
+            Command::Calibrate(a) => ("calibrate", true, a.format.format == FormatArg::Table),
             Command::Diff(a) => ("diff", true, a.format.format == FormatArg::Table),
             Command::Validate(a) => ("validate", true, a.format.format == FormatArg::Table),
             Command::Report(_) => ("report", true, false),

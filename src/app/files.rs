@@ -188,6 +188,83 @@ pub fn read_scenario(
     Ok(loaded?)
 }
 
+/// `calibrate --apply`: writes the calibrated inputs into the scenario file in place,
+/// keeping every other byte (toml_edit), each changed line marked `# calibrated DATE ×m`
+/// (today, UTC). Written through a temporary file in the same folder and a rename, so a
+/// reader never sees half a scenario; the file keeps its mode. The text must still be the
+/// one the calibration read: a file changed meanwhile is refused.
+pub fn apply_calibration(
+    path: &Path,
+    source: &str,
+    answer: &crate::plan::CalibrationAnswer,
+) -> anyhow::Result<()> {
+    let today = today();
+    let edits: Vec<(String, f64, String)> = answer
+        .inputs
+        .iter()
+        .map(|i| {
+            (
+                i.key.clone(),
+                round_significant(i.to, 10),
+                format!("calibrated {today} ×{}", significant(i.multiplier)),
+            )
+        })
+        .collect();
+    let text = crate::scenario::edit::apply_marked(source, &edits).map_err(anyhow::Error::msg)?;
+    let now = read_limited(path, SCENARIO_LIMIT, "scenario")?;
+    if now != source.as_bytes() {
+        bail!(
+            "{} changed while it was calibrated; run calibrate --apply again",
+            path.display()
+        );
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temporary
+        .write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if let Ok(meta) = fs::metadata(path) {
+        let _ = fs::set_permissions(temporary.path(), meta.permissions());
+    }
+    temporary
+        .persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Today's date, UTC.
+fn today() -> crate::scenario::Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::scenario::Date::from_day_number((seconds / 86_400) as i64)
+}
+
+/// `value` rounded to `digits` significant digits: what --apply writes (at least 7, as
+/// MODEL.md asks; 10 keeps a whole count whole: 71,999.99998 is written 72000.0).
+fn round_significant(value: f64, digits: i32) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let scale = 10f64.powi(digits - 1 - value.abs().log10().floor() as i32);
+    (value * scale).round() / scale
+}
+
+/// A multiplier to 7 significant digits, trailing zeros dropped: `1.412346`, `0.5`.
+fn significant(m: f64) -> String {
+    let digits = (6 - m.abs().log10().floor() as i32).clamp(0, 15) as usize;
+    let text = format!("{m:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// Where one side of `diff` is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source<'a> {

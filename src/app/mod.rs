@@ -184,6 +184,15 @@ pub enum Task {
         /// Output format.
         format: Format,
     },
+    /// The multipliers that reproduce what production observed.
+    Calibrate {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Whether to write the implied inputs into the file.
+        apply: bool,
+        /// Output format.
+        format: Format,
+    },
     /// Which input decides each verdict.
     Sensitivity {
         /// The scenario file.
@@ -251,6 +260,7 @@ impl Task {
             | Task::Solve { format, .. }
             | Task::Explain { format, .. }
             | Task::Sensitivity { format, .. }
+            | Task::Calibrate { format, .. }
             | Task::Diff { format, .. }
             | Task::Validate { format, .. } => Some(*format),
             Task::Report { .. } => Some(Format::Html),
@@ -271,6 +281,7 @@ impl Task {
             | Task::Solve { scenario, .. }
             | Task::Explain { scenario, .. }
             | Task::Sensitivity { scenario, .. }
+            | Task::Calibrate { scenario, .. }
             | Task::Report { scenario, .. }
             | Task::Validate { scenario, .. } => Some(scenario),
             Task::Diff { .. }
@@ -425,6 +436,11 @@ fn run_answer(
             *format,
             plot.as_deref(),
         ),
+        Task::Calibrate {
+            scenario,
+            apply,
+            format,
+        } => run.calibrate(scenario, *apply, *format),
         Task::Report { scenario, policies } => run.report(scenario, policies),
         Task::Diff {
             base,

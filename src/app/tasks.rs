@@ -196,6 +196,36 @@ impl Run<'_> {
         Ok(ExitStatus::Success)
     }
 
+    /// `calibrate`: the multipliers that reproduce `[[observed]]`; with `apply`, the
+    /// inputs they imply written into the scenario in place. Exit 1 when a multiplier
+    /// sits at its bound.
+    pub fn calibrate(
+        &mut self,
+        path: &Path,
+        apply: bool,
+        format: Format,
+    ) -> anyhow::Result<ExitStatus> {
+        if apply && path == Path::new("-") {
+            bail!("calibrate --apply rewrites the scenario file: name it, not standard input");
+        }
+        if apply && !self.settings.sets.is_empty() {
+            bail!(
+                "calibrate --apply writes the file as it is on disk: drop --set, or write the --set values into the file first"
+            );
+        }
+        let (scenario, warnings) = self.scenario(path)?;
+        let answer = plan::calibrate(&scenario)?;
+        if apply {
+            files::apply_calibration(path, &warnings.source, &answer)?;
+        }
+        answer.write_on(format, self.screen, self.out)?;
+        Ok(if answer.at_bound() {
+            ExitStatus::CheckFailed
+        } else {
+            ExitStatus::Success
+        })
+    }
+
     /// `report`: one self-contained HTML page.
     pub fn report(&mut self, path: &Path, policies: &[String]) -> anyhow::Result<ExitStatus> {
         // A whole page (about 170 KB for colossus.toml) is no use on a terminal. We refuse

@@ -5,6 +5,7 @@
 //! [`crate::model`], and returns its answer: a plain `Serialize` struct that is the JSON
 //! contract (docs/model.md) and that [`crate::report`] renders. No I/O here.
 
+mod calibrate;
 mod check;
 mod compare;
 mod cost;
@@ -17,6 +18,10 @@ mod validate;
 
 /// The model's verdict on a week and the phases, as every answer names them.
 pub use crate::model::{Fit, Phase};
+pub use calibrate::{
+    CalibrationAnswer, CalibrationError, ImpliedInput, MultiplierAnswer, ObservationAnswer,
+    calibrate,
+};
 pub use check::{
     CheckAnswer, CheckRule, DemandCase, Gate, MarginFloor, Outcome, PolicyVerdict, SiteLoss,
     Verdict, check, check_on,

@@ -3,6 +3,7 @@
 //! `io::Write` so tests render into a `Vec<u8>`; [`plot`] draws the week and the timeline
 //! as SVG; [`html`] makes a page of any answer, and the whole report of a scenario. Nothing here runs the model or decides a verdict.
 
+mod calibrate;
 mod compare;
 pub mod diff;
 pub mod document;

@@ -97,7 +97,7 @@ mod tests {
         let table = echo(Format::Table, b"title\n\nVerdict\n", &sets());
         assert_eq!(
             String::from_utf8(table).unwrap(),
-            "title\nset: tier.pro.users = 5e6; scenario.name = \"a <b> \\u001b[31m\"\n\nVerdict\n"
+            "title\nset: tier.pro.users = 5e6; scenario.name = \"a <b> \\u001B[31m\"\n\nVerdict\n"
         );
         let json = echo(
             Format::Json,

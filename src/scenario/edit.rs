@@ -196,6 +196,80 @@ pub fn set(document: &mut DocumentMut, key: &str, value: Value) -> Result<(), St
     Ok(())
 }
 
+/// Puts each `(key, value)` in the TOML text as [`set`] does, and ends the line of each
+/// with `# calibrated {date} ×{m}`: an earlier calibrated marker on the line is replaced,
+/// another comment kept before it. A value inside an inline table marks the line of the
+/// table (a comment cannot sit inside one).
+pub fn apply_marked(source: &str, edits: &[(String, f64, String)]) -> Result<String, String> {
+    let mut document: DocumentMut = source
+        .parse()
+        .map_err(|e: toml_edit::TomlError| format!("invalid TOML: {}", e.message().trim_end()))?;
+    for (key, value, marker) in edits {
+        set(&mut document, key, Value::from(*value))?;
+        mark(&mut document, key, marker);
+    }
+    Ok(document.to_string())
+}
+
+/// Ends the line that holds `key` with `# {marker}`.
+fn mark(document: &mut DocumentMut, key: &str, marker: &str) {
+    let segments: Vec<&str> = key.split('.').collect();
+    let root = document.as_table_mut();
+    let in_scenario = !root.contains_key(segments[0]);
+    let mut table: &mut dyn TableLike = if in_scenario {
+        match root.get_mut("scenario").and_then(Item::as_table_like_mut) {
+            Some(scenario) => scenario,
+            None => return,
+        }
+    } else {
+        root
+    };
+    let mut i = 0;
+    while i < segments.len() {
+        let Some(item) = table.get_mut(segments[i]) else {
+            return;
+        };
+        table = match item {
+            Item::ArrayOfTables(entries) => {
+                let Some(name) = segments.get(i + 1) else {
+                    return;
+                };
+                let Some(entry) = entries
+                    .iter_mut()
+                    .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
+                else {
+                    return;
+                };
+                i += 1;
+                entry
+            }
+            Item::Value(value) => {
+                let decor = value.decor_mut();
+                let kept = decor
+                    .suffix()
+                    .and_then(|s| s.as_str())
+                    .map(|s| match s.find("# calibrated") {
+                        Some(at) => s[..at].trim_end().to_string(),
+                        None => s.trim_end().to_string(),
+                    })
+                    .unwrap_or_default();
+                let suffix = if kept.trim().is_empty() {
+                    format!(" # {marker}")
+                } else {
+                    format!("{kept} # {marker}")
+                };
+                decor.set_suffix(suffix);
+                return;
+            }
+            other => match other.as_table_like_mut() {
+                Some(next) => next,
+                None => return,
+            },
+        };
+        i += 1;
+    }
+}
+
 /// `a.b` from `a` and `b`; `b` from nothing.
 fn join(walked: &str, segment: &str) -> String {
     if walked.is_empty() {
@@ -265,6 +339,27 @@ mod tests {
                 "{assignment}"
             );
         }
+    }
+
+    #[test]
+    fn a_calibrated_value_is_marked_on_its_line() {
+        let text = "[[tier]]\nname = \"pro\"\nusers = 1000  # ASSUMPTION: guess\nmix = { a = 1 }\n[gpu.h]\ntokens_per_s = { a = 10 } # calibrated 2026-01-01 ×2\n";
+        let edits = [
+            (
+                "tier.pro.users".to_string(),
+                1500.0,
+                "calibrated 2026-12-04 ×1.5".to_string(),
+            ),
+            (
+                "gpu.h.tokens_per_s.a".to_string(),
+                12.5,
+                "calibrated 2026-12-04 ×1.25".to_string(),
+            ),
+        ];
+        assert_eq!(
+            apply_marked(text, &edits).unwrap(),
+            "[[tier]]\nname = \"pro\"\nusers = 1500.0  # ASSUMPTION: guess # calibrated 2026-12-04 ×1.5\nmix = { a = 1 }\n[gpu.h]\ntokens_per_s = { a = 12.5 } # calibrated 2026-12-04 ×1.25\n"
+        );
     }
 
     #[test]

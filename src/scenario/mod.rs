@@ -54,6 +54,101 @@ pub struct Scenario {
     pub has_costs: bool,
     /// Dated phases (`[[phase]]`), dates increasing; empty for v2's before and after.
     pub phases: Vec<DatedPhase>,
+    /// Figures seen in production (`[[observed]]`), in file order.
+    pub observations: Vec<Observation>,
+    /// What `capplan calibrate` may move (`[calibration] adjust`), in file order.
+    pub adjust: Vec<Adjust>,
+}
+
+/// `[[observed]]`: one figure seen in production, for `capplan calibrate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// Index into [`Scenario::policies`].
+    pub policy: usize,
+    /// The phase's name (a `[[phase]]`, or `before`/`after`).
+    pub phase: String,
+    /// Index into [`Scenario::tiers`], for a tier's figure.
+    pub tier: Option<usize>,
+    /// Which figure.
+    pub metric: Metric,
+    /// Its value, > 0.
+    pub observed: f64,
+    /// Its weight in the least squares, > 0.
+    pub weight: f64,
+}
+
+/// The figures an observation may give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// `peak_utilization`.
+    PeakUtilization,
+    /// `throttled_share_at_peak` of one tier: its theta at the policy's peak step.
+    ThrottledShareAtPeak,
+    /// `served_share`.
+    ServedShare,
+    /// `revenue_per_week`: the result's total revenue.
+    RevenuePerWeek,
+}
+
+impl Metric {
+    /// The key the file and the JSON name it by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::PeakUtilization => "peak_utilization",
+            Metric::ThrottledShareAtPeak => "throttled_share_at_peak",
+            Metric::ServedShare => "served_share",
+            Metric::RevenuePerWeek => "revenue_per_week",
+        }
+    }
+}
+
+/// One group of `[calibration] adjust`: one multiplier on one kind of input of some tiers
+/// or SKUs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjust {
+    /// The group as written: `users:free,pro`.
+    pub text: String,
+    /// What it moves.
+    pub kind: AdjustKind,
+    /// Indices into [`Scenario::tiers`] (tier kinds) or [`Scenario::skus`] (SKU kinds).
+    pub members: Vec<usize>,
+}
+
+/// The inputs `adjust` may move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AdjustKind {
+    /// A tier's `users`.
+    Users,
+    /// A tier's `tokens_per_active_hour`.
+    TokensPerActiveHour,
+    /// A tier's `input_per_output`.
+    InputPerOutput,
+    /// A tier's cache miss rate, 1 - `cache_hit`.
+    CacheMiss,
+    /// A tier's `spread`.
+    Spread,
+    /// A SKU's rates (every kind and class).
+    Rates,
+    /// A SKU's GPU count on every site.
+    Gpus,
+}
+
+impl AdjustKind {
+    /// Every kind, as `adjust` writes them.
+    pub const ALL: [(&'static str, AdjustKind); 7] = [
+        ("users", AdjustKind::Users),
+        ("tokens_per_active_hour", AdjustKind::TokensPerActiveHour),
+        ("input_per_output", AdjustKind::InputPerOutput),
+        ("cache_miss", AdjustKind::CacheMiss),
+        ("spread", AdjustKind::Spread),
+        ("rates", AdjustKind::Rates),
+        ("gpus", AdjustKind::Gpus),
+    ];
+
+    /// Whether its members are SKUs (else tiers).
+    pub fn of_skus(self) -> bool {
+        matches!(self, AdjustKind::Rates | AdjustKind::Gpus)
+    }
 }
 
 /// `[[phase]]`: the fleet and the demand on a named date (model v3).

@@ -36,6 +36,51 @@ pub struct ScenarioFile {
     /// `[[phase]]`: dated phases, evaluated in file order (model v3).
     #[serde(default)]
     pub phase: Vec<PhaseSpec>,
+    /// `[[observed]]`: figures seen in production, for `capplan calibrate` (model v3).
+    #[serde(default)]
+    pub observed: Vec<ObservedSpec>,
+    /// `[calibration]`: what `capplan calibrate` may move (model v3).
+    #[serde(default)]
+    pub calibration: Option<CalibrationSpec>,
+}
+
+/// `[[observed]]`: one figure seen in production: exactly one of the four metrics, of one
+/// policy on one phase (and, for `throttled_share_at_peak`, one tier).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedSpec {
+    /// The policy in force when it was seen.
+    pub policy: String,
+    /// The phase it was seen in: a `[[phase]]` name, or `before`/`after`.
+    pub phase: String,
+    /// The tier, for `throttled_share_at_peak`.
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// Peak utilization seen (a fraction).
+    #[serde(default)]
+    pub peak_utilization: Option<f64>,
+    /// The tier's share of active users throttled at the peak step.
+    #[serde(default)]
+    pub throttled_share_at_peak: Option<f64>,
+    /// Served share of the output tokens wanted over the week.
+    #[serde(default)]
+    pub served_share: Option<f64>,
+    /// Total revenue a week, USD.
+    #[serde(default)]
+    pub revenue_per_week: Option<f64>,
+    /// Weight in the least squares (default 1).
+    #[serde(default)]
+    pub weight: Option<f64>,
+}
+
+/// `[calibration]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationSpec {
+    /// What may move, one multiplier each: `"KIND:NAME,NAME"`, KIND one of users,
+    /// tokens_per_active_hour, input_per_output, cache_miss, spread (tiers), rates, gpus
+    /// (SKUs); the names of a group share the multiplier.
+    pub adjust: Vec<String>,
 }
 
 /// `[[phase]]`: a named date on which compare and check evaluate the fleet and the demand.

@@ -7,6 +7,7 @@ mod action;
 mod against_reference;
 mod architecture;
 mod bad_input;
+mod calibrate;
 mod check;
 mod compare;
 mod cost;

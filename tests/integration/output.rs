@@ -268,6 +268,7 @@ fn every_manual_page_the_main_page_lists_exists() {
             "timeline",
             "solve",
             "explain",
+            "calibrate",
             "sensitivity",
             "diff",
             "report",

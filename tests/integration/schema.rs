@@ -119,6 +119,19 @@ fn location(definition: &str, property: &str) -> (Vec<toml_path::Key>, String) {
             vec![name("site"), Index(0), name("serving_share")],
             "site[0].serving_share".into(),
         ),
+        "ObservedSpec" => {
+            // One observation per metric; the weight on the first.
+            let index = match property {
+                "throttled_share_at_peak" => 1,
+                "served_share" => 2,
+                "revenue_per_week" => 3,
+                _ => 0,
+            };
+            (
+                vec![name("observed"), Index(index)],
+                format!("observed[{index}]"),
+            )
+        }
         other => panic!("no place for {other} in the bounds scenario"),
     }
 }
@@ -181,6 +194,10 @@ fn bounds_scenario() -> String {
             "window_tokens = 2000000\nwindow_input_tokens = 20000000\nweekly_input_tokens = 40000000\n",
         )
         + &format!("\n[curve.week]\nweek = [{week}]\n")
+        + "\n[[observed]]\npolicy = \"current\"\nphase = \"before\"\npeak_utilization = 0.5\nweight = 1\n\
+           \n[[observed]]\npolicy = \"current\"\nphase = \"before\"\ntier = \"pro\"\nthrottled_share_at_peak = 0.5\n\
+           \n[[observed]]\npolicy = \"current\"\nphase = \"before\"\nserved_share = 0.5\n\
+           \n[[observed]]\npolicy = \"current\"\nphase = \"before\"\nrevenue_per_week = 1000\n"
 }
 
 /// Whether the validator raises an error at `key_path` for this scenario.

@@ -271,6 +271,23 @@ pub const SLIP_DAYS: Bounds = Bounds {
     what: "a number of days between 0 and 3650",
 };
 
+/// A figure seen in production, or a weight: positive (its logarithm is taken) and finite.
+pub const OBSERVED: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: ABSURD,
+    smallest_positive: 0.0,
+    what: "a positive number (its logarithm is compared)",
+};
+/// A share seen in production: positive, at most 1.
+pub const OBSERVED_SHARE: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1.0,
+    smallest_positive: 0.0,
+    what: "a share above 0 and at most 1 (its logarithm is compared)",
+};
+
 /// Where in a definition's property a bound applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
@@ -284,7 +301,17 @@ pub enum Place {
 
 /// Every bounded number of a scenario file, by where the JSON Schema describes it:
 /// (definition, property, place, bounds).
-pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 48] = [
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 53] = [
+    ("ObservedSpec", "peak_utilization", Place::Value, OBSERVED),
+    (
+        "ObservedSpec",
+        "throttled_share_at_peak",
+        Place::Value,
+        OBSERVED_SHARE,
+    ),
+    ("ObservedSpec", "served_share", Place::Value, OBSERVED_SHARE),
+    ("ObservedSpec", "revenue_per_week", Place::Value, OBSERVED),
+    ("ObservedSpec", "weight", Place::Value, OBSERVED),
     ("SiteSpec", "ramp_days", Place::Value, RAMP_DAYS),
     ("SlipRange", "p10", Place::Value, SLIP_DAYS),
     ("SlipRange", "p90", Place::Value, SLIP_DAYS),

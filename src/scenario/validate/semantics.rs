@@ -15,8 +15,8 @@ use crate::scenario::raw::{
 };
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use crate::scenario::{
-    DatedPhase, Limit, Percentiles, Policy, Sampling, Scenario, ServingShare, Site, Sku, Tier,
-    Timeline, Uncertainty,
+    Adjust, AdjustKind, DatedPhase, Limit, Metric, Observation, Percentiles, Policy, Sampling,
+    Scenario, ServingShare, Site, Sku, Tier, Timeline, Uncertainty,
 };
 
 /// The most `[[phase]]` tables a file may have: each is a full evaluation of every policy.
@@ -86,7 +86,11 @@ impl Checker<'_, '_> {
             }
             floor
         });
+        let observations = self.observations(&file, &tiers, &policies, &phases);
+        let adjust = self.adjust(&file, &tiers, &skus);
         Scenario {
+            observations,
+            adjust,
             name: file.scenario.name,
             step_minutes,
             utilization_target,
@@ -110,6 +114,191 @@ impl Checker<'_, '_> {
                     .any(|t| t.price_per_user_month.is_some() || t.price_per_mtok.is_some()),
             phases,
         }
+    }
+
+    /// `[[observed]]`: a known policy, phase and tier, exactly one metric (a tier with
+    /// `throttled_share_at_peak` only), every number positive.
+    fn observations(
+        &mut self,
+        file: &ScenarioFile,
+        tiers: &[Tier],
+        policies: &[Policy],
+        phases: &[DatedPhase],
+    ) -> Vec<Observation> {
+        let phase_names: Vec<&str> = if phases.is_empty() {
+            vec!["before", "after"]
+        } else {
+            phases.iter().map(|p| p.name.as_str()).collect()
+        };
+        let mut found = Vec::new();
+        for (i, spec) in file.observed.iter().enumerate() {
+            let path = KeyPath::root("observed").index(i);
+            let policy = policies.iter().position(|p| p.name == spec.policy);
+            if policy.is_none() {
+                let names: Vec<&str> = policies.iter().map(|p| p.name.as_str()).collect();
+                self.error(
+                    path.key("policy"),
+                    format!(
+                        "no policy {:?}; expected one of {}",
+                        spec.policy,
+                        list(names.into_iter())
+                    ),
+                );
+            }
+            if !phase_names.contains(&spec.phase.as_str()) {
+                self.error(
+                    path.key("phase"),
+                    format!(
+                        "no phase {:?}; expected one of {}",
+                        spec.phase,
+                        list(phase_names.iter().copied())
+                    ),
+                );
+            }
+            let tier = spec.tier.as_ref().and_then(|name| {
+                let index = tiers.iter().position(|t| &t.name == name);
+                if index.is_none() {
+                    self.error(
+                        path.key("tier"),
+                        format!(
+                            "no tier {name:?}; expected one of {}",
+                            list(tiers.iter().map(|t| t.name.as_str()))
+                        ),
+                    );
+                }
+                index
+            });
+            let metrics: Vec<(Metric, f64, bounds::Bounds)> = [
+                (
+                    Metric::PeakUtilization,
+                    spec.peak_utilization,
+                    bounds::OBSERVED,
+                ),
+                (
+                    Metric::ThrottledShareAtPeak,
+                    spec.throttled_share_at_peak,
+                    bounds::OBSERVED_SHARE,
+                ),
+                (
+                    Metric::ServedShare,
+                    spec.served_share,
+                    bounds::OBSERVED_SHARE,
+                ),
+                (
+                    Metric::RevenuePerWeek,
+                    spec.revenue_per_week,
+                    bounds::OBSERVED,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(m, v, b)| v.map(|v| (m, v, b)))
+            .collect();
+            let [(metric, value, range)] = metrics[..] else {
+                self.error(
+                    path.clone(),
+                    format!(
+                        "expected exactly one of peak_utilization, throttled_share_at_peak, served_share, revenue_per_week; found {}",
+                        metrics.len()
+                    ),
+                );
+                continue;
+            };
+            let observed = self.number(path.key(metric.key()), value, range);
+            let weight = spec.weight.map_or(1.0, |w| {
+                self.number(path.key("weight"), w, bounds::OBSERVED)
+            });
+            match (metric, &spec.tier) {
+                (Metric::ThrottledShareAtPeak, None) => self.error(
+                    path.key("tier"),
+                    "throttled_share_at_peak is a tier's figure: name the tier".into(),
+                ),
+                (Metric::ThrottledShareAtPeak, Some(_)) | (_, None) => {}
+                (_, Some(_)) => self.error(
+                    path.key("tier"),
+                    format!("{} is the whole fleet's figure: remove tier", metric.key()),
+                ),
+            }
+            found.push(Observation {
+                policy: policy.unwrap_or(0),
+                phase: spec.phase.clone(),
+                tier,
+                metric,
+                observed,
+                weight,
+            });
+        }
+        found
+    }
+
+    /// `[calibration] adjust`: each group `KIND:NAME,…` of a known kind and names, and no
+    /// input in two groups (two multipliers on one value would have no single answer).
+    fn adjust(&mut self, file: &ScenarioFile, tiers: &[Tier], skus: &[Sku]) -> Vec<Adjust> {
+        let Some(spec) = &file.calibration else {
+            return Vec::new();
+        };
+        let path = KeyPath::root("calibration").key("adjust");
+        let mut seen: Vec<(AdjustKind, usize, usize)> = Vec::new();
+        let mut groups = Vec::new();
+        for (i, text) in spec.adjust.iter().enumerate() {
+            let here = path.index(i);
+            let Some((kind, names)) = text.split_once(':') else {
+                self.error(
+                    here,
+                    format!("expected KIND:NAME,NAME (such as \"users:free,pro\"), found {text:?}"),
+                );
+                continue;
+            };
+            let Some(&(_, kind)) = AdjustKind::ALL.iter().find(|(k, _)| *k == kind.trim()) else {
+                self.error(
+                    here,
+                    format!(
+                        "unknown kind {:?}; expected one of {}",
+                        kind.trim(),
+                        list(AdjustKind::ALL.iter().map(|(k, _)| *k))
+                    ),
+                );
+                continue;
+            };
+            let known: Vec<&str> = if kind.of_skus() {
+                skus.iter().map(|s| s.name.as_str()).collect()
+            } else {
+                tiers.iter().map(|t| t.name.as_str()).collect()
+            };
+            let mut members = Vec::new();
+            for name in names.split(',').map(str::trim) {
+                match known.iter().position(|k| *k == name) {
+                    Some(m) => {
+                        if let Some(&(_, _, other)) = seen
+                            .iter()
+                            .find(|(k, member, _)| *k == kind && *member == m)
+                        {
+                            self.error(
+                                here.clone(),
+                                format!(
+                                    "{name:?} is already adjusted by adjust[{other}]: one multiplier per input"
+                                ),
+                            );
+                        }
+                        seen.push((kind, m, i));
+                        members.push(m);
+                    }
+                    None => self.error(
+                        here.clone(),
+                        format!(
+                            "no {} {name:?}; expected one of {}",
+                            if kind.of_skus() { "GPU SKU" } else { "tier" },
+                            list(known.iter().copied())
+                        ),
+                    ),
+                }
+            }
+            groups.push(Adjust {
+                text: text.clone(),
+                kind,
+                members,
+            });
+        }
+        groups
     }
 
     /// `[[phase]]`: unique names, dates that exist and increase, at most

@@ -12,7 +12,7 @@ use crate::scenario::raw::ScenarioFile;
 use crate::scenario::suggest::closest;
 
 /// The top-level tables a scenario may have.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 11] = [
     "scenario",
     "gpu",
     "site",
@@ -22,6 +22,8 @@ const SECTIONS: [&str; 9] = [
     "timeline",
     "uncertainty",
     "phase",
+    "observed",
+    "calibration",
 ];
 
 /// Deserializes every section; all shape errors are returned together.
@@ -50,6 +52,8 @@ pub fn scenario_file(document: &Spanned<DeTable<'_>>) -> Result<ScenarioFile, Ve
             "timeline" => file.timeline = shape.one(value, path),
             "uncertainty" => file.uncertainty = shape.one(value, path),
             "phase" => file.phase = shape.array(value, path, "[[phase]]"),
+            "observed" => file.observed = shape.array(value, path, "[[observed]]"),
+            "calibration" => file.calibration = shape.one(value, path),
             other => {
                 let hint = closest(other, &SECTIONS)
                     .map(|best| format!(" (did you mean `{best}`?)"))
