@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::cost::{CostAnswer, cost_of};
+use super::sensitivity::SensitivityResult;
 use super::timeline::Holding;
 use super::{DemandCase, SCHEMA_VERSION};
 use rayon::prelude::*;
@@ -54,7 +55,24 @@ pub fn compare_with_progress(
             result.holds = holds;
         }
     }
+    answer.flips = tightest_flips(scenario, &answer);
     answer
+}
+
+/// The sensitivity of the tightest result, within [`FLIPS_WITH_COMPARE`].
+fn tightest_flips(scenario: &Scenario, answer: &CompareAnswer) -> Option<SensitivityResult> {
+    let tightest = answer.tightest()?;
+    let policy = scenario.policy_index(&tightest.policy)?;
+    let phase = tightest.phase.clone();
+    let work = super::sensitivity::levers(scenario, &phase).len()
+        * scenario.steps()
+        * scenario.tiers.len();
+    if work > FLIPS_WITH_COMPARE {
+        return None;
+    }
+    super::sensitivity::sensitivity(scenario, &[policy], &[phase])
+        .results
+        .pop()
 }
 
 /// Everything `compare` reports, shaped as the JSON contract.
@@ -75,7 +93,18 @@ pub struct CompareAnswer {
     pub phases: Vec<PhaseAnswer>,
     /// One entry per policy and phase: policies in file order, `before` then `after`.
     pub results: Vec<PolicyAnswer>,
+    /// The tightest result's sensitivity, whose nearest flips the verdict names; none
+    /// when one result's sensitivity is too large to run with compare
+    /// ([`FLIPS_WITH_COMPARE`]). `capplan sensitivity` gives it in JSON.
+    #[serde(skip)]
+    pub flips: Option<SensitivityResult>,
 }
+
+/// The most work (levers × steps × tiers) compare spends on the tightest result's
+/// sensitivity: colossus.toml is 48 × 168 × 9 = 72,576 (about 1,000 evaluations, a tenth
+/// of a second); the planning-scale scenario, 509 × 10,080 × 100, is left to `capplan
+/// sensitivity`.
+pub const FLIPS_WITH_COMPARE: usize = 2_000_000;
 
 /// Capacity of one phase.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -374,6 +403,7 @@ impl CompareAnswer {
                 .map(|(phase, fleet)| phase_report(scenario, phase, fleet))
                 .collect(),
             results,
+            flips: None,
         }
     }
 }

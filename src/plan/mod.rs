@@ -27,8 +27,9 @@ pub use check::{
     Verdict, check, check_on,
 };
 pub use compare::{
-    CaseAnswer, CompareAnswer, LossAnswer, NMinusOneAnswer, PercentilesAnswer, PhaseAnswer,
-    PolicyAnswer, SampledAnswer, SiteAnswer, UncertaintyAnswer, compare, compare_with_progress,
+    CaseAnswer, CompareAnswer, FLIPS_WITH_COMPARE, LossAnswer, NMinusOneAnswer, PercentilesAnswer,
+    PhaseAnswer, PolicyAnswer, SampledAnswer, SiteAnswer, UncertaintyAnswer, compare,
+    compare_with_progress,
 };
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};

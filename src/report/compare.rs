@@ -593,6 +593,14 @@ impl CompareAnswer {
                 percent(self.utilization_target)
             ));
         }
+        if let Some(flips) = &self.flips {
+            lines.push(format!(
+                "Nearest flip: {} ({}) {}.",
+                flips.policy,
+                flips.phase,
+                flips.flip_clause()
+            ));
+        }
         // The chance to fit over the samples, phase by phase.
         if let Some(first) = self.results.iter().find_map(sampled).filter(|_| chances) {
             for phase in &self.phases {
@@ -813,6 +821,7 @@ mod tests {
             training_floor_gpu_hours: Some(200.0),
             phases: vec![phase(Phase::Before), phase(Phase::After)],
             results,
+            flips: None,
         }
     }
 

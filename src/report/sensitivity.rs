@@ -26,11 +26,11 @@ fn elasticity(value: Option<f64>) -> String {
 }
 
 impl SensitivityResult {
-    /// "may-2026 before: does not fit at 89.6%; fits with trn2 rates ×1.205, or pro users
-    /// ×0.930": the two nearest flips of the scenario's unknowns (the target and the
-    /// training floor are choices, not unknowns: their flips are in the table), or that
-    /// none flips it within ×1/100 to ×100.
-    pub fn nearest_flips(&self) -> String {
+    /// "fits with trn2 rates ×1.205, or pro users ×0.930" (or "stops fitting with"): the
+    /// two nearest flips of the scenario's unknowns (the target and the training floor are
+    /// choices, not unknowns: their flips are in the table); or that none flips it within
+    /// ×1/100 to ×100.
+    pub fn flip_clause(&self) -> String {
         let flips: Vec<String> = self
             .levers
             .iter()
@@ -43,27 +43,23 @@ impl SensitivityResult {
             .filter_map(|l| l.flip.map(|m| format!("{} {}", l.label, multiplier(m))))
             .take(2)
             .collect();
-        let (now, then) = if self.fits {
-            ("fits", "stops fitting with")
-        } else {
-            ("does not fit", "fits with")
-        };
-        if flips.is_empty() {
-            format!(
-                "{} {}: {now} at {}; no input alone flips it within ×0.01 to ×100",
-                self.policy,
-                self.phase,
-                percent(self.peak_utilization)
-            )
-        } else {
-            format!(
-                "{} {}: {now} at {}; {then} {}",
-                self.policy,
-                self.phase,
-                percent(self.peak_utilization),
-                flips.join(", or ")
-            )
+        match (flips.is_empty(), self.fits) {
+            (true, _) => "no input alone flips it within ×0.01 to ×100".to_string(),
+            (false, true) => format!("stops fitting with {}", flips.join(", or ")),
+            (false, false) => format!("fits with {}", flips.join(", or ")),
         }
+    }
+
+    /// "may-2026 before: does not fit at 89.6%; fits with trn2 rates ×1.205, or …".
+    pub fn nearest_flips(&self) -> String {
+        format!(
+            "{} {}: {} at {}; {}",
+            self.policy,
+            self.phase,
+            if self.fits { "fits" } else { "does not fit" },
+            percent(self.peak_utilization),
+            self.flip_clause()
+        )
     }
 }
 
