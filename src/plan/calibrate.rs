@@ -295,7 +295,9 @@ fn one_root(scenario: &Scenario, lo: f64, hi: f64) -> Vec<f64> {
     let r = |x: f64| residuals(scenario, &[x])[0].unwrap_or(f64::NAN);
     let (mut a, mut b) = (lo, hi);
     let (ra, rb) = (r(a), r(b));
-    if !(ra * rb <= 0.0) {
+    // A NaN residual (no positive model value) counts as no sign change.
+    let changes_sign = ra * rb <= 0.0;
+    if !changes_sign {
         // No sign change: the nearer bound (the smaller |residual|).
         return vec![if ra.abs() <= rb.abs() { a } else { b }];
     }
