@@ -187,7 +187,8 @@ impl Run<'_> {
             Some(name) => vec![select::phase(&scenario, Some(name), path)?],
             None => plan::Phase::all(&scenario),
         };
-        budget::within_budget(&scenario, policies.len(), 0)?;
+        let evaluations = plan::sensitivity::max_evaluations(&scenario, policies.len(), &phases);
+        budget::within_budget_for(&scenario, evaluations, "sensitivity")?;
         let answer = plan::sensitivity(&scenario, &policies, &phases);
         if let Some(plot) = plot {
             write_plot(plot, report::plot::tornado_svg(&answer), self.touched)?;
@@ -214,6 +215,11 @@ impl Run<'_> {
             );
         }
         let (scenario, warnings) = self.scenario(path)?;
+        budget::within_budget_for(
+            &scenario,
+            plan::calibrate::max_evaluations(&scenario),
+            "calibrate",
+        )?;
         let answer = plan::calibrate(&scenario)?;
         if apply {
             files::apply_calibration(path, &warnings.source, &answer)?;

@@ -108,6 +108,16 @@ impl std::fmt::Display for CalibrationError {
 
 impl std::error::Error for CalibrationError {}
 
+/// The most weeks a calibration can evaluate: what the work budget counts. Each model
+/// call evaluates each observation's (policy, phase) once; least squares makes at most 100
+/// rounds of a Jacobian (two calls a multiplier) and 30 damped tries, after 2 calls a
+/// multiplier to check that each observation moves.
+pub fn max_evaluations(scenario: &Scenario) -> usize {
+    let n = scenario.adjust.len();
+    let calls = 1 + 2 * n + 100 * (2 * n + 31) + 2;
+    calls * scenario.observations.len().max(1)
+}
+
 /// The levers of each `adjust` group.
 fn groups(scenario: &Scenario) -> Vec<Vec<Lever>> {
     scenario

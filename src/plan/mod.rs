@@ -5,7 +5,7 @@
 //! [`crate::model`], and returns its answer: a plain `Serialize` struct that is the JSON
 //! contract (docs/model.md) and that [`crate::report`] renders. No I/O here.
 
-mod calibrate;
+pub mod calibrate;
 mod check;
 mod compare;
 mod cost;

@@ -196,6 +196,20 @@ fn strength(lever: &LeverAnswer) -> f64 {
     (e * 1e6).round()
 }
 
+/// The most evaluations one lever of one result can take: the base, four difference
+/// points, low and high, 14 scan points and two brackets of at most 20 rounds of three.
+pub const MAX_EVALUATIONS_PER_LEVER: usize = 1 + 4 + 2 + 14 + 2 * 20 * 3;
+
+/// The most weeks sensitivity of these policies on these phases can evaluate: what the
+/// work budget counts.
+pub fn max_evaluations(scenario: &Scenario, policies: usize, phases: &[Phase]) -> usize {
+    let levers: usize = phases
+        .iter()
+        .map(|phase| levers(scenario, phase).len())
+        .sum();
+    policies * levers * MAX_EVALUATIONS_PER_LEVER
+}
+
 /// The levers of a phase (MODEL.md, "Settled"): its sites, the SKUs with GPUs in it, five
 /// per tier (those that move: not 0, and the cache miss rate only where input is sent),
 /// the target, and the training floor when the scenario sets one.
