@@ -44,7 +44,8 @@ fn the_report_is_one_self_contained_page_with_the_verdicts_first() {
             "Before the additions: 1 of 3 policies fit; unlimited (over target), double-5h (over target) do not.",
             "After the additions: all 3 policies fit.",
             "At the planned growth, from the day the last addition is in full: unlimited does not fit on that day at the planned growth; current holds to the end of the timeline; double-5h holds until 2026-07-04.",
-            "Tightest: unlimited (before) peaks at 125.0% against the 85.0% target, 0.71 MW of serving short."
+            "Tightest: unlimited (before) peaks at 125.0% against the 85.0% target, 0.71 MW of serving short.",
+            "Nearest flip: unlimited (before) fits with h100 rates ×1.471, or pro users ×0.680."
         ]
     );
     assert!(!timeline.is_empty());
