@@ -93,7 +93,13 @@ pub fn exercise(base: &str, head: &str) {
             .as_ref()
             .filter(|t| t.months <= 6)
             .and_then(|_| plan::timeline(&head, &policies).ok());
+        // Sensitivity of the first policy, on small scenarios: its names go through every
+        // format too.
+        let sensitivity = (head.steps() * head.tiers.len() <= 2_000).then(|| {
+            plan::sensitivity(&head, &policies[..policies.len().min(1)], &plan::Phase::all(&head))
+        });
         let page = capplan::report::html::ReportPage {
+            sensitivity: sensitivity.as_ref(),
             file: "fuzz.toml",
             source: &warnings.source,
             compare: &compare,

@@ -254,8 +254,16 @@ impl Run<'_> {
             Some(_) => Some(plan::timeline(&scenario, &policies)?),
             None => None,
         };
+        // Sensitivity of every selected policy and phase, when it is within the budget of
+        // one-phase questions; the page leaves it out otherwise.
+        let phases = plan::Phase::all(&scenario);
+        let evaluations = plan::sensitivity::max_evaluations(&scenario, policies.len(), &phases);
+        let sensitivity = budget::within_budget_for(&scenario, evaluations, "sensitivity")
+            .is_ok()
+            .then(|| plan::sensitivity(&scenario, &policies, &phases));
         let file = path.display().to_string();
         let page = report::html::ReportPage {
+            sensitivity: sensitivity.as_ref(),
             file: &file,
             source: &warnings.source,
             compare: &compare,

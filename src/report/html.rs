@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::document::{Tone, is_sparkline};
 use super::plot::{self, PlotError};
 use super::{Document, Render as _, Section, TableData};
-use crate::plan::{CompareAnswer, TimelineAnswer, ValidateAnswer};
+use crate::plan::{CompareAnswer, SensitivityAnswer, TimelineAnswer, ValidateAnswer};
 
 /// The heading under which compare and timeline give their one- or two-line answer.
 const VERDICT: &str = "Verdict";
@@ -83,6 +83,8 @@ pub struct ReportPage<'a> {
     pub peak_mask: &'a [bool],
     /// The timeline, when the scenario has a `[timeline]`.
     pub timeline: Option<&'a TimelineAnswer>,
+    /// Sensitivity of the selected policies, when it is within the work budget.
+    pub sensitivity: Option<&'a SensitivityAnswer>,
     /// What the scenario holds, and its warnings.
     pub scenario: &'a ValidateAnswer,
 }
@@ -110,6 +112,9 @@ impl ReportPage<'_> {
         ];
         if self.timeline.is_some() {
             parts.push(("timeline", "Month by month"));
+        }
+        if self.sensitivity.is_some() {
+            parts.push(("sensitivity", "Which input decides"));
         }
         parts.push(("scenario", "The scenario"));
         page.body.push_str(
@@ -149,6 +154,17 @@ impl ReportPage<'_> {
             page.figure(
                 &plot::timeline_svg(answer)?,
                 "Peak utilization by month, every policy, against the target.",
+            );
+            page.close();
+        }
+
+        if let Some(answer) = self.sensitivity {
+            page.open("sensitivity", "Which input decides");
+            page.sections(&answer.document(), 3);
+            page.figure(
+                &plot::tornado_svg(answer)?,
+                "Peak utilization with each input at ×0.8 and ×1.25 (the nearest flips \
+                 first), against the target.",
             );
             page.close();
         }

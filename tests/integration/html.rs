@@ -56,9 +56,11 @@ fn the_report_is_one_self_contained_page_with_the_verdicts_first() {
             .unwrap_or_else(|| panic!("{line:?} not in the page"));
         assert!(at < first_table, "{line:?} comes after a table");
     }
-    // The week and the timeline inline; the scenario's summary, assumptions and text.
-    assert_eq!(html.matches("<svg ").count(), 2);
+    // The week, the timeline and the tornado chart inline; the scenario's summary,
+    // assumptions and text.
+    assert_eq!(html.matches("<svg ").count(), 3);
     assert!(html.contains("<h2>Policies before and after the additions</h2>"));
+    assert!(html.contains("<h2>Which input decides</h2>"));
     assert!(html.contains("<h2>Month by month</h2>"));
     assert!(html.contains("<h3>Assumptions, as the scenario states them</h3>"));
     assert!(html.contains("<summary>scenarios/tiny.toml (the whole file)</summary>"));
@@ -116,7 +118,8 @@ fn a_scenario_without_a_timeline_gets_the_report_without_one() {
     )]);
     let scenario = ScenarioFile::new("no-timeline", text.replace("ASSUMPTION", "assumed"));
     let (_dir, _, html) = report(scenario.path(), &[]);
-    assert_eq!(html.matches("<svg ").count(), 1);
+    // The week and the tornado chart.
+    assert_eq!(html.matches("<svg ").count(), 2);
     assert!(!html.contains("Month by month"));
     assert!(
         html.contains("The scenario marks no line ASSUMPTION:"),
@@ -278,7 +281,8 @@ fn the_report_renders_in_chromium_with_nothing_wider_than_1280_pixels() {
         serde_json::json!([]),
         "wider than the window: {probe}"
     );
-    assert_eq!(probe["svgs"], 2, "{probe}");
+    // The week, the timeline and the tornado chart.
+    assert_eq!(probe["svgs"], 3, "{probe}");
     let verdict = probe["verdict"].as_str().unwrap();
     assert!(
         verdict.contains("before (2026-05-05): 1 of 5 policies fit")
@@ -393,5 +397,6 @@ fn on_a_390_pixel_phone_the_fits_column_is_in_sight_and_plot_text_is_9_pixels_or
         "an answer column out of sight: {probe}"
     );
     assert!(probe["smallest"].as_f64().unwrap() >= 9.0, "{probe}");
-    assert_eq!(probe["contents"], 4, "{probe}");
+    // Verdict, compare, timeline, sensitivity, the scenario.
+    assert_eq!(probe["contents"], 5, "{probe}");
 }
