@@ -186,7 +186,8 @@ fn model_values(scenario: &Scenario, multipliers: &[f64]) -> Vec<f64> {
                 Metric::PeakUtilization => headroom.peak_utilization,
                 Metric::ServedShare => headroom.served_share,
                 Metric::RevenuePerWeek => {
-                    super::cost::cost_of(&moved, fleet, headroom, 1.0).revenue_per_week
+                    super::cost::cost_of(&moved, fleet, headroom, &phase.users_scale(&moved))
+                        .revenue_per_week
                 }
                 Metric::ThrottledShareAtPeak => {
                     let t = o.tier.expect("validated tier");
