@@ -416,21 +416,23 @@ impl SampleAt<'_> {
         let tiers = self.shares.tiers;
         let (i, draw) = (self.index, self.draw);
         let row = i * tiers..(i + 1) * tiers;
-        let scale = match draw.growth {
-            Some(g) => {
-                off.copy_from_slice(&self.shares.off[row.clone()]);
-                peak.copy_from_slice(&self.shares.peak[row]);
-                draw.demand_scale() * growth_factor(g, self.months)
-            }
+        match draw.growth {
+            // A drawn growth rate scales every tier alike: the shares as they are.
+            Some(g) => fleet.outcome(
+                &self.shares.off[row.clone()],
+                &self.shares.peak[row],
+                draw.demand_scale() * growth_factor(g, self.months),
+                unservable,
+                only_fits,
+            ),
             None => {
                 for t in 0..tiers {
                     off[t] = self.shares.off[i * tiers + t] * self.tier_factor[t];
                     peak[t] = self.shares.peak[i * tiers + t] * self.tier_factor[t];
                 }
-                draw.demand_scale()
+                fleet.outcome(off, peak, draw.demand_scale(), unservable, only_fits)
             }
-        };
-        fleet.outcome(off, peak, scale, unservable, only_fits)
+        }
     }
 }
 
@@ -572,8 +574,20 @@ impl SampleFleet {
                 .collect()
         };
         let mut shares_at: Option<Vec<u64>> = None;
+        // Room for a segment per step: no reallocation while the fleet is prepared.
+        let segments = evaluator.segments().max(1);
+        fleet_out.low.reserve(segments * tiers);
+        fleet_out.demand.reserve(segments * tiers);
+        fleet_out.fixed.reserve(segments * pairs);
+        if elastic {
+            fleet_out.high.reserve(segments * tiers);
+        }
+        let mut fixed: Vec<f64> = Vec::new();
         for (h, &is_peak) in peak.iter().enumerate() {
             let row = evaluator.row(h);
+            // Capacity moves only at the first step and where a share curve does; between,
+            // the fixed capacity is the previous step's.
+            let mut moved = h == 0;
             if !constant {
                 let now = curve_shares(h);
                 if shares_at.as_ref() != Some(&now) {
@@ -582,13 +596,16 @@ impl SampleFleet {
                         fleet.capacity_into(h, 1.0, &mut high_cap);
                     }
                     shares_at = Some(now);
+                    moved = true;
                 }
             }
-            let fixed: Vec<f64> = pair_of.iter().map(|&(c, x)| low_cap[x][c]).collect();
+            if moved {
+                fixed = pair_of.iter().map(|&(c, x)| low_cap[x][c]).collect();
+            }
             let same = h > 0
                 && fleet_out.peak.last() == Some(&is_peak)
                 && row == previous_row
-                && fixed == previous_low;
+                && (!moved || fixed == previous_low);
             if same {
                 *fleet_out.weights.last_mut().expect("a segment") += 1.0;
                 continue;
@@ -640,7 +657,7 @@ impl SampleFleet {
             fleet_out.infinite_low.push(infinite);
             fleet_out.demand.extend_from_slice(row);
             fleet_out.fixed.extend_from_slice(&fixed);
-            previous_low = fixed;
+            previous_low.clone_from(&fixed);
             previous_row = row;
         }
         let dt = scenario.step_hours();
