@@ -114,21 +114,36 @@ pub fn evaluation_days(first: Date, next: Date, events: &[Date]) -> Vec<Date> {
     days
 }
 
+/// A site's ramp of more than one day, its `online` slipped by `slip`: the first and the
+/// last day on which its share changes.
+pub fn ramp_span(site: &Site, slip: i64) -> Option<(Date, Date)> {
+    match (site.online, site.ramp_days) {
+        (Some(online), Some(days)) if days > 1 => {
+            let start = online.add_days(slip);
+            Some((start, start.add_days(i64::from(days) - 1)))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the ramp of some site (with `slips`, by site) meets `overlaps(first, last)`.
+fn any_ramp(scenario: &Scenario, slips: &[i64], overlaps: impl Fn(Date, Date) -> bool) -> bool {
+    scenario.sites.iter().enumerate().any(|(i, site)| {
+        ramp_span(site, slips.get(i).copied().unwrap_or(0))
+            .is_some_and(|(start, end)| overlaps(start, end))
+    })
+}
+
 /// Whether some site ramps on a day strictly between `a` and `b` (its share then changes
 /// from day to day, so fit need not be monotone there).
 pub fn ramps_between(scenario: &Scenario, slips: &[i64], a: Date, b: Date) -> bool {
-    scenario.sites.iter().enumerate().any(|(i, site)| {
-        let slip = slips.get(i).copied().unwrap_or(0);
-        match (site.online, site.ramp_days) {
-            (Some(online), Some(days)) if days > 1 => {
-                let start = online.add_days(slip);
-                let end = start.add_days(i64::from(days) - 1);
-                // Some day strictly inside (a, b) falls inside the ramp.
-                b.days_since(a) > 1 && start < b && a < end
-            }
-            _ => false,
-        }
-    })
+    b.days_since(a) > 1 && any_ramp(scenario, slips, |start, end| start < b && a < end)
+}
+
+/// Whether some site ramps on a day of [`first`, `next`): then capacity rises inside the
+/// month, and its first day and every event day may be its worst.
+pub fn ramps_during(scenario: &Scenario, slips: &[i64], first: Date, next: Date) -> bool {
+    any_ramp(scenario, slips, |start, end| start < next && first <= end)
 }
 
 #[cfg(test)]

@@ -591,7 +591,7 @@ fn month_looks(
         // only be lost at the end of an interval of constant fleet: the month's last day
         // and the eve of each event.
         let rising = draws[sample].growth.map_or(timeline_rising, |g| g >= 0.0);
-        if rising && !ramps_in(scenario, slip, first, next) {
+        if rising && !time::ramps_during(scenario, slip, first, next) {
             days.retain(|&d| {
                 d == next.add_days(-1) || events.binary_search(&d.add_days(1)).is_ok()
             });
@@ -622,23 +622,6 @@ fn month_looks(
         }
     }
     (presences, looks)
-}
-
-/// Whether some site ramps (its share changes from one day to the next) on a day of
-/// [`first`, `next`) for a sample with these slips: then capacity rises inside the month
-/// and its first day and every event day may be its worst.
-fn ramps_in(scenario: &Scenario, slips: &[i64], first: Date, next: Date) -> bool {
-    scenario.sites.iter().enumerate().any(|(s, site)| {
-        let slip = slips.get(s).copied().unwrap_or(0);
-        match (site.online, site.ramp_days) {
-            (Some(online), Some(days)) if days > 1 => {
-                let start = online.add_days(slip);
-                let end = start.add_days(i64::from(days) - 1);
-                start < next && first <= end
-            }
-            _ => false,
-        }
-    })
 }
 
 /// Everything `timeline` reports.
