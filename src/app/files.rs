@@ -199,6 +199,12 @@ pub fn apply_calibration(
     answer: &crate::plan::CalibrationAnswer,
 ) -> anyhow::Result<()> {
     let today = today();
+    if let Some(point) = answer.inputs.iter().find(|i| i.key.contains('[')) {
+        anyhow::bail!(
+            "calibrate --apply rewrites single numbers, and {} is a point of a frontier: multiply that frontier's tokens/s per GPU by the multiplier shown, by hand",
+            point.key
+        );
+    }
     let edits: Vec<(String, f64, String)> = answer
         .inputs
         .iter()

@@ -193,7 +193,7 @@ impl<'s> Evaluator<'s> {
             .map(|(&(fleet, users_scale), prepared)| match prepared {
                 Some(prepared) => {
                     let u = segment_u.next().expect("one U per constant job");
-                    self.finish(fleet, users_scale, prepared, u)
+                    self.finish(fleet, policy, users_scale, prepared, u)
                 }
                 None => super::evaluate(self.scenario, fleet, policy, users_scale),
             })
@@ -218,16 +218,23 @@ impl<'s> Evaluator<'s> {
         for (t, tier) in scenario.tiers.iter().enumerate() {
             let scale = users_scale[t];
             let s = &shares[t];
-            let has_demand = scale > 0.0
-                && ((self.off_peak_sum[t] > 0.0 && s.served_off_peak > 0.0)
-                    || (self.peak_sum[t] > 0.0 && s.served_at_peak > 0.0));
-            let weight = tier_weight(scenario, tier, capacity, |c| {
-                if tier.mix[c] > 0.0 && has_demand {
-                    unservable[c] = true;
-                }
-            });
-            u_off[t] = scale * shares[t].served_off_peak * weight;
-            u_peak[t] = scale * shares[t].served_at_peak * weight;
+            let demand = [
+                self.off_peak_sum[t] > 0.0 && s.served_off_peak > 0.0,
+                self.peak_sum[t] > 0.0 && s.served_at_peak > 0.0,
+            ];
+            // The tier's weight at its off-peak and its peak speed (the same mix without a
+            // frontier).
+            let mut weights = [0.0; 2];
+            for (peak, weight) in weights.iter_mut().enumerate() {
+                let mix = scenario.mix(policy, t, peak == 1);
+                *weight = tier_weight(scenario, tier, mix, capacity, |c| {
+                    if mix[c] > 0.0 && scale > 0.0 && demand[peak] {
+                        unservable[c] = true;
+                    }
+                });
+            }
+            u_off[t] = scale * shares[t].served_off_peak * weights[0];
+            u_peak[t] = scale * shares[t].served_at_peak * weights[1];
         }
         Prepared {
             shares,
@@ -242,6 +249,7 @@ impl<'s> Evaluator<'s> {
     fn finish(
         &self,
         fleet: &FleetCapacity,
+        policy: &Policy,
         users_scale: &[f64],
         prepared: Prepared,
         segment_u: Vec<f64>,
@@ -311,6 +319,7 @@ impl<'s> Evaluator<'s> {
         let training = fleet.training_gpu_hours(steps, scenario.step_hours(), 0.0);
         let usage = self.usage(
             fleet,
+            policy,
             &shares,
             users_scale,
             (&u_off, &u_peak),
@@ -347,6 +356,7 @@ impl Evaluator<'_> {
     fn usage(
         &self,
         fleet: &FleetCapacity,
+        policy: &Policy,
         shares: &[TierShares],
         users_scale: &[f64],
         (u_off, u_peak): (&[f64], &[f64]),
@@ -366,40 +376,67 @@ impl Evaluator<'_> {
         };
         for (t, tier) in scenario.tiers.iter().enumerate() {
             let s = &shares[t];
-            // Output tokens/s served, summed over the week's steps.
-            let served = users_scale[t]
-                * (s.served_off_peak * kept_off[t] + s.served_at_peak * kept_peak[t]);
+            // Output tokens/s served, summed over the week's steps, off peak and at peak
+            // (a tier may be served at another speed, so in other columns, at peak).
+            let parts = [
+                users_scale[t] * s.served_off_peak * kept_off[t],
+                users_scale[t] * s.served_at_peak * kept_peak[t],
+            ];
             usage.tier_gpu_hours[t] =
                 gpus * dt * (u_off[t] * kept_off[t] + u_peak[t] * kept_peak[t]);
             let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
-            for (c, &mix) in tier.mix.iter().enumerate() {
-                let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
-                for x in 0..KINDS {
-                    usage.tier_tokens[t][x] += served * mix * kinds[x] * 3600.0 * dt;
-                    if rated[x] && capacity[x][c] > 0.0 {
-                        usage.class_gpu_hours[c] +=
-                            served * mix * kinds[x] / capacity[x][c] * gpus * dt;
-                    }
-                }
-                usage.class_output_tokens[c] += served * mix * 3600.0 * dt;
+            let (off_mix, peak_mix) = (scenario.mix(policy, t, false), scenario.mix(policy, t, true));
+            if std::ptr::eq(off_mix, peak_mix) {
+                self.account_served(&mut usage, t, parts[0] + parts[1], off_mix, kinds, (gpus, capacity));
+            } else {
+                self.account_served(&mut usage, t, parts[0], off_mix, kinds, (gpus, capacity));
+                self.account_served(&mut usage, t, parts[1], peak_mix, kinds, (gpus, capacity));
             }
         }
         usage
     }
+
+    /// Adds `served` output tokens/s (summed over steps) of tier `t` on `mix` to the
+    /// tokens and class GPU-hours of `usage`, on the fleet's constant capacity.
+    fn account_served(
+        &self,
+        usage: &mut Usage,
+        t: usize,
+        served: f64,
+        mix: &[f64],
+        kinds: [f64; KINDS],
+        (gpus, capacity): (f64, &ByKind),
+    ) {
+        let scenario = self.scenario;
+        let dt = scenario.step_hours();
+        for (c, &mix) in mix.iter().enumerate() {
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for x in 0..KINDS {
+                usage.tier_tokens[t][x] += served * mix * kinds[x] * 3600.0 * dt;
+                if rated[x] && capacity[x][c] > 0.0 {
+                    usage.class_gpu_hours[c] +=
+                        served * mix * kinds[x] / capacity[x][c] * gpus * dt;
+                }
+            }
+            usage.class_output_tokens[c] += served * mix * 3600.0 * dt;
+        }
+    }
 }
 
 /// W_t: a tier's utilization per output token/s it is served, the sum over classes and
-/// rated token kinds of mix x kind / T, on `capacity`. A kind with no capacity adds
-/// nothing and is reported to `no_capacity` with its class (unservable if demanded).
+/// rated token kinds of mix x kind / T, on `capacity`, with the tier's `mix` over columns
+/// at its speed. A kind with no capacity adds nothing and is reported to `no_capacity`
+/// with its class (unservable if demanded).
 pub(super) fn tier_weight(
     scenario: &Scenario,
     tier: &Tier,
+    mix: &[f64],
     capacity: &ByKind,
     mut no_capacity: impl FnMut(usize),
 ) -> f64 {
     let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
     let mut weight = 0.0;
-    for (c, &mix) in tier.mix.iter().enumerate() {
+    for (c, &mix) in mix.iter().enumerate() {
         let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
         for x in 0..KINDS {
             if !rated[x] || (x > 0 && kinds[x] == 0.0) {

@@ -187,7 +187,7 @@ pub fn evaluate(
             // Served and desired tokens are summed over classes, as d(t,c,h) is: a mix
             // may sum to 1 only within 1e-6.
             let mut mix_total = 0.0;
-            for (c, mix) in tier.mix.iter().enumerate() {
+            for (c, mix) in scenario.mix(policy, t, peak).iter().enumerate() {
                 let out = served * mix;
                 demand[0][c] += out;
                 demand[1][c] += out * r_in;
@@ -209,6 +209,7 @@ pub fn evaluate(
         let u = utilization_of(scenario, &demand, &capacity, Some(&mut unservable));
         account(
             scenario,
+            |t| scenario.mix(policy, t, peak),
             &served_by_tier,
             &capacity,
             (fleet.serving_gpus_at(step, lambda), u),
@@ -249,8 +250,9 @@ pub fn evaluate(
 /// and the tokens served. Past 100 % (`u` > 1) the fleet serves 1/U of each tier's load
 /// (model v3): tiers are charged only GPU-hours the fleet has, and tokens count as served
 /// only after shedding.
-fn account(
-    scenario: &Scenario,
+fn account<'s>(
+    scenario: &'s Scenario,
+    mix_of: impl Fn(usize) -> &'s [f64],
     served_by_tier: &[f64],
     capacity: &ByKind,
     (serving_gpus, u): (f64, f64),
@@ -262,7 +264,7 @@ fn account(
     for (t, (tier, &served)) in scenario.tiers.iter().zip(served_by_tier).enumerate() {
         let served = served * kept;
         let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
-        for (c, &mix) in tier.mix.iter().enumerate() {
+        for (c, &mix) in mix_of(t).iter().enumerate() {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
             for x in 0..KINDS {
                 usage.tier_tokens[t][x] += served * mix * kinds[x] * 3600.0 * dt;
@@ -470,12 +472,13 @@ pub fn breakdown(
     // The week's capacity at this step, with lambda found as `evaluate` finds it.
     let mut demand: ByKind = zero();
     let mut per_tier = Vec::with_capacity(scenario.tiers.len());
-    for ((tier, tier_shares), scale) in scenario.tiers.iter().zip(&shares).zip(users_scale) {
+    let tiers = scenario.tiers.iter().zip(&shares).zip(users_scale);
+    for (t, ((tier, tier_shares), scale)) in tiers.enumerate() {
         let active_users = tier.users * scale * tier.activity[step];
         let (phi, theta) = tier_shares.at(peak);
         let served = active_users * tier.tokens_per_active_hour / 3600.0 * phi;
         let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
-        for (c, mix) in tier.mix.iter().enumerate() {
+        for (c, mix) in scenario.mix(policy, t, peak).iter().enumerate() {
             for x in 0..KINDS {
                 demand[x][c] += served * mix * kinds[x];
             }
@@ -497,14 +500,15 @@ pub fn breakdown(
         class_kind_utilization: vec![[0.0; KINDS]; classes],
         lambda,
     };
-    for (tier, (served, kinds, active_users, theta)) in scenario.tiers.iter().zip(per_tier) {
+    for (t, (served, kinds, active_users, theta)) in per_tier.into_iter().enumerate() {
+        let mix = scenario.mix(policy, t, peak);
         let mut u = 0.0;
         for c in 0..classes {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
             for x in 0..KINDS {
                 let t = capacity[x][c];
                 if rated[x] && t > 0.0 {
-                    let part = served * tier.mix[c] * kinds[x] / t;
+                    let part = served * mix[c] * kinds[x] / t;
                     u += part;
                     result.class_utilization[c] += part;
                     result.class_kind_utilization[c][x] += part;

@@ -3,7 +3,7 @@
 //! together until the model reproduces what production observed. A lever never leaves
 //! its key's valid range: the multiplied value is clamped to the validator's bounds.
 
-use crate::scenario::{Scenario, bounds};
+use crate::scenario::{OutputRate, Scenario, bounds};
 
 /// One input of a scenario that a multiplier moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,6 +189,20 @@ impl Lever {
                     .chain(&mut sku.cached_tokens_per_s)
                 {
                     *rate = clamp(*rate, bounds::GPU_INPUT_TOKENS);
+                }
+                // The rates as given too, so columns built again (a new speed) keep it.
+                for rates in &mut sku.rates {
+                    match &mut rates.output {
+                        OutputRate::Scalar(rate) => *rate = clamp(*rate, bounds::GPU_TOKENS),
+                        OutputRate::Frontier(points) => {
+                            for point in points {
+                                point.1 = clamp(point.1, bounds::FRONTIER_TOKENS);
+                            }
+                        }
+                        OutputRate::None => {}
+                    }
+                    rates.input = clamp(rates.input, bounds::GPU_INPUT_TOKENS);
+                    rates.cached = clamp(rates.cached, bounds::GPU_INPUT_TOKENS);
                 }
             }
             Lever::Tier(input, t) => {

@@ -241,6 +241,10 @@ pub struct SamplePolicy {
     ratios: Vec<(f64, f64)>,
     /// Per tier: the spread of per-user intensity.
     spreads: Vec<f64>,
+    /// Per tier: its load ([`Scenario::loads`]) off peak and at peak under the policy.
+    loads: Vec<[usize; 2]>,
+    /// Per load: its tier.
+    load_tier: Vec<usize>,
 }
 
 impl SamplePolicy {
@@ -263,10 +267,29 @@ impl SamplePolicy {
                 None => (f64::INFINITY, f64::INFINITY),
             })
             .collect();
+        let mut first = 0;
+        let loads = scenario
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(t, tier)| {
+                let mixes = policy.speed_of(t).map_or([0, 0], |s| s.mixes);
+                let loads = [first + mixes[0], first + mixes[1]];
+                first += 1 + tier.speed_mixes.len();
+                loads
+            })
+            .collect();
         SamplePolicy {
             ratios,
             spreads: scenario.tiers.iter().map(|t| t.spread).collect(),
+            loads,
+            load_tier: scenario.loads().iter().map(|&(t, _)| t).collect(),
         }
+    }
+
+    /// The length of a row of coefficients: one per load (per tier without frontiers).
+    pub fn width(&self) -> usize {
+        self.load_tier.len()
     }
 
     /// Whether the policy serves each tier at all (a budget of 0 serves it nothing).
@@ -277,12 +300,17 @@ impl SamplePolicy {
             .collect()
     }
 
-    /// The served shares of every tier with tokens per active hour times `tokens`: off
-    /// peak in `off`, at peak in `peak`.
+    /// The served shares of every tier with tokens per active hour times `tokens`, each
+    /// at the load the policy gives the tier (0 on its other loads): off peak in `off`, at
+    /// peak in `peak`, one value per load ([`SamplePolicy::width`]).
     pub fn shares(&self, tokens: f64, off: &mut [f64], peak: &mut [f64]) {
+        if self.width() != self.ratios.len() {
+            off.iter_mut().for_each(|x| *x = 0.0);
+            peak.iter_mut().for_each(|x| *x = 0.0);
+        }
         for (t, &(k_off, k_peak)) in self.ratios.iter().enumerate() {
-            off[t] = served_share(k_off / tokens, self.spreads[t]);
-            peak[t] = served_share(k_peak / tokens, self.spreads[t]);
+            off[self.loads[t][0]] = served_share(k_off / tokens, self.spreads[t]);
+            peak[self.loads[t][1]] = served_share(k_peak / tokens, self.spreads[t]);
         }
     }
 }
@@ -291,26 +319,37 @@ impl SamplePolicy {
 /// row of peak shares, one per tier. Computed once, used for every fleet and month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawShares {
-    tiers: usize,
+    /// Values per row: one per load.
+    width: usize,
+    /// Per load: its tier.
+    load_tier: Vec<usize>,
     off: Vec<f64>,
     peak: Vec<f64>,
+}
+
+impl DrawShares {
+    /// Values per row: one per load ([`SamplePolicy::width`]).
+    pub fn width(&self) -> usize {
+        self.width
+    }
 }
 
 impl SamplePolicy {
     /// The shares of every draw (in parallel; each draw's own, so any thread count gives
     /// the same numbers).
     pub fn shares_of(&self, draws: &[Draw]) -> DrawShares {
-        let tiers = self.ratios.len();
+        let width = self.width();
         let rows: Vec<(Vec<f64>, Vec<f64>)> = draws
             .par_iter()
             .map(|draw| {
-                let (mut off, mut peak) = (vec![0.0; tiers], vec![0.0; tiers]);
+                let (mut off, mut peak) = (vec![0.0; width], vec![0.0; width]);
                 self.shares(draw.tokens, &mut off, &mut peak);
                 (off, peak)
             })
             .collect();
         DrawShares {
-            tiers,
+            width,
+            load_tier: self.load_tier.clone(),
             off: rows
                 .iter()
                 .flat_map(|(off, _)| off.iter().copied())
@@ -362,7 +401,8 @@ pub fn outcomes_of(
     unservable: bool,
     only_fits: bool,
 ) -> Vec<SampleOutcome> {
-    let tiers = shares.tiers;
+    let width = shares.width;
+    let tiers = shares.load_tier.iter().max().map_or(0, |&t| t + 1);
     let tier_factor: Vec<f64> = (0..tiers)
         .map(|t| {
             tier_growth
@@ -373,7 +413,7 @@ pub fn outcomes_of(
     which
         .par_iter()
         .map_init(
-            || (vec![0.0; tiers], vec![0.0; tiers]),
+            || (vec![0.0; width], vec![0.0; width]),
             |(off, peak), &i| {
                 let at = SampleAt {
                     shares,
@@ -404,7 +444,8 @@ pub struct SampleAt<'a> {
 }
 
 impl SampleAt<'_> {
-    /// The sample's outcome on `fleet`; `off` and `peak` are scratch rows, one per tier.
+    /// The sample's outcome on `fleet`; `off` and `peak` are scratch rows, one per load
+    /// ([`SamplePolicy::width`]).
     pub fn outcome(
         &self,
         fleet: &SampleFleet,
@@ -413,9 +454,9 @@ impl SampleAt<'_> {
         unservable: bool,
         only_fits: bool,
     ) -> SampleOutcome {
-        let tiers = self.shares.tiers;
+        let width = self.shares.width;
         let (i, draw) = (self.index, self.draw);
-        let row = i * tiers..(i + 1) * tiers;
+        let row = i * width..(i + 1) * width;
         match draw.growth {
             // A drawn growth rate scales every tier alike: the shares as they are.
             Some(g) => fleet.outcome(
@@ -426,9 +467,9 @@ impl SampleAt<'_> {
                 only_fits,
             ),
             None => {
-                for t in 0..tiers {
-                    off[t] = self.shares.off[i * tiers + t] * self.tier_factor[t];
-                    peak[t] = self.shares.peak[i * tiers + t] * self.tier_factor[t];
+                for (l, &t) in self.shares.load_tier.iter().enumerate() {
+                    off[l] = self.shares.off[i * width + l] * self.tier_factor[t];
+                    peak[l] = self.shares.peak[i * width + l] * self.tier_factor[t];
                 }
                 fleet.outcome(off, peak, draw.demand_scale(), unservable, only_fits)
             }
@@ -448,20 +489,24 @@ struct TierWeights {
 /// A fleet prepared for samples: the weights of each step's demand, steps alike merged.
 #[derive(Debug, Clone)]
 pub struct SampleFleet {
-    tiers: usize,
+    /// Values per row of `low`, `high` and `demand`: one per load ([`Scenario::loads`]:
+    /// one per tier without frontiers).
+    ///
+    /// [`Scenario::loads`]: crate::scenario::Scenario::loads
+    width: usize,
     target: f64,
     /// Per segment: how many steps it stands for, and whether they are peak steps.
     weights: Vec<f64>,
     peak: Vec<bool>,
-    /// Per segment and tier: A(h,t), with elastic sites at lambda = 0.
+    /// Per segment and load: A(h,l), with elastic sites at lambda = 0.
     low: Vec<f64>,
-    /// Per segment and tier: A(h,t) with elastic sites at lambda = 1 (empty if none).
+    /// Per segment and load: A(h,l) with elastic sites at lambda = 1 (empty if none).
     high: Vec<f64>,
     /// Per segment: some demanded class has no capacity at lambda = 0 (U(0) is infinite).
     infinite_low: Vec<bool>,
-    /// Per segment and tier: d(h,t), for the lambda solve.
+    /// Per segment and load: d(h,t) of its tier, for the lambda solve.
     demand: Vec<f64>,
-    /// (class, kind) pairs any tier puts load on; per tier, the pairs it loads and its
+    /// (class, kind) pairs any load puts demand on; per load, the pairs it loads and its
     /// mix x kind on each.
     pairs: usize,
     tier_pairs: Vec<Vec<(usize, f64)>>,
@@ -495,31 +540,33 @@ impl SampleFleet {
         let tiers = scenario.tiers.len();
         let classes = scenario.classes.len();
         let elastic = fleet.is_elastic();
-        // The (class, kind) pairs that carry load, and each tier's load on them.
+        // Each tier at each of its speeds.
+        let tier_loads = scenario.loads();
+        let width = tier_loads.len();
+        // The (class, kind) pairs that carry load, and each load's demand on them.
         let mut pair_of = Vec::new();
         for c in 0..classes {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
             for (x, &rated) in rated.iter().enumerate() {
-                let any = scenario
-                    .tiers
+                let any = tier_loads
                     .iter()
-                    .any(|t| t.mix[c] > 0.0 && kind(t, x) > 0.0);
+                    .any(|&(t, mix)| mix[c] > 0.0 && kind(&scenario.tiers[t], x) > 0.0);
                 if rated && any {
                     pair_of.push((c, x));
                 }
             }
         }
         let pairs = pair_of.len();
-        let mut loads = vec![0.0; tiers * pairs];
-        for (t, tier) in scenario.tiers.iter().enumerate() {
+        let mut loads = vec![0.0; width * pairs];
+        for (l, &(t, mix)) in tier_loads.iter().enumerate() {
             for (p, &(c, x)) in pair_of.iter().enumerate() {
-                loads[t * pairs + p] = tier.mix[c] * kind(tier, x);
+                loads[l * pairs + p] = mix[c] * kind(&scenario.tiers[t], x);
             }
         }
         let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
         let (mut low_cap, mut high_cap) = (zero(), zero());
         let mut fleet_out = SampleFleet {
-            tiers,
+            width,
             target: scenario.utilization_target,
             weights: Vec::new(),
             peak: Vec::new(),
@@ -528,11 +575,11 @@ impl SampleFleet {
             infinite_low: Vec::new(),
             demand: Vec::new(),
             pairs,
-            tier_pairs: (0..tiers)
-                .map(|t| {
+            tier_pairs: (0..width)
+                .map(|l| {
                     (0..pairs)
-                        .filter(|&p| loads[t * pairs + p] > 0.0)
-                        .map(|p| (p, loads[t * pairs + p]))
+                        .filter(|&p| loads[l * pairs + p] > 0.0)
+                        .map(|p| (p, loads[l * pairs + p]))
                         .collect()
                 })
                 .collect(),
@@ -576,11 +623,11 @@ impl SampleFleet {
         let mut shares_at: Option<Vec<u64>> = None;
         // Room for a segment per step: no reallocation while the fleet is prepared.
         let segments = evaluator.segments().max(1);
-        fleet_out.low.reserve(segments * tiers);
-        fleet_out.demand.reserve(segments * tiers);
+        fleet_out.low.reserve(segments * width);
+        fleet_out.demand.reserve(segments * width);
         fleet_out.fixed.reserve(segments * pairs);
         if elastic {
-            fleet_out.high.reserve(segments * tiers);
+            fleet_out.high.reserve(segments * width);
         }
         let mut fixed: Vec<f64> = Vec::new();
         for (h, &is_peak) in peak.iter().enumerate() {
@@ -617,17 +664,19 @@ impl SampleFleet {
                 .as_ref()
                 .is_none_or(|(low, high, _)| *low != low_cap || (elastic && *high != high_cap));
             if stale {
-                let weights = scenario
-                    .tiers
+                let weights = tier_loads
                     .iter()
                     .enumerate()
-                    .map(|(t, tier)| {
+                    .map(|(l, &(t, mix))| {
+                        let tier = &scenario.tiers[t];
                         let mut unserved = false;
-                        let low = tier_weight(scenario, tier, &low_cap, |_| unserved = !elastic);
+                        let low =
+                            tier_weight(scenario, tier, mix, &low_cap, |_| unserved = !elastic);
                         let (high, infinite) = if elastic {
-                            let high = tier_weight(scenario, tier, &high_cap, |_| unserved = true);
+                            let high =
+                                tier_weight(scenario, tier, mix, &high_cap, |_| unserved = true);
                             let infinite = pair_of.iter().enumerate().any(|(p, &(c, x))| {
-                                loads[t * pairs + p] > 0.0
+                                loads[l * pairs + p] > 0.0
                                     && low_cap[x][c] <= 0.0
                                     && high_cap[x][c] > 0.0
                             });
@@ -646,16 +695,17 @@ impl SampleFleet {
                 per_tier = Some((low_cap.clone(), high_cap.clone(), weights));
             }
             let weights = &per_tier.as_ref().expect("weights were just computed").2;
-            for (t, w) in weights.iter().enumerate() {
+            for (w, &(t, _)) in weights.iter().zip(&tier_loads) {
                 fleet_out.low.push(row[t] * w.low);
                 if elastic {
                     fleet_out.high.push(row[t] * w.high);
                     infinite |= row[t] > 0.0 && w.infinite;
                 }
+                // A tier's loads are its classes at other speeds: servable alike.
                 fleet_out.unserved_tiers[t] |= w.unserved && row[t] > 0.0;
+                fleet_out.demand.push(row[t]);
             }
             fleet_out.infinite_low.push(infinite);
-            fleet_out.demand.extend_from_slice(row);
             fleet_out.fixed.extend_from_slice(&fixed);
             previous_low.clone_from(&fixed);
             previous_row = row;
@@ -685,7 +735,7 @@ impl SampleFleet {
         only_fits: bool,
     ) -> SampleOutcome {
         let target = self.target;
-        let tiers = self.tiers;
+        let tiers = self.width;
         let mut peak = 0.0_f64;
         // An upper bound on the week's hours of lambda: U is convex in lambda, so its chord
         // from lambda 0 to 1 lies above it and meets the target right of lambda(h).
@@ -751,7 +801,7 @@ impl SampleFleet {
     /// Hours of lambda over the week (sum of lambda(h) dt), every step within the target;
     /// `None` as soon as they pass `allowed`.
     fn lambda_hours(&self, off: &[f64], at_peak: &[f64], scale: f64, allowed: f64) -> Option<f64> {
-        let (tiers, pairs) = (self.tiers, self.pairs);
+        let (tiers, pairs) = (self.width, self.pairs);
         let mut load = vec![0.0; pairs];
         let mut total = 0.0;
         for (s, &is_peak) in self.peak.iter().enumerate() {
@@ -1020,7 +1070,7 @@ mod tests {
                             policy,
                             &vec![1.0; tiers],
                         );
-                        let (mut off, mut peak) = (vec![0.0; tiers], vec![0.0; tiers]);
+                        let (mut off, mut peak) = (vec![0.0; caps.width()], vec![0.0; caps.width()]);
                         caps.shares(draw.tokens, &mut off, &mut peak);
                         let outcome = kernel.outcome(
                             &off,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::SCHEMA_VERSION;
 use crate::model::lever::{Lever, TierInput};
 use crate::model::{Evaluator, FleetCapacity, Phase, breakdown};
-use crate::scenario::{AdjustKind, Metric, Scenario};
+use crate::scenario::{AdjustKind, Metric, OutputRate, Scenario};
 
 /// The multipliers' bounds: [1/100, 100].
 pub const BOUND: f64 = 100.0;
@@ -513,22 +513,32 @@ fn implied(before: &Scenario, after: &Scenario, lever: Lever, m: f64) -> Vec<Imp
         Lever::SkuRates(k) => {
             let (b, a) = (&before.skus[k], &after.skus[k]);
             let mut found = Vec::new();
-            for (key, from, to) in [
-                ("tokens_per_s", &b.tokens_per_s, &a.tokens_per_s),
-                (
-                    "input_tokens_per_s",
-                    &b.input_tokens_per_s,
-                    &a.input_tokens_per_s,
-                ),
-                (
-                    "cached_tokens_per_s",
-                    &b.cached_tokens_per_s,
-                    &a.cached_tokens_per_s,
-                ),
-            ] {
-                for (c, class) in before.classes.iter().enumerate() {
-                    if from[c] > 0.0 {
-                        found.push(one(format!("gpu.{}.{key}.{class}", b.name), from[c], to[c]));
+            for (c, class) in before.base_classes.iter().enumerate() {
+                let (from, to) = (&b.rates[c].output, &a.rates[c].output);
+                match (from, to) {
+                    (OutputRate::Scalar(from), OutputRate::Scalar(to)) => {
+                        found.push(one(format!("gpu.{}.tokens_per_s.{class}", b.name), *from, *to));
+                    }
+                    // A frontier's points: each throughput, by point (`--apply` rewrites
+                    // numbers only, so it names them for the reader to copy).
+                    (OutputRate::Frontier(from), OutputRate::Frontier(to)) => {
+                        for (i, (p, q)) in from.iter().zip(to).enumerate() {
+                            found.push(one(
+                                format!("gpu.{}.tokens_per_s.{class}[{i}][1]", b.name),
+                                p.1,
+                                q.1,
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for (key, kind) in [("input_tokens_per_s", 0), ("cached_tokens_per_s", 1)] {
+                for (c, class) in before.base_classes.iter().enumerate() {
+                    let pick = |r: &crate::scenario::ClassRates| if kind == 0 { r.input } else { r.cached };
+                    let (from, to) = (pick(&b.rates[c]), pick(&a.rates[c]));
+                    if from > 0.0 {
+                        found.push(one(format!("gpu.{}.{key}.{class}", b.name), from, to));
                     }
                 }
             }

@@ -480,7 +480,8 @@ impl SampledMonths {
                     let presence = &presences[group[0].fleet as usize];
                     let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
                     let fleet = SampleFleet::new(plan.evaluator, &fleet);
-                    let (mut off, mut peak) = (vec![0.0; tiers], vec![0.0; tiers]);
+                    let width = prepared.first().map_or(tiers, |(shares, _)| shares.width());
+                    let (mut off, mut peak) = (vec![0.0; width], vec![0.0; width]);
                     let mut misses = Vec::new();
                     for (i, (shares, serves)) in prepared.iter().enumerate() {
                         let unserved = fleet.leaves_unserved(serves);

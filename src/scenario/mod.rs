@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod edit;
 pub mod inputs;
 mod raw;
+mod speed;
 pub mod suggest;
 pub mod units;
 mod validate;
@@ -14,6 +15,7 @@ mod validate;
 pub use diagnostic::{Diagnostic, KeyPath, ScenarioError, ScenarioWarnings};
 pub use units::{Date, PeakHours};
 pub use validate::{bounds, printable_char};
+
 
 /// A validated scenario. Built only by [`Scenario::parse`], so its invariants hold:
 /// indices are in range, shares are in [0, 1], mixes sum to 1, counts are finite.
@@ -27,8 +29,18 @@ pub struct Scenario {
     pub utilization_target: f64,
     /// Peak periods of the reference week.
     pub peak_hours: PeakHours,
-    /// Model classes (e.g. `opus`, `sonnet`) in order of first mention by a SKU.
+    /// The model's columns of capacity and demand (model v3 speed): each class as the file
+    /// names it, except that a class some SKU rates with a frontier has one column per
+    /// speed in use, labelled `class@speed`. Without frontiers, the classes in order of
+    /// first mention by a SKU. Every per-class vector of the model is indexed by column.
     pub classes: Vec<String>,
+    /// What each column stands for: its class and speed; indexed like `classes`.
+    pub columns: Vec<Column>,
+    /// The classes as the file names them (`opus`, `sonnet`), in order of first mention.
+    pub base_classes: Vec<String>,
+    /// Per class as the file names them: whether SKUs give it an uncached-input rate and
+    /// a cached-input rate (`input_rated` and `cached_rated` are these per column).
+    pub base_rated: Vec<[bool; 2]>,
     /// GPU SKUs in file order.
     pub skus: Vec<Sku>,
     /// Sites in file order.
@@ -209,6 +221,71 @@ pub struct Percentiles {
     pub p90: f64,
 }
 
+/// One column of the model: a class, at one speed if some SKU rates it with a frontier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Column {
+    /// Index into [`Scenario::base_classes`].
+    pub class: usize,
+    /// Output tokens/s per user this column is served at; `None` for a class no SKU rates
+    /// with a frontier (its rate is the same at any speed).
+    pub speed: Option<f64>,
+}
+
+/// A SKU's output rate for one class as the file gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputRate {
+    /// The SKU does not serve the class.
+    None,
+    /// The same tokens/s per GPU at any speed.
+    Scalar(f64),
+    /// Tokens/s per GPU as a function of tokens/s per user: at least two points
+    /// `(tps_per_user, tps_per_gpu)`, speed strictly increasing, throughput strictly
+    /// decreasing; log-log linear between points (model v3 speed).
+    Frontier(Vec<(f64, f64)>),
+}
+
+impl OutputRate {
+    /// Tokens/s per GPU at `speed` (any speed for a scalar; `None` outside a frontier or
+    /// without a speed on one). 0 where the SKU does not serve the class.
+    pub fn at(&self, speed: Option<f64>) -> Option<f64> {
+        match self {
+            OutputRate::None => Some(0.0),
+            OutputRate::Scalar(rate) => Some(*rate),
+            OutputRate::Frontier(points) => {
+                let v = speed?;
+                let (first, last) = (points.first()?, points.last()?);
+                if v < first.0 || v > last.0 {
+                    return None;
+                }
+                let i = points.partition_point(|p| p.0 < v);
+                if points[i].0 == v {
+                    return Some(points[i].1);
+                }
+                let (a, b) = (points[i - 1], points[i]);
+                let w = (v.ln() - a.0.ln()) / (b.0.ln() - a.0.ln());
+                Some((a.1.ln() + w * (b.1.ln() - a.1.ln())).exp())
+            }
+        }
+    }
+
+    /// The speeds a frontier covers, first and last point.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self {
+            OutputRate::Frontier(points) => Some((points.first()?.0, points.last()?.0)),
+            _ => None,
+        }
+    }
+
+    /// Multiplies the rate (every point's throughput) by `factor`.
+    pub fn scale(&mut self, factor: f64) {
+        match self {
+            OutputRate::None => {}
+            OutputRate::Scalar(rate) => *rate *= factor,
+            OutputRate::Frontier(points) => points.iter_mut().for_each(|p| p.1 *= factor),
+        }
+    }
+}
+
 /// A GPU SKU.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sku {
@@ -218,14 +295,28 @@ pub struct Sku {
     pub watts: f64,
     /// Server, network and storage power as a fraction of board power.
     pub overhead: f64,
-    /// Output tokens/s per GPU, indexed like [`Scenario::classes`]; 0 where it cannot serve.
+    /// Output tokens/s per GPU, per column ([`Scenario::classes`]); 0 where it cannot serve.
     pub tokens_per_s: Vec<f64>,
-    /// Uncached input tokens/s per GPU, per class; 0 where not given.
+    /// Uncached input tokens/s per GPU, per column; 0 where not given.
     pub input_tokens_per_s: Vec<f64>,
-    /// Cached input tokens/s per GPU, per class; 0 where not given.
+    /// Cached input tokens/s per GPU, per column; 0 where not given.
     pub cached_tokens_per_s: Vec<f64>,
+    /// Per class as the file names them ([`Scenario::base_classes`]): the output rate as
+    /// given, and the input and cached rates; the columns are built from these.
+    pub rates: Vec<ClassRates>,
     /// USD per GPU-hour, all-in; 0 when not given.
     pub cost_per_gpu_hour: f64,
+}
+
+/// One SKU's rates for one class, as the file gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassRates {
+    /// Output tokens/s per GPU: a number or a frontier.
+    pub output: OutputRate,
+    /// Uncached input tokens/s per GPU; 0 where not given.
+    pub input: f64,
+    /// Cached input tokens/s per GPU; 0 where not given.
+    pub cached: f64,
 }
 
 impl Sku {
@@ -350,8 +441,16 @@ pub struct Tier {
     pub tokens_per_active_hour: f64,
     /// Sigma of the log-normal per-user intensity.
     pub spread: f64,
-    /// Share of tokens per class, indexed like [`Scenario::classes`].
+    /// Share of tokens per column ([`Scenario::classes`]) at the tier's own `speed`; a
+    /// policy may serve it at other speeds ([`Scenario::mix`]).
     pub mix: Vec<f64>,
+    /// Share of tokens per class as the file gives it ([`Scenario::base_classes`]).
+    pub class_mix: Vec<f64>,
+    /// Output tokens/s per user it is served at (model v3 speed), if given.
+    pub speed: Option<f64>,
+    /// Its mix over columns at each other speed some policy serves it at; a policy's
+    /// [`PolicySpeed`] points here (index 1 and up; 0 is `mix`).
+    pub speed_mixes: Vec<Vec<f64>>,
     /// Input tokens sent per output token, cached or not.
     pub input_per_output: f64,
     /// Share of input read from the prompt cache.
@@ -385,6 +484,38 @@ pub struct Policy {
     pub limits: Vec<Option<Limit>>,
     /// The line of its `name` in the scenario file, for CI annotations.
     pub line: Option<usize>,
+    /// The tiers it serves at another speed than their own (model v3), by tier index.
+    pub speeds: Vec<PolicySpeed>,
+}
+
+/// The speed a policy serves one tier at: `speed`, and `peak_speed` in peak steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySpeed {
+    /// Index into [`Scenario::tiers`].
+    pub tier: usize,
+    /// Output tokens/s per user off peak (and at peak without `peak_speed`), if set.
+    pub speed: Option<f64>,
+    /// Output tokens/s per user in peak steps, if set.
+    pub peak_speed: Option<f64>,
+    /// The tier's mix off peak and at peak: 0 = [`Tier::mix`], i > 0 = its
+    /// `speed_mixes[i - 1]`. Filled by [`Scenario::expand_speeds`].
+    pub mixes: [usize; 2],
+}
+
+impl Policy {
+    /// The speed this policy sets for tier `t`, if any.
+    pub fn speed_of(&self, t: usize) -> Option<&PolicySpeed> {
+        self.speeds.iter().find(|s| s.tier == t)
+    }
+
+    /// The speed tier `t` is served at in a peak or off-peak step: the policy's
+    /// `peak_speed` (peak steps), else its `speed`, else the tier's own.
+    pub fn speed_at(&self, t: usize, tier: &Tier, peak: bool) -> Option<f64> {
+        let own = self.speed_of(t);
+        own.and_then(|s| if peak { s.peak_speed } else { None })
+            .or_else(|| own.and_then(|s| s.speed))
+            .or(tier.speed)
+    }
 }
 
 /// The limit one policy sets for one tier.

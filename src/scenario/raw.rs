@@ -211,8 +211,9 @@ pub struct GpuSpec {
     /// Server, network and storage power as a fraction of board power.
     #[serde(default)]
     pub overhead: f64,
-    /// Output tokens per second one GPU sustains at the latency SLO, per model class.
-    pub tokens_per_s: IndexMap<String, f64>,
+    /// Output tokens per second one GPU sustains at the latency SLO, per model class: a
+    /// number, or a frontier `[[tps_per_user, tps_per_gpu], ...]` (model v3 speed).
+    pub tokens_per_s: IndexMap<String, RateSpec>,
     /// Uncached input (prefill) tokens per second one GPU sustains, per model class.
     #[serde(default)]
     pub input_tokens_per_s: IndexMap<String, f64>,
@@ -222,6 +223,17 @@ pub struct GpuSpec {
     /// All-in rent or amortised cost of one GPU for an hour, USD (model v2).
     #[serde(default)]
     pub cost_per_gpu_hour: Option<f64>,
+}
+
+/// A SKU's output rate for a class: one number, or a frontier of points
+/// `[tokens/s per user, tokens/s per GPU]`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RateSpec {
+    /// Tokens/s per GPU at any speed.
+    Rate(f64),
+    /// Points `[tps_per_user, tps_per_gpu]`, speed increasing, throughput decreasing.
+    Frontier(Vec<Vec<f64>>),
 }
 
 /// `[[site]]`.
@@ -344,6 +356,10 @@ pub struct TierSpec {
     /// Price per million tokens served, USD, by kind (model v2; API tiers).
     #[serde(default)]
     pub price_per_mtok: Option<PriceSpec>,
+    /// Output tokens/s per user it is served at: picks the point on a class's frontier
+    /// (model v3 speed).
+    #[serde(default)]
+    pub speed: Option<f64>,
 }
 
 /// `price_per_mtok = { output, input, cached }`: USD per million tokens of each kind.
@@ -375,24 +391,33 @@ pub struct PolicySpec {
     pub limits: IndexMap<String, LimitSpec>,
 }
 
-/// `[policy.limits.<tier>]`.
+/// `[policy.limits.<tier>]`: a token budget (`window` with `window_tokens`), a speed, or
+/// both.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitSpec {
     /// Window length, e.g. `"5h"` or `"1m"`.
-    pub window: String,
+    #[serde(default)]
+    pub window: Option<String>,
     /// Token budget per window.
-    pub window_tokens: f64,
+    #[serde(default)]
+    pub window_tokens: Option<f64>,
     /// Optional token budget per week.
     #[serde(default)]
     pub weekly_tokens: Option<f64>,
-    /// Multiplier on the window budgets in peak steps.
-    #[serde(default = "one")]
-    pub peak_factor: f64,
+    /// Multiplier on the window budgets in peak steps (default 1).
+    #[serde(default)]
+    pub peak_factor: Option<f64>,
     /// Optional budget of uncached input tokens per window (cache reads excluded).
     #[serde(default)]
     pub window_input_tokens: Option<f64>,
     /// Optional budget of uncached input tokens per week.
     #[serde(default)]
     pub weekly_input_tokens: Option<f64>,
+    /// Output tokens/s per user the policy serves the tier at (model v3 speed).
+    #[serde(default)]
+    pub speed: Option<f64>,
+    /// Output tokens/s per user in peak steps (model v3 speed).
+    #[serde(default)]
+    pub peak_speed: Option<f64>,
 }

@@ -37,7 +37,7 @@ impl Bounds {
     }
 
     /// The range as JSON Schema keywords (draft-07: `exclusiveMinimum` is a number).
-    fn schema_keywords(&self, integer: bool) -> Vec<(&'static str, Value)> {
+    pub(super) fn schema_keywords(&self, integer: bool) -> Vec<(&'static str, Value)> {
         let number = |v: f64| if integer { json!(v as i64) } else { json!(v) };
         let low = if self.low_inclusive {
             "minimum"
@@ -115,6 +115,26 @@ pub const GPU_TOKENS: Bounds = Bounds {
     smallest_positive: 1e-6,
     what: "output tokens/s per GPU of 0, or between 0.000001 and 100,000,000",
 };
+/// Output tokens per second per GPU on a frontier point (model v3 speed): positive.
+pub const FRONTIER_TOKENS: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e8,
+    smallest_positive: 1e-6,
+    what: "output tokens/s per GPU between 0.000001 and 100,000,000",
+};
+/// Output tokens per second per user: a frontier point's speed, a tier's or a policy's
+/// `speed` (model v3).
+pub const SPEED: Bounds = Bounds {
+    low: 0.0,
+    low_inclusive: false,
+    high: 1e6,
+    smallest_positive: 1e-6,
+    what: "output tokens/s per user between 0.000001 and 1,000,000",
+};
+/// The most distinct speeds one class may be served at in a scenario: each is a column of
+/// capacity every evaluation carries.
+pub const MAX_SPEEDS_PER_CLASS: usize = 64;
 /// Uncached or cached input tokens per second per GPU (prefill runs far faster than
 /// decode, so the cap is higher).
 pub const GPU_INPUT_TOKENS: Bounds = Bounds {
@@ -301,7 +321,10 @@ pub enum Place {
 
 /// Every bounded number of a scenario file, by where the JSON Schema describes it:
 /// (definition, property, place, bounds).
-pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 53] = [
+pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 55] = [
+    ("TierSpec", "speed", Place::Value, SPEED),
+    ("LimitSpec", "speed", Place::Value, SPEED),
+    ("LimitSpec", "peak_speed", Place::Value, SPEED),
     ("ObservedSpec", "peak_utilization", Place::Value, OBSERVED),
     (
         "ObservedSpec",
@@ -368,7 +391,6 @@ pub const SCHEMA_BOUNDS: [(&str, &str, Place, Bounds); 53] = [
     ),
     ("GpuSpec", "watts", Place::Value, WATTS),
     ("GpuSpec", "overhead", Place::Value, OVERHEAD),
-    ("GpuSpec", "tokens_per_s", Place::Values, GPU_TOKENS),
     ("SiteSpec", "power_mw", Place::Value, POWER_MW),
     ("SiteSpec", "pue", Place::Value, PUE),
     ("SiteSpec", "availability", Place::Value, POSITIVE_SHARE),

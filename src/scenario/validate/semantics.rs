@@ -11,12 +11,14 @@ use super::{Checker, list, online_date, unknown};
 use crate::scenario::curve::{self, CurveValues};
 use crate::scenario::diagnostic::{KeyPath, locate};
 use crate::scenario::raw::{
-    CurveSpec, ElasticSpec, GpuSpec, ScenarioFile, ServingShareSpec, TimelineSpec, UncertaintySpec,
+    CurveSpec, ElasticSpec, GpuSpec, LimitSpec, RateSpec, ScenarioFile, ServingShareSpec, TimelineSpec,
+    UncertaintySpec,
 };
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use crate::scenario::{
-    Adjust, AdjustKind, DatedPhase, Limit, Metric, Observation, Percentiles, Policy, Sampling,
-    Scenario, ServingShare, Site, Sku, Tier, Timeline, Uncertainty,
+    Adjust, AdjustKind, ClassRates, DatedPhase, Limit, Metric, Observation, OutputRate,
+    Percentiles, Policy, PolicySpeed, Sampling, Scenario, ServingShare, Site, Sku, Tier,
+    Timeline, Uncertainty,
 };
 
 /// The most `[[phase]]` tables a file may have: each is a full evaluation of every policy.
@@ -88,14 +90,23 @@ impl Checker<'_, '_> {
         });
         let observations = self.observations(&file, &tiers, &policies, &phases);
         let adjust = self.adjust(&file, &tiers, &skus);
-        Scenario {
+        self.speeds(&classes, &skus, &tiers, &policies, &peak_hours, step_minutes);
+        let base_rated = input_rated
+            .iter()
+            .zip(&cached_rated)
+            .map(|(&input, &cached)| [input, cached])
+            .collect();
+        let mut scenario = Scenario {
             observations,
             adjust,
             name: file.scenario.name,
             step_minutes,
             utilization_target,
             peak_hours,
+            base_classes: classes.clone(),
             classes,
+            columns: Vec::new(),
+            base_rated,
             skus,
             sites,
             tiers,
@@ -113,7 +124,11 @@ impl Checker<'_, '_> {
                     .iter()
                     .any(|t| t.price_per_user_month.is_some() || t.price_per_mtok.is_some()),
             phases,
+        };
+        if self.diagnostics.is_empty() {
+            scenario.expand_speeds();
         }
+        scenario
     }
 
     /// `[[observed]]`: a known policy, phase and tier, exactly one metric (a tier with
@@ -595,13 +610,27 @@ impl Checker<'_, '_> {
                 );
             }
             let mut tokens_per_s = vec![0.0; classes.len()];
-            for (class, &rate) in &spec.tokens_per_s {
+            let mut outputs = vec![OutputRate::None; classes.len()];
+            for (class, rate) in &spec.tokens_per_s {
                 let index = classes.iter().position(|c| c == class).unwrap_or(0);
-                tokens_per_s[index] = self.number(
-                    path.key("tokens_per_s").key(class),
-                    rate,
-                    bounds::GPU_TOKENS,
-                );
+                let path = path.key("tokens_per_s").key(class);
+                outputs[index] = match rate {
+                    RateSpec::Rate(rate) => {
+                        let rate = self.number(path, *rate, bounds::GPU_TOKENS);
+                        if rate > 0.0 {
+                            OutputRate::Scalar(rate)
+                        } else {
+                            OutputRate::None
+                        }
+                    }
+                    RateSpec::Frontier(points) => self.frontier(path, points),
+                };
+                // What validation reads as "serves it": the frontier's slowest rate.
+                tokens_per_s[index] = match &outputs[index] {
+                    OutputRate::None => 0.0,
+                    OutputRate::Scalar(rate) => *rate,
+                    OutputRate::Frontier(points) => points.first().map_or(1.0, |p| p.1),
+                };
             }
             let mut kind = |key: &str, rates: &IndexMap<String, f64>| -> Vec<f64> {
                 let mut values = vec![0.0; classes.len()];
@@ -619,6 +648,15 @@ impl Checker<'_, '_> {
             let cost_per_gpu_hour = spec.cost_per_gpu_hour.map_or(0.0, |c| {
                 self.number(path.key("cost_per_gpu_hour"), c, bounds::USD)
             });
+            let rates = outputs
+                .into_iter()
+                .enumerate()
+                .map(|(c, output)| ClassRates {
+                    output,
+                    input: input_tokens_per_s[c],
+                    cached: cached_tokens_per_s[c],
+                })
+                .collect();
             skus.push(Sku {
                 name: id.clone(),
                 watts,
@@ -626,10 +664,76 @@ impl Checker<'_, '_> {
                 tokens_per_s,
                 input_tokens_per_s,
                 cached_tokens_per_s,
+                rates,
                 cost_per_gpu_hour,
             });
         }
         (classes, skus)
+    }
+
+    /// A frontier: at least two points `[tps_per_user, tps_per_gpu]`, each positive, speed
+    /// strictly increasing and throughput strictly decreasing (model v3 speed).
+    fn frontier(&mut self, path: KeyPath, points: &[Vec<f64>]) -> OutputRate {
+        let mut found = Vec::with_capacity(points.len());
+        let mut ok = true;
+        if points.len() < 2 {
+            self.error(
+                path.clone(),
+                format!(
+                    "expected a frontier of at least two points [tokens/s per user, tokens/s per GPU], e.g. [[20, 1400], [80, 300]], found {}",
+                    match points.len() {
+                        0 => "none".to_string(),
+                        n => format!("{n}"),
+                    }
+                ),
+            );
+            ok = false;
+        }
+        for (i, point) in points.iter().enumerate() {
+            let at = path.index(i);
+            let [speed, rate] = point[..] else {
+                self.error(
+                    at,
+                    format!(
+                        "expected a point [tokens/s per user, tokens/s per GPU], found {} numbers",
+                        point.len()
+                    ),
+                );
+                ok = false;
+                continue;
+            };
+            let speed = self.number(at.index(0), speed, bounds::SPEED);
+            let rate = self.number(at.index(1), rate, bounds::FRONTIER_TOKENS);
+            if let Some(&(last_speed, last_rate)) = found.last() {
+                if speed <= last_speed {
+                    self.error(
+                        at.index(0),
+                        format!(
+                            "expected a speed above the previous point's {} tokens/s per user: a frontier's speeds strictly increase, found {}",
+                            rounded(last_speed),
+                            rounded(speed)
+                        ),
+                    );
+                    ok = false;
+                } else if rate >= last_rate {
+                    self.error(
+                        at.index(1),
+                        format!(
+                            "expected tokens/s per GPU below the previous point's {}: more speed per user gives less throughput per GPU, found {}",
+                            rounded(last_rate),
+                            rounded(rate)
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+            found.push((speed, rate));
+        }
+        if ok {
+            OutputRate::Frontier(found)
+        } else {
+            OutputRate::Scalar(1.0)
+        }
     }
 
     fn sites(
@@ -940,6 +1044,9 @@ impl Checker<'_, '_> {
                 self.number(prices.key("input"), price.input, bounds::USD),
                 self.number(prices.key("cached"), price.cached, bounds::USD),
             ];
+            let speed = spec
+                .speed
+                .map(|v| self.number(path.key("speed"), v, bounds::SPEED));
             tiers.push(Tier {
                 price_per_user_month,
                 price_per_mtok,
@@ -949,7 +1056,10 @@ impl Checker<'_, '_> {
                 activity,
                 tokens_per_active_hour,
                 spread,
+                class_mix: mix.clone(),
                 mix,
+                speed,
+                speed_mixes: Vec::new(),
                 input_per_output,
                 cache_hit,
             });
@@ -1021,42 +1131,11 @@ impl Checker<'_, '_> {
                 self.printable(path.key("description"), description, "a description");
             }
             let mut limits = vec![None; tiers.len()];
+            let mut speeds = Vec::new();
             for (tier, limit) in &spec.limits {
                 let path = path.key("limits").key(tier);
-                let window_hours = units::parse_duration_hours(&limit.window)
-                    .map_err(|msg| self.error(path.key("window"), msg))
-                    .unwrap_or(1.0);
-                let window_tokens = self.number(
-                    path.key("window_tokens"),
-                    limit.window_tokens,
-                    bounds::NON_NEGATIVE,
-                );
-                let weekly_tokens = limit
-                    .weekly_tokens
-                    .map(|w| self.number(path.key("weekly_tokens"), w, bounds::NON_NEGATIVE));
-                let peak_factor = self.number(
-                    path.key("peak_factor"),
-                    limit.peak_factor,
-                    bounds::PEAK_FACTOR,
-                );
-                let window_input_tokens = limit
-                    .window_input_tokens
-                    .map(|w| self.number(path.key("window_input_tokens"), w, bounds::NON_NEGATIVE));
-                let weekly_input_tokens = limit
-                    .weekly_input_tokens
-                    .map(|w| self.number(path.key("weekly_input_tokens"), w, bounds::NON_NEGATIVE));
-                match tiers.iter().position(|t| &t.name == tier) {
-                    Some(index) => {
-                        limits[index] = Some(Limit {
-                            window_hours,
-                            window_tokens,
-                            weekly_tokens,
-                            peak_factor,
-                            window_input_tokens,
-                            weekly_input_tokens,
-                        })
-                    }
-                    None => self.error(
+                let Some(index) = tiers.iter().position(|t| &t.name == tier) else {
+                    self.error(
                         path,
                         unknown(
                             "tier",
@@ -1064,8 +1143,24 @@ impl Checker<'_, '_> {
                             "[[tier]] names",
                             tiers.iter().map(|t| t.name.as_str()),
                         ),
-                    ),
+                    );
+                    continue;
+                };
+                let speed = limit
+                    .speed
+                    .map(|v| self.number(path.key("speed"), v, bounds::SPEED));
+                let peak_speed = limit
+                    .peak_speed
+                    .map(|v| self.number(path.key("peak_speed"), v, bounds::SPEED));
+                if speed.is_some() || peak_speed.is_some() {
+                    speeds.push(PolicySpeed {
+                        tier: index,
+                        speed,
+                        peak_speed,
+                        mixes: [0, 0],
+                    });
                 }
+                limits[index] = self.limit(&path, limit, speed.is_some() || peak_speed.is_some());
             }
             let line =
                 locate(self.document, &path.key("name")).map(|span| self.lines.line(span.start));
@@ -1074,9 +1169,185 @@ impl Checker<'_, '_> {
                 description: spec.description.clone(),
                 limits,
                 line,
+                speeds,
             });
         }
         policies
+    }
+
+    /// One `[policy.limits.<tier>]`'s token budget: `window` with `window_tokens` and the
+    /// optional keys; none for a block that only sets speeds (model v3).
+    fn limit(&mut self, path: &KeyPath, limit: &LimitSpec, has_speed: bool) -> Option<Limit> {
+        let budget_keys = [
+            ("weekly_tokens", limit.weekly_tokens.is_some()),
+            ("peak_factor", limit.peak_factor.is_some()),
+            ("window_input_tokens", limit.window_input_tokens.is_some()),
+            ("weekly_input_tokens", limit.weekly_input_tokens.is_some()),
+        ];
+        let (window, window_tokens) = match (&limit.window, limit.window_tokens) {
+            (Some(window), Some(tokens)) => (window, tokens),
+            (None, None) => {
+                if let Some((key, _)) = budget_keys.iter().find(|(_, given)| *given) {
+                    self.error(
+                        path.key("window"),
+                        format!("expected window (e.g. \"5h\") and window_tokens: {key} is a budget, and a budget needs its window"),
+                    );
+                } else if !has_speed {
+                    self.error(
+                        path.clone(),
+                        "expected a token budget (window and window_tokens) or a speed (speed, peak_speed)".into(),
+                    );
+                }
+                return None;
+            }
+            (None, Some(_)) => {
+                self.error(
+                    path.key("window"),
+                    "expected a window length such as \"5h\" or \"1m\" next to window_tokens".into(),
+                );
+                return None;
+            }
+            (Some(_), None) => {
+                self.error(
+                    path.key("window_tokens"),
+                    "expected window_tokens, the token budget per window, next to window".into(),
+                );
+                return None;
+            }
+        };
+        let window_hours = units::parse_duration_hours(window)
+            .map_err(|msg| self.error(path.key("window"), msg))
+            .unwrap_or(1.0);
+        let window_tokens =
+            self.number(path.key("window_tokens"), window_tokens, bounds::NON_NEGATIVE);
+        let weekly_tokens = limit
+            .weekly_tokens
+            .map(|w| self.number(path.key("weekly_tokens"), w, bounds::NON_NEGATIVE));
+        let peak_factor = self.number(
+            path.key("peak_factor"),
+            limit.peak_factor.unwrap_or(1.0),
+            bounds::PEAK_FACTOR,
+        );
+        let window_input_tokens = limit
+            .window_input_tokens
+            .map(|w| self.number(path.key("window_input_tokens"), w, bounds::NON_NEGATIVE));
+        let weekly_input_tokens = limit
+            .weekly_input_tokens
+            .map(|w| self.number(path.key("weekly_input_tokens"), w, bounds::NON_NEGATIVE));
+        Some(Limit {
+            window_hours,
+            window_tokens,
+            weekly_tokens,
+            peak_factor,
+            window_input_tokens,
+            weekly_input_tokens,
+        })
+    }
+
+    /// Model v3 speed: every tier that asks a class some SKU rates with a frontier has a
+    /// speed under every policy, inside every such frontier; `peak_speed` only with peak
+    /// hours; at most [`bounds::MAX_SPEEDS_PER_CLASS`] speeds per class.
+    #[allow(clippy::too_many_arguments)]
+    fn speeds(
+        &mut self,
+        classes: &[String],
+        skus: &[Sku],
+        tiers: &[Tier],
+        policies: &[Policy],
+        peak_hours: &PeakHours,
+        step_minutes: u32,
+    ) {
+        let has_peak = peak_hours.mask(step_minutes).iter().any(|&p| p);
+        for (p, policy) in policies.iter().enumerate() {
+            for speed in &policy.speeds {
+                if speed.peak_speed.is_some() && !has_peak {
+                    let tier = &tiers[speed.tier].name;
+                    self.error(
+                        KeyPath::root("policy").index(p).key("limits").key(tier).key("peak_speed"),
+                        "expected peak hours for a peak_speed: [scenario] peak_hours sets none, so no step is a peak step".into(),
+                    );
+                }
+            }
+        }
+        let frontiers: Vec<Vec<(&str, (f64, f64))>> = (0..classes.len())
+            .map(|c| {
+                skus.iter()
+                    .filter_map(|sku| sku.rates[c].output.range().map(|r| (sku.name.as_str(), r)))
+                    .collect()
+            })
+            .collect();
+        let mut in_use: Vec<Vec<u64>> = vec![Vec::new(); classes.len()];
+        for (t, tier) in tiers.iter().enumerate() {
+            let tier_path = KeyPath::root("tier").index(t);
+            for (c, class) in classes.iter().enumerate() {
+                if tier.class_mix[c] <= 0.0 || frontiers[c].is_empty() {
+                    continue;
+                }
+                // Each speed the tier can be served at, with the key that sets it.
+                let mut asked: Vec<(Option<f64>, KeyPath)> = vec![(tier.speed, tier_path.key("speed"))];
+                for (p, policy) in policies.iter().enumerate() {
+                    let limits = KeyPath::root("policy").index(p).key("limits").key(&tier.name);
+                    let own = policy.speed_of(t);
+                    let off = own.and_then(|s| s.speed);
+                    let peak = own.and_then(|s| s.peak_speed);
+                    if off.is_none() && tier.speed.is_none() {
+                        // No speed off peak: the tier's own is missing.
+                        self.error(
+                            tier_path.key("speed"),
+                            format!(
+                                "expected a speed (output tokens/s per user) for tier {:?}: it asks class {class:?}, which gpu.{} rates with a frontier, and policy {:?} sets no speed for it",
+                                tier.name, frontiers[c][0].0, policy.name
+                            ),
+                        );
+                        break;
+                    }
+                    if off.is_some() {
+                        asked.push((off, limits.key("speed")));
+                    }
+                    if peak.is_some() {
+                        asked.push((peak, limits.key("peak_speed")));
+                    }
+                }
+                let mut reported = false;
+                for (speed, path) in asked {
+                    let Some(v) = speed else { continue };
+                    if !in_use[c].contains(&v.to_bits()) {
+                        in_use[c].push(v.to_bits());
+                    }
+                    if reported {
+                        continue;
+                    }
+                    if let Some((sku, (low, high))) =
+                        frontiers[c].iter().find(|(_, (low, high))| v < *low || v > *high)
+                    {
+                        self.error(
+                            path,
+                            format!(
+                                "expected a speed within gpu.{sku}'s frontier for class {class:?}, {} to {} tokens/s per user (tier {:?}), found {}",
+                                rounded(*low),
+                                rounded(*high),
+                                tier.name,
+                                rounded(v)
+                            ),
+                        );
+                        reported = true;
+                    }
+                }
+            }
+        }
+        for (c, speeds) in in_use.iter().enumerate() {
+            if speeds.len() > bounds::MAX_SPEEDS_PER_CLASS {
+                self.error(
+                    KeyPath::root("gpu").key(frontiers[c][0].0).key("tokens_per_s").key(&classes[c]),
+                    format!(
+                        "expected at most {} distinct speeds for class {:?} across tiers and policies (each is a column of capacity every evaluation carries), found {}",
+                        bounds::MAX_SPEEDS_PER_CLASS,
+                        classes[c],
+                        speeds.len()
+                    ),
+                );
+            }
+        }
     }
 }
 

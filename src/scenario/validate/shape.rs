@@ -190,6 +190,9 @@ fn explain_serde_message(message: &str) -> String {
             Some("ServingShareSpec") => {
                 "a serving share: a number from 0 to 1, a curve id, or { min, max }"
             }
+            Some("RateSpec") => {
+                "output tokens/s per GPU: a number, or a frontier [[tokens/s per user, tokens/s per GPU], ...]"
+            }
             _ => "a number, a string or a table, as documented for this key",
         };
         return format!("expected {expected}");
