@@ -251,7 +251,8 @@ pub struct SolveArgs {
     #[arg(long = "tier", value_name = "NAME")]
     pub tiers: Vec<String>,
     /// Which budgets to scale: output (window_tokens, weekly_tokens), input
-    /// (window_input_tokens, weekly_input_tokens) or all.
+    /// (window_input_tokens, weekly_input_tokens) or all; or, for one --tier whose classes
+    /// have a frontier, the fastest speed or peak-speed that fits.
     #[arg(long, value_enum, default_value_t = BudgetArg::Output)]
     pub budget: BudgetArg,
     /// Also keep the serving cost a week at or below USD (needs costs in the scenario).
@@ -377,6 +378,11 @@ pub enum BudgetArg {
     Input,
     /// Both.
     All,
+    /// Not a budget: the fastest `speed` (output tokens/s per user) one tier (`--tier`)
+    /// can be served at and still fit (model v3).
+    Speed,
+    /// The fastest `peak_speed` one tier (`--tier`) can have in peak steps and still fit.
+    PeakSpeed,
 }
 
 /// `init --template` values.
@@ -481,6 +487,8 @@ impl Cli {
                     BudgetArg::Output => Budget::Output,
                     BudgetArg::Input => Budget::Input,
                     BudgetArg::All => Budget::All,
+                    BudgetArg::Speed => Budget::Speed,
+                    BudgetArg::PeakSpeed => Budget::PeakSpeed,
                 },
                 max_serving_cost: a.max_cost,
                 format: format(a.format),

@@ -1027,6 +1027,7 @@ mod tests {
         for text in [
             include_str!("../../scenarios/tiny.toml"),
             include_str!("../../scenarios/colossus.toml"),
+            include_str!("../../tests/fixtures/v3/speed/mixed.toml"),
         ] {
             let scenario = Scenario::parse(text, "s.toml").unwrap();
             let evaluator = Evaluator::new(&scenario);

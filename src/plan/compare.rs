@@ -118,8 +118,12 @@ pub struct PhaseAnswer {
     pub sites: Vec<SiteAnswer>,
     /// Facility MW drawn by serving GPUs, PUE included.
     pub serving_mw: f64,
-    /// Output tokens per second per model class.
+    /// Output tokens per second per model class (classes without a frontier).
     pub tokens_per_s: IndexMap<String, f64>,
+    /// Output tokens per second of each class some SKU rates with a frontier, at each
+    /// speed in use (model v3): `{class: {"<speed>": tokens/s}}`.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub tokens_per_s_by_speed: IndexMap<String, IndexMap<String, f64>>,
 }
 
 /// Capacity of one site.
@@ -310,12 +314,7 @@ impl CompareAnswer {
         comparison: &Comparison,
         n_minus_1_demand: DemandCase,
     ) -> CompareAnswer {
-        let names = |classes: &[usize]| -> Vec<String> {
-            classes
-                .iter()
-                .map(|&c| scenario.classes[c].clone())
-                .collect()
-        };
+        let names = |classes: &[usize]| scenario.class_names(classes);
         let classes = |h: &Headroom| names(&h.unservable_classes);
         let results = comparison
             .results
@@ -469,10 +468,23 @@ fn phase_report(scenario: &Scenario, phase: &Phase, fleet: &FleetCapacity) -> Ph
             .collect(),
         serving_mw: fleet.serving_mw,
         tokens_per_s: scenario
-            .classes
+            .columns
             .iter()
-            .cloned()
-            .zip(fleet.tokens_per_s.iter().copied())
+            .zip(&fleet.tokens_per_s)
+            .filter(|(column, _)| column.speed.is_none())
+            .map(|(column, &rate)| (scenario.base_classes[column.class].clone(), rate))
             .collect(),
+        tokens_per_s_by_speed: scenario.columns.iter().zip(&fleet.tokens_per_s).fold(
+            IndexMap::new(),
+            |mut by_speed: IndexMap<String, IndexMap<String, f64>>, (column, &rate)| {
+                if let Some(speed) = column.speed {
+                    by_speed
+                        .entry(scenario.base_classes[column.class].clone())
+                        .or_default()
+                        .insert(speed.to_string(), rate);
+                }
+                by_speed
+            },
+        ),
     }
 }

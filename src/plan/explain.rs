@@ -21,6 +21,9 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
     let evaluator = Evaluator::new(scenario);
     let base = evaluator.evaluate(&fleet, spec, &users);
     let step = base.peak_step;
+    let peak_hour = scenario
+        .peak_hours
+        .contains(step as u32 * scenario.step_minutes);
     let cost = scenario
         .has_costs
         .then(|| super::cost::cost_of(scenario, &fleet, &base, &users));
@@ -38,6 +41,9 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
             load_share: share(load.tier_utilization[t], total_u),
             throttled_users: Some(load.tier_throttled_users[t]),
             throttled_share: Some(share(load.tier_throttled_users[t], total_throttled)),
+            speed: scenario
+                .speed_range(t)
+                .and_then(|_| spec.speed_at(t, tier, peak_hour)),
         })
         .collect();
     let classes = scenario
@@ -50,6 +56,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
             load_share: share(load.class_utilization[c], total_u),
             throttled_users: None,
             throttled_share: None,
+            speed: scenario.columns[c].speed,
         })
         .collect();
 
@@ -82,6 +89,45 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
                 crate::fmt::percent(k.load_share)
             )
         });
+    // Speed as the lever (model v3): the tiers served on a frontier at the peak step, the
+    // largest part of the load first, and what serving each at its slowest there buys.
+    let mut speed_lever = None;
+    let mut slowed: Vec<(usize, f64, f64)> = (0..scenario.tiers.len())
+        .filter_map(|t| {
+            let (slowest, _) = scenario.speed_range(t)?;
+            let now = spec.speed_at(t, &scenario.tiers[t], peak_hour)?;
+            (now > slowest && load.tier_utilization[t] > 0.0).then_some((t, now, slowest))
+        })
+        .collect();
+    slowed.sort_by(|a, b| load.tier_utilization[b.0].total_cmp(&load.tier_utilization[a.0]));
+    let mut speed_rows = Vec::new();
+    for &(t, now, slowest) in &slowed {
+        let slower = scenario.with_speed(policy, t, slowest, peak_hour);
+        let fleet = FleetCapacity::of_phase(&slower, phase);
+        let h = Evaluator::new(&slower).evaluate(&fleet, &slower.policies[policy], &users);
+        let tier = &scenario.tiers[t].name;
+        let key = if peak_hour { "peak_speed" } else { "speed" };
+        if speed_lever.is_none() {
+            speed_lever = Some(format!(
+                "{tier} is served at {} tokens/s per user at the peak; its frontiers reach down to {}: {key} = {} gives a peak of {}{} (capplan solve --budget {} --tier {tier} finds the fastest that fits)",
+                crate::fmt::num(now),
+                crate::fmt::num(slowest),
+                crate::fmt::num(slowest),
+                crate::fmt::percent(h.peak_utilization),
+                if h.fits() && !base.fits() { ", which fits" } else { "" },
+                if peak_hour { "peak-speed" } else { "speed" },
+            ));
+        }
+        speed_rows.push((
+            format!(
+                "{tier} at {} tokens/s per user{} (now {})",
+                crate::fmt::num(slowest),
+                if peak_hour { " at peak" } else { "" },
+                crate::fmt::num(now)
+            ),
+            h,
+        ));
+    }
 
     let what_if_row = |change: String, h: Headroom| WhatIf {
         change,
@@ -137,6 +183,10 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
         ));
     }
 
+    for (change, h) in speed_rows {
+        what_if.push(what_if_row(change, h));
+    }
+
     ExplainAnswer {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
@@ -146,15 +196,10 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
         peak_utilization: base.peak_utilization,
         peak_step: step,
         peak_time: step_label(step, scenario.step_minutes),
-        peak_hour: scenario
-            .peak_hours
-            .contains(step as u32 * scenario.step_minutes),
+        peak_hour,
+        speed_lever,
         fits: base.fits(),
-        unservable_classes: base
-            .unservable_classes
-            .iter()
-            .map(|&c| scenario.classes[c].clone())
-            .collect(),
+        unservable_classes: scenario.class_names(&base.unservable_classes),
         tiers,
         classes,
         kinds,
@@ -224,6 +269,10 @@ pub struct ExplainAnswer {
     pub kinds: Vec<KindShare>,
     /// What binds at the peak, in words: "opus-code input: 41.0% of GPU time".
     pub binding: Option<String>,
+    /// When a tier at the peak is served on a frontier and could go slower: its speed, and
+    /// the peak at the slowest its frontiers cover, in words (model v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed_lever: Option<String>,
     /// GPU-hours a week left to training under the policy.
     pub training_gpu_hours: f64,
     /// Cost and margin a week, when the scenario gives costs or prices.
@@ -255,6 +304,9 @@ pub struct Share {
     /// Its share of all throttled users (tiers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub throttled_share: Option<f64>,
+    /// Output tokens/s per user it is served at, for a tier or column on a frontier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
 }
 
 /// A site whose power cannot run all its GPUs.

@@ -10,6 +10,7 @@ use super::SCHEMA_VERSION;
 use super::cost::cost_of;
 use crate::model::{Evaluator, FleetCapacity, Headroom, Phase};
 use crate::scenario::units::step_label;
+use crate::fmt::num;
 use crate::scenario::{Policy, Scenario};
 
 /// What to solve for.
@@ -36,17 +37,26 @@ pub enum Budget {
     Input,
     /// Both.
     All,
+    /// Not a budget: one tier's `speed` (model v3), the fastest that fits.
+    Speed,
+    /// One tier's `peak_speed`, the fastest that fits.
+    PeakSpeed,
 }
 
 impl Budget {
     /// Whether the output budgets scale.
     fn output(self) -> bool {
-        self != Budget::Input
+        matches!(self, Budget::Output | Budget::All)
     }
 
     /// Whether the input budgets scale.
     fn input(self) -> bool {
-        self != Budget::Output
+        matches!(self, Budget::Input | Budget::All)
+    }
+
+    /// Whether it solves for a speed rather than a multiplier.
+    fn speed(self) -> bool {
+        matches!(self, Budget::Speed | Budget::PeakSpeed)
     }
 
     /// The name used in reports and on the command line.
@@ -55,6 +65,8 @@ impl Budget {
             Budget::Output => "output",
             Budget::Input => "input",
             Budget::All => "all",
+            Budget::Speed => "speed",
+            Budget::PeakSpeed => "peak_speed",
         }
     }
 }
@@ -81,6 +93,9 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
     let policy = &scenario.policies[request.policy];
     if request.max_serving_cost.is_some() && !scenario.has_costs {
         bail!("--max-cost needs costs in the scenario (cost_per_gpu_hour, cost_per_mw_month)");
+    }
+    if request.budget.speed() {
+        return solve_speed(scenario, request);
     }
     let tiers: Vec<usize> = if request.tiers.is_empty() {
         (0..scenario.tiers.len())
@@ -226,6 +241,104 @@ pub fn solve(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<Solv
             .has_costs
             .then(|| cost_of(scenario, &fleet, &at, &users).serving_cost_per_week),
         budgets,
+        speed: None,
+    })
+}
+
+/// `solve --budget speed|peak-speed`: the fastest speed one tier can be served at (off
+/// peak and at peak, or at peak only) with the policy still fitting. Utilization never
+/// falls as speed rises (a frontier's throughput strictly decreases), so bisection over the
+/// speeds every frontier the tier reaches covers finds it; reported to 3 significant
+/// digits, rounded down.
+fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<SolveAnswer> {
+    let policy = &scenario.policies[request.policy];
+    let [t] = request.tiers[..] else {
+        bail!(
+            "--budget {} solves for one tier's speed: name it with one --tier",
+            request.budget.name()
+        );
+    };
+    let tier = &scenario.tiers[t];
+    let range = scenario.speed_range(t);
+    let Some((low, high)) = range else {
+        bail!(
+            "--tier {:?}: no class it asks has a frontier, so its speed moves no capacity; give a SKU's tokens_per_s as [[tokens/s per user, tokens/s per GPU], ...] to solve for a speed",
+            tier.name
+        );
+    };
+    if low > high {
+        bail!(
+            "--tier {:?}: its classes' frontiers share no speed ({} to {} tokens/s per user)",
+            tier.name,
+            num(low),
+            num(high)
+        );
+    }
+    let peak_only = request.budget == Budget::PeakSpeed;
+    let from = policy.speed_at(t, tier, peak_only);
+    let fleet = FleetCapacity::of_phase(scenario, &request.phase);
+    let users = request.phase.users_scale(scenario);
+    let at_speed = |v: f64| scenario.with_speed(request.policy, t, v, peak_only);
+    let run = |v: f64| -> (Headroom, bool) {
+        let s = at_speed(v);
+        let fleet = FleetCapacity::of_phase(&s, &request.phase);
+        let h = Evaluator::new(&s).evaluate(&fleet, &s.policies[request.policy], &users);
+        let fits = h.fits()
+            && request.max_serving_cost.is_none_or(|most| {
+                cost_of(&s, &fleet, &h, &users).serving_cost_per_week <= most
+            });
+        (h, fits)
+    };
+    let (slowest, slowest_fits) = run(low);
+    let (outcome, speed, at) = if !slowest_fits {
+        (SolveOutcome::Zero, None, slowest)
+    } else {
+        let (fastest, fastest_fits) = run(high);
+        if fastest_fits {
+            (SolveOutcome::Unbounded, Some(high), fastest)
+        } else {
+            let (mut fits_at, mut fails_at) = (low, high);
+            for _ in 0..MAX_HALVINGS {
+                if fails_at - fits_at <= RELATIVE_PRECISION * fails_at {
+                    break;
+                }
+                // Halfway in ln(speed), as the frontier is interpolated.
+                let middle = (fits_at * fails_at).sqrt();
+                if run(middle).1 {
+                    fits_at = middle;
+                } else {
+                    fails_at = middle;
+                }
+            }
+            let reported = floor_significant(fits_at, 3).max(low);
+            (SolveOutcome::Bounded, Some(reported), run(reported).0)
+        }
+    };
+    let cost_at = speed.map_or_else(|| at_speed(low), at_speed);
+    Ok(SolveAnswer {
+        schema_version: SCHEMA_VERSION,
+        scenario: scenario.name.clone(),
+        policy: policy.name.clone(),
+        phase: request.phase.clone(),
+        budget: request.budget.name(),
+        utilization_target: scenario.utilization_target,
+        outcome,
+        multiplier: None,
+        peak_utilization: at.peak_utilization,
+        binding_step: at.peak_step,
+        binding_time: step_label(at.peak_step, scenario.step_minutes),
+        max_serving_cost_per_week: request.max_serving_cost,
+        serving_cost_per_week: scenario.has_costs.then(|| {
+            cost_of(&cost_at, &fleet, &at, &users).serving_cost_per_week
+        }),
+        budgets: Vec::new(),
+        speed: Some(SolvedSpeed {
+            tier: tier.name.clone(),
+            key: request.budget.name(),
+            speed: from,
+            solved_speed: speed,
+            frontier: [low, high],
+        }),
     })
 }
 
@@ -342,8 +455,27 @@ pub struct SolveAnswer {
     /// The serving cost a week at the answer, when the scenario gives costs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serving_cost_per_week: Option<f64>,
-    /// The budgets before and after, per scaled tier.
+    /// The budgets before and after, per scaled tier (none when solving for a speed).
     pub budgets: Vec<SolvedBudget>,
+    /// The speed solved for, with `--budget speed|peak-speed` (model v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed: Option<SolvedSpeed>,
+}
+
+/// One tier's speed before and the fastest that fits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolvedSpeed {
+    /// Tier name.
+    pub tier: String,
+    /// `speed` or `peak_speed`.
+    pub key: &'static str,
+    /// The speed the policy serves it at now (at peak for `peak_speed`), tokens/s per user.
+    pub speed: Option<f64>,
+    /// The fastest that fits, to 3 significant digits rounded down; the fastest the
+    /// frontiers cover when unbounded; null when even the slowest does not fit.
+    pub solved_speed: Option<f64>,
+    /// The speeds every frontier the tier reaches covers: `[slowest, fastest]`.
+    pub frontier: [f64; 2],
 }
 
 /// One tier's budgets before and after scaling.

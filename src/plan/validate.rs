@@ -36,7 +36,8 @@ pub struct Summary {
     pub utilization_target: f64,
     /// GPU SKU ids.
     pub skus: Vec<String>,
-    /// Model classes.
+    /// Model classes as the file names them; a class with a frontier lists the speeds
+    /// (tokens/s per user) it is served at.
     pub classes: Vec<String>,
     /// Sites in service (no `online` date).
     pub sites_in_service: usize,
@@ -86,7 +87,24 @@ impl ValidateAnswer {
                 step_minutes: scenario.step_minutes,
                 utilization_target: scenario.utilization_target,
                 skus: scenario.skus.iter().map(|s| s.name.clone()).collect(),
-                classes: scenario.classes.clone(),
+                classes: scenario
+                    .base_classes
+                    .iter()
+                    .enumerate()
+                    .map(|(c, class)| {
+                        let speeds: Vec<String> = scenario
+                            .columns
+                            .iter()
+                            .filter_map(|col| (col.class == c).then_some(col.speed).flatten())
+                            .map(|v| v.to_string())
+                            .collect();
+                        if scenario.has_frontier(c) {
+                            format!("{class} (frontier; speeds in use: {})", if speeds.is_empty() { "none".to_string() } else { speeds.join(", ") })
+                        } else {
+                            class.clone()
+                        }
+                    })
+                    .collect(),
                 sites_in_service: scenario.sites.iter().filter(|s| s.online.is_none()).count(),
                 additions: scenario
                     .sites

@@ -359,11 +359,18 @@ fn phase_section(phase: &PhaseAnswer) -> Section {
         row.push(mw(site.serving_mw));
         table.row(row);
     }
-    let rates: Vec<String> = phase
+    let mut rates: Vec<String> = phase
         .tokens_per_s
         .iter()
         .map(|(class, rate)| format!("{class} {}", count(*rate)))
         .collect();
+    for (class, by_speed) in &phase.tokens_per_s_by_speed {
+        rates.extend(
+            by_speed
+                .iter()
+                .map(|(speed, rate)| format!("{class} at {speed}/user {}", count(*rate))),
+        );
+    }
     Section {
         heading: format!(
             "Capacity {}{}: {}, {} serving GPUs, {} MW serving",
@@ -812,6 +819,7 @@ mod tests {
             sites: Vec::new(),
             serving_mw: 10.0,
             tokens_per_s: Default::default(),
+            tokens_per_s_by_speed: Default::default(),
         };
         CompareAnswer {
             schema_version: 2,

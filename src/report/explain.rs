@@ -14,6 +14,9 @@ impl ExplainAnswer {
         if let Some(binding) = self.binding.as_ref().filter(|_| by_kind) {
             notes.push(format!("Binding at the peak: {binding}."));
         }
+        if let Some(lever) = &self.speed_lever {
+            notes.push(format!("Speed: {lever}."));
+        }
         if self.training_gpu_hours > 0.0 {
             notes.push(format!(
                 "Training keeps {} GPU-hours a week under this policy.",

@@ -3,10 +3,13 @@
 use super::Render;
 use super::document::{Document, Section, TableData};
 use crate::fmt::{count, num, opt_num, percent, window};
-use crate::plan::{SolveAnswer, SolveOutcome};
+use crate::plan::{SolveAnswer, SolveOutcome, SolvedSpeed};
 
 impl Render for SolveAnswer {
     fn document(&self) -> Document {
+        if let Some(speed) = &self.speed {
+            return self.speed_document(speed);
+        }
         let verdict = match (self.outcome, self.multiplier) {
             (SolveOutcome::Bounded, Some(m)) => format!(
                 "Largest multiplier that fits: x{m} (3 significant digits, rounded down); peak utilization {} at {}, the binding hour",
@@ -113,12 +116,37 @@ impl Render for SolveAnswer {
             "solved_window_input_tokens",
             "weekly_input_tokens",
             "solved_weekly_input_tokens",
+            "speed",
+            "solved_speed",
         ]);
         let outcome = match self.outcome {
             SolveOutcome::Bounded => "bounded",
             SolveOutcome::Unbounded => "unbounded",
             SolveOutcome::Zero => "zero",
         };
+        if let Some(speed) = &self.speed {
+            table.row(vec![
+                self.policy.clone(),
+                self.phase.to_string(),
+                outcome.to_string(),
+                String::new(),
+                speed.tier.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                num(self.peak_utilization),
+                self.binding_time.clone(),
+                self.budget.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                opt_num(speed.speed),
+                opt_num(speed.solved_speed),
+            ]);
+        }
         for b in &self.budgets {
             table.row(vec![
                 self.policy.clone(),
@@ -138,8 +166,74 @@ impl Render for SolveAnswer {
                 opt_num(b.solved_window_input_tokens),
                 opt_num(b.weekly_input_tokens),
                 opt_num(b.solved_weekly_input_tokens),
+                String::new(),
+                String::new(),
             ]);
         }
         table
+    }
+}
+
+impl SolveAnswer {
+    /// The answer of `solve --budget speed|peak-speed`: the fastest speed that fits.
+    fn speed_document(&self, speed: &SolvedSpeed) -> Document {
+        let which = if speed.key == "peak_speed" {
+            "peak_speed (in peak steps)"
+        } else {
+            "speed"
+        };
+        let [slowest, fastest] = speed.frontier;
+        let verdict = match (self.outcome, speed.solved_speed) {
+            (SolveOutcome::Bounded, Some(v)) => format!(
+                "Fastest {which} that fits for {}: {} tokens/s per user (3 significant digits, rounded down); peak utilization {} at {}, the binding hour",
+                speed.tier,
+                num(v),
+                percent(self.peak_utilization),
+                self.binding_time
+            ),
+            (SolveOutcome::Unbounded, _) => format!(
+                "Unbounded: {} fits at the fastest {which} its frontiers cover, {} tokens/s per user (peak utilization {} at {})",
+                speed.tier,
+                num(fastest),
+                percent(self.peak_utilization),
+                self.binding_time
+            ),
+            _ => format!(
+                "Zero: the policy does not fit even with {} at the slowest {which} its frontiers cover, {} tokens/s per user (peak utilization {} at {})",
+                speed.tier,
+                num(slowest),
+                percent(self.peak_utilization),
+                self.binding_time
+            ),
+        };
+        let mut notes = vec![format!(
+            "{}: {which} {} → {} tokens/s per user (its frontiers cover {} to {})",
+            speed.tier,
+            speed.speed.map_or_else(|| "none".to_string(), num),
+            speed.solved_speed.map_or_else(|| "none".to_string(), num),
+            num(slowest),
+            num(fastest)
+        )];
+        if let Some(cost) = self.serving_cost_per_week {
+            notes.push(format!(
+                "Serving costs {} a week at this speed.",
+                crate::fmt::usd(cost)
+            ));
+        }
+        Document {
+            title: format!(
+                "{} — solve {} ({}, {}), utilization target {}",
+                self.scenario,
+                self.policy,
+                self.phase,
+                which,
+                percent(self.utilization_target)
+            ),
+            sections: vec![Section {
+                heading: verdict,
+                table: None,
+                notes,
+            }],
+        }
     }
 }

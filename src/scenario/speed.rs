@@ -8,7 +8,7 @@
 //! so splitting a class's input demand over its speeds leaves U exactly as MODEL.md's
 //! `sum over t, c, x of d_x(t,c,h) / T_x(c, v(t,h))` gives it.
 
-use super::{Column, OutputRate, Policy, Scenario, Tier};
+use super::{Column, OutputRate, Policy, PolicySpeed, Scenario, Tier};
 
 impl Scenario {
     /// A tier's mix over columns under `policy`, in a peak or off-peak step: at the speed
@@ -43,6 +43,57 @@ impl Scenario {
             .map(|tier| 1 + tier.speed_mixes.len())
             .sum();
         first + policy.speed_of(t).map_or(0, |s| s.mixes[usize::from(peak)])
+    }
+
+    /// The classes (as the file names them, each once, in column order) of some columns:
+    /// what reports name for unservable demand.
+    pub fn class_names(&self, columns: &[usize]) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for &c in columns {
+            let name = &self.base_classes[self.columns[c].class];
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+
+    /// The speeds every frontier tier `t`'s classes reach covers, `(slowest, fastest)`:
+    /// none when no class it asks has a frontier; an empty range (slowest > fastest) when
+    /// they share no speed.
+    pub fn speed_range(&self, t: usize) -> Option<(f64, f64)> {
+        let mut range: Option<(f64, f64)> = None;
+        for (c, &share) in self.tiers[t].class_mix.iter().enumerate() {
+            if share <= 0.0 {
+                continue;
+            }
+            for sku in &self.skus {
+                if let Some((low, high)) = sku.rates[c].output.range() {
+                    range = Some(range.map_or((low, high), |(a, b)| (a.max(low), b.min(high))));
+                }
+            }
+        }
+        range
+    }
+
+    /// This scenario with policy `p` serving tier `t` at `speed` off peak (and at peak
+    /// unless the policy sets a `peak_speed`), or with `peak_only` at peak only; its
+    /// columns built again. What `solve` and `explain` try.
+    pub fn with_speed(&self, p: usize, t: usize, speed: f64, peak_only: bool) -> Scenario {
+        let mut s = self.clone();
+        let policy = &mut s.policies[p];
+        match policy.speeds.iter_mut().find(|own| own.tier == t) {
+            Some(own) if peak_only => own.peak_speed = Some(speed),
+            Some(own) => own.speed = Some(speed),
+            None => policy.speeds.push(PolicySpeed {
+                tier: t,
+                speed: (!peak_only).then_some(speed),
+                peak_speed: peak_only.then_some(speed),
+                mixes: [0, 0],
+            }),
+        }
+        s.expand_speeds();
+        s
     }
 
     /// Whether some SKU rates class `class` (an index into [`Scenario::base_classes`])

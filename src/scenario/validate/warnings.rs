@@ -106,21 +106,32 @@ impl Checker<'_, '_> {
             }
         }
         // Twin policies, found through a map of their limits' bits: linear in policies.
-        let mut first_with: HashMap<Vec<Option<[u64; 5]>>, usize> = HashMap::new();
+        let mut first_with: HashMap<Vec<u64>, usize> = HashMap::new();
+        let bits = |v: Option<f64>| v.map_or(u64::MAX, f64::to_bits);
         for (i, policy) in scenario.policies.iter().enumerate() {
-            let key: Vec<Option<[u64; 5]>> = policy
+            // Every budget and the speeds it serves each tier at (model v3).
+            let key: Vec<u64> = policy
                 .limits
                 .iter()
-                .map(|l| {
-                    l.map(|l| {
-                        [
+                .enumerate()
+                .flat_map(|(t, l)| {
+                    let tier = &scenario.tiers[t];
+                    let budget = match l {
+                        Some(l) => [
+                            1,
                             l.window_hours.to_bits(),
                             l.window_tokens.to_bits(),
-                            l.weekly_tokens.map_or(u64::MAX, f64::to_bits),
-                            u64::from(l.weekly_tokens.is_some()),
+                            bits(l.weekly_tokens),
                             l.peak_factor.to_bits(),
-                        ]
-                    })
+                            bits(l.window_input_tokens),
+                            bits(l.weekly_input_tokens),
+                        ],
+                        None => [0; 7],
+                    };
+                    budget.into_iter().chain([
+                        bits(policy.speed_at(t, tier, false)),
+                        bits(policy.speed_at(t, tier, true)),
+                    ])
                 })
                 .collect();
             match first_with.get(&key) {
