@@ -30,6 +30,7 @@ mod sensitivity;
 mod set;
 mod snapshots;
 mod solve;
+mod speed;
 mod time;
 mod timeline;
 mod v1;
