@@ -385,9 +385,19 @@ impl Evaluator<'_> {
             usage.tier_gpu_hours[t] =
                 gpus * dt * (u_off[t] * kept_off[t] + u_peak[t] * kept_peak[t]);
             let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
-            let (off_mix, peak_mix) = (scenario.mix(policy, t, false), scenario.mix(policy, t, true));
+            let (off_mix, peak_mix) = (
+                scenario.mix(policy, t, false),
+                scenario.mix(policy, t, true),
+            );
             if std::ptr::eq(off_mix, peak_mix) {
-                self.account_served(&mut usage, t, parts[0] + parts[1], off_mix, kinds, (gpus, capacity));
+                self.account_served(
+                    &mut usage,
+                    t,
+                    parts[0] + parts[1],
+                    off_mix,
+                    kinds,
+                    (gpus, capacity),
+                );
             } else {
                 self.account_served(&mut usage, t, parts[0], off_mix, kinds, (gpus, capacity));
                 self.account_served(&mut usage, t, parts[1], peak_mix, kinds, (gpus, capacity));

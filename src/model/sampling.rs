@@ -1071,7 +1071,8 @@ mod tests {
                             policy,
                             &vec![1.0; tiers],
                         );
-                        let (mut off, mut peak) = (vec![0.0; caps.width()], vec![0.0; caps.width()]);
+                        let (mut off, mut peak) =
+                            (vec![0.0; caps.width()], vec![0.0; caps.width()]);
                         caps.shares(draw.tokens, &mut off, &mut peak);
                         let outcome = kernel.outcome(
                             &off,

@@ -517,7 +517,11 @@ fn implied(before: &Scenario, after: &Scenario, lever: Lever, m: f64) -> Vec<Imp
                 let (from, to) = (&b.rates[c].output, &a.rates[c].output);
                 match (from, to) {
                     (OutputRate::Scalar(from), OutputRate::Scalar(to)) => {
-                        found.push(one(format!("gpu.{}.tokens_per_s.{class}", b.name), *from, *to));
+                        found.push(one(
+                            format!("gpu.{}.tokens_per_s.{class}", b.name),
+                            *from,
+                            *to,
+                        ));
                     }
                     // A frontier's points: each throughput, by point (`--apply` rewrites
                     // numbers only, so it names them for the reader to copy).
@@ -535,7 +539,9 @@ fn implied(before: &Scenario, after: &Scenario, lever: Lever, m: f64) -> Vec<Imp
             }
             for (key, kind) in [("input_tokens_per_s", 0), ("cached_tokens_per_s", 1)] {
                 for (c, class) in before.base_classes.iter().enumerate() {
-                    let pick = |r: &crate::scenario::ClassRates| if kind == 0 { r.input } else { r.cached };
+                    let pick = |r: &crate::scenario::ClassRates| {
+                        if kind == 0 { r.input } else { r.cached }
+                    };
                     let (from, to) = (pick(&b.rates[c]), pick(&a.rates[c]));
                     if from > 0.0 {
                         found.push(one(format!("gpu.{}.{key}.{class}", b.name), from, to));

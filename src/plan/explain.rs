@@ -114,7 +114,11 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
                 crate::fmt::num(slowest),
                 crate::fmt::num(slowest),
                 crate::fmt::percent(h.peak_utilization),
-                if h.fits() && !base.fits() { ", which fits" } else { "" },
+                if h.fits() && !base.fits() {
+                    ", which fits"
+                } else {
+                    ""
+                },
                 if peak_hour { "peak-speed" } else { "speed" },
             ));
         }

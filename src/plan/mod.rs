@@ -36,7 +36,8 @@ pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
 pub use sensitivity::{LeverAnswer, SensitivityAnswer, SensitivityResult, sensitivity};
 pub use solve::{
-    Budget, SOLVE_MAX_EVALUATIONS, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget, SolvedSpeed, solve,
+    Budget, SOLVE_MAX_EVALUATIONS, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget,
+    SolvedSpeed, solve,
 };
 pub use timeline::{
     DatePercentiles, EventKind, FleetEvent, Holding, MonthAnswer, MonthResult, MonthSampled,

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use super::cost::cost_of;
+use crate::fmt::num;
 use crate::model::{Evaluator, FleetCapacity, Headroom, Phase};
 use crate::scenario::units::step_label;
-use crate::fmt::num;
 use crate::scenario::{Policy, Scenario};
 
 /// What to solve for.
@@ -284,9 +284,9 @@ fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<So
         let fleet = FleetCapacity::of_phase(&s, &request.phase);
         let h = Evaluator::new(&s).evaluate(&fleet, &s.policies[request.policy], &users);
         let fits = h.fits()
-            && request.max_serving_cost.is_none_or(|most| {
-                cost_of(&s, &fleet, &h, &users).serving_cost_per_week <= most
-            });
+            && request
+                .max_serving_cost
+                .is_none_or(|most| cost_of(&s, &fleet, &h, &users).serving_cost_per_week <= most);
         (h, fits)
     };
     let (slowest, slowest_fits) = run(low);
@@ -328,9 +328,9 @@ fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<So
         binding_step: at.peak_step,
         binding_time: step_label(at.peak_step, scenario.step_minutes),
         max_serving_cost_per_week: request.max_serving_cost,
-        serving_cost_per_week: scenario.has_costs.then(|| {
-            cost_of(&cost_at, &fleet, &at, &users).serving_cost_per_week
-        }),
+        serving_cost_per_week: scenario
+            .has_costs
+            .then(|| cost_of(&cost_at, &fleet, &at, &users).serving_cost_per_week),
         budgets: Vec::new(),
         speed: Some(SolvedSpeed {
             tier: tier.name.clone(),

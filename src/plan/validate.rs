@@ -99,7 +99,14 @@ impl ValidateAnswer {
                             .map(|v| v.to_string())
                             .collect();
                         if scenario.has_frontier(c) {
-                            format!("{class} (frontier; speeds in use: {})", if speeds.is_empty() { "none".to_string() } else { speeds.join(", ") })
+                            format!(
+                                "{class} (frontier; speeds in use: {})",
+                                if speeds.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    speeds.join(", ")
+                                }
+                            )
                         } else {
                             class.clone()
                         }

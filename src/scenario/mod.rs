@@ -16,7 +16,6 @@ pub use diagnostic::{Diagnostic, KeyPath, ScenarioError, ScenarioWarnings};
 pub use units::{Date, PeakHours};
 pub use validate::{bounds, printable_char};
 
-
 /// A validated scenario. Built only by [`Scenario::parse`], so its invariants hold:
 /// indices are in range, shares are in [0, 1], mixes sum to 1, counts are finite.
 #[derive(Debug, Clone, PartialEq)]

@@ -170,13 +170,30 @@ impl Scenario {
         for sku in &mut self.skus {
             sku.tokens_per_s = columns
                 .iter()
-                .map(|column| sku.rates[column.class].output.at(column.speed).unwrap_or(0.0))
+                .map(|column| {
+                    sku.rates[column.class]
+                        .output
+                        .at(column.speed)
+                        .unwrap_or(0.0)
+                })
                 .collect();
-            sku.input_tokens_per_s = columns.iter().map(|col| sku.rates[col.class].input).collect();
-            sku.cached_tokens_per_s = columns.iter().map(|col| sku.rates[col.class].cached).collect();
+            sku.input_tokens_per_s = columns
+                .iter()
+                .map(|col| sku.rates[col.class].input)
+                .collect();
+            sku.cached_tokens_per_s = columns
+                .iter()
+                .map(|col| sku.rates[col.class].cached)
+                .collect();
         }
-        self.input_rated = columns.iter().map(|col| self.base_rated[col.class][0]).collect();
-        self.cached_rated = columns.iter().map(|col| self.base_rated[col.class][1]).collect();
+        self.input_rated = columns
+            .iter()
+            .map(|col| self.base_rated[col.class][0])
+            .collect();
+        self.cached_rated = columns
+            .iter()
+            .map(|col| self.base_rated[col.class][1])
+            .collect();
         let column_of = |class: usize, speed: Option<f64>| -> Option<usize> {
             columns.iter().position(|col| {
                 col.class == class && (col.speed.is_none() || same(col.speed, speed))
@@ -216,10 +233,7 @@ impl Scenario {
                     if tier.speed_mixes.is_empty() {
                         return 0;
                     }
-                    tier_speeds[t]
-                        .iter()
-                        .position(|s| same(*s, v))
-                        .unwrap_or(0)
+                    tier_speeds[t].iter().position(|s| same(*s, v)).unwrap_or(0)
                 };
                 let off = speed.speed.or(tier.speed);
                 let peak = speed.peak_speed.or(off);
@@ -246,13 +260,16 @@ mod tests {
         let v = 800f64.sqrt();
         let expected = (1400.0f64 * 900.0).sqrt();
         let got = frontier.at(Some(v)).unwrap();
-        assert!((got - expected).abs() <= 1e-12 * expected, "{got} {expected}");
+        assert!(
+            (got - expected).abs() <= 1e-12 * expected,
+            "{got} {expected}"
+        );
         // 30 tok/s: w = ln(1.5)/ln(2); ln T = ln 1400 + w (ln 900 - ln 1400).
         let w = 1.5f64.ln() / 2f64.ln();
         let expected = (1400f64.ln() + w * (900f64.ln() - 1400f64.ln())).exp();
         let got = frontier.at(Some(30.0)).unwrap();
         assert!((got - expected).abs() <= 1e-12 * expected);
-        assert!((got - 1081.140_654_049_803_3_f64).abs() < 1e-9, "{got}");
+        assert!((got - 1_081.140_654_049_803_3_f64).abs() < 1e-9, "{got}");
         // The points themselves, and nothing outside.
         assert_eq!(frontier.at(Some(20.0)), Some(1400.0));
         assert_eq!(frontier.at(Some(80.0)), Some(300.0));

@@ -11,7 +11,9 @@ const ONE: &str = "tests/fixtures/v3/speed/one.toml";
 const MIXED: &str = "tests/fixtures/v3/speed/mixed.toml";
 
 fn peak(doc: &Value, policy: &str) -> f64 {
-    result(doc, policy, "after")["peak_utilization"].as_f64().unwrap()
+    result(doc, policy, "after")["peak_utilization"]
+        .as_f64()
+        .unwrap()
 }
 
 fn close(got: f64, expected: f64) {
@@ -28,8 +30,8 @@ fn a_speed_between_frontier_points_is_log_log_interpolated() {
     close(peak(&doc, "full-speed"), 1.0);
     // 30 lies between 20 (1,600) and 40 (800): ln rate is linear in ln speed with slope
     // ln(800/1600)/ln(40/20) = -1, so rate(30) = 1600 * 20/30.
-    let rate_30 = (1600f64.ln() + (30f64.ln() - 20f64.ln()) / (40f64.ln() - 20f64.ln())
-        * (800f64.ln() - 1600f64.ln()))
+    let rate_30 = (1600f64.ln()
+        + (30f64.ln() - 20f64.ln()) / (40f64.ln() - 20f64.ln()) * (800f64.ln() - 1600f64.ln()))
     .exp();
     assert!((rate_30 - 1600.0 * 20.0 / 30.0).abs() < 1e-9);
     close(peak(&doc, "at-30"), 800_000.0 / (1000.0 * rate_30));
@@ -69,8 +71,16 @@ fn solve_finds_the_fastest_speed_that_fits() {
     // boundary itself sits on the target, within rounding).
     for (budget, key) in [("speed", "speed"), ("peak-speed", "peak_speed")] {
         let doc = json(&capplan(&[
-            "solve", ONE, "--policy", "full-speed", "--tier", "free", "--budget", budget,
-            "--format", "json",
+            "solve",
+            ONE,
+            "--policy",
+            "full-speed",
+            "--tier",
+            "free",
+            "--budget",
+            budget,
+            "--format",
+            "json",
         ]));
         assert_eq!(doc["outcome"], "bounded", "{doc}");
         let speed = &doc["speed"];
@@ -84,27 +94,51 @@ fn solve_finds_the_fastest_speed_that_fits() {
     // A speed is one tier's: without --tier the question has no answer.
     let run = capplan(&["solve", ONE, "--policy", "full-speed", "--budget", "speed"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("name it with one --tier"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("name it with one --tier"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn solve_says_when_no_speed_fits_and_when_every_speed_does() {
     // Ten times the users: even 20 tokens/s per user (U = 5) does not fit.
-    let crowded = std::fs::read_to_string(ONE).unwrap().replace("users = 8000", "users = 80000");
+    let crowded = std::fs::read_to_string(ONE)
+        .unwrap()
+        .replace("users = 8000", "users = 80000");
     let file = ScenarioFile::new("crowded", crowded);
     let doc = json(&capplan(&[
-        "solve", file.path(), "--policy", "full-speed", "--tier", "free", "--budget", "speed",
-        "--format", "json",
+        "solve",
+        file.path(),
+        "--policy",
+        "full-speed",
+        "--tier",
+        "free",
+        "--budget",
+        "speed",
+        "--format",
+        "json",
     ]));
     assert_eq!(doc["outcome"], "zero");
     assert_eq!(doc["speed"]["solved_speed"], Value::Null);
     close(doc["peak_utilization"].as_f64().unwrap(), 5.0);
     // A hundredth of the users: even 80 (U = 0.04) fits.
-    let quiet = std::fs::read_to_string(ONE).unwrap().replace("users = 8000", "users = 80");
+    let quiet = std::fs::read_to_string(ONE)
+        .unwrap()
+        .replace("users = 8000", "users = 80");
     let file = ScenarioFile::new("quiet", quiet);
     let doc = json(&capplan(&[
-        "solve", file.path(), "--policy", "full-speed", "--tier", "free", "--budget", "speed",
-        "--format", "json",
+        "solve",
+        file.path(),
+        "--policy",
+        "full-speed",
+        "--tier",
+        "free",
+        "--budget",
+        "speed",
+        "--format",
+        "json",
     ]));
     assert_eq!(doc["outcome"], "unbounded");
     assert_eq!(doc["speed"]["solved_speed"], 80.0);
@@ -114,11 +148,22 @@ fn solve_says_when_no_speed_fits_and_when_every_speed_does() {
 #[test]
 fn explain_names_speed_as_the_lever() {
     let doc = json(&capplan(&[
-        "explain", ONE, "--policy", "full-speed", "--format", "json",
+        "explain",
+        ONE,
+        "--policy",
+        "full-speed",
+        "--format",
+        "json",
     ]));
     let lever = doc["speed_lever"].as_str().unwrap();
-    assert!(lever.contains("free is served at 40 tokens/s per user"), "{lever}");
-    assert!(lever.contains("peak_speed = 20 gives a peak of 50.0%, which fits"), "{lever}");
+    assert!(
+        lever.contains("free is served at 40 tokens/s per user"),
+        "{lever}"
+    );
+    assert!(
+        lever.contains("peak_speed = 20 gives a peak of 50.0%, which fits"),
+        "{lever}"
+    );
     let row = doc["what_if"]
         .as_array()
         .unwrap()
@@ -143,9 +188,11 @@ fn diff_lists_a_speed_change() {
         .map(|c| c.as_str().unwrap())
         .collect();
     assert!(
-        changes.iter().any(|c| c.contains("policy[slow-at-peak].limits.free.peak_speed")
-            && c.contains("20")
-            && c.contains("25")),
+        changes.iter().any(
+            |c| c.contains("policy[slow-at-peak].limits.free.peak_speed")
+                && c.contains("20")
+                && c.contains("25")
+        ),
         "{changes:?}"
     );
     // 800,000 / (1,000 * 1600 * 20 / 25) = 0.625.
@@ -165,11 +212,25 @@ fn every_command_runs_on_a_mixed_speed_fleet_with_samples() {
         vec!["check", MIXED, "--format", "json"],
         vec!["explain", MIXED, "--policy", "pro-fast", "--format", "json"],
         vec!["sensitivity", MIXED, "--format", "json"],
-        vec!["solve", MIXED, "--policy", "pro-fast", "--tier", "pro", "--budget", "peak-speed", "--format", "json"],
+        vec![
+            "solve",
+            MIXED,
+            "--policy",
+            "pro-fast",
+            "--tier",
+            "pro",
+            "--budget",
+            "peak-speed",
+            "--format",
+            "json",
+        ],
     ] {
         let run = capplan(&args);
         assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
-        assert!(!run.stdout.contains("NaN") && !run.stdout.contains("inf"), "{args:?}");
+        assert!(
+            !run.stdout.contains("NaN") && !run.stdout.contains("inf"),
+            "{args:?}"
+        );
     }
     let doc = json(&capplan(&["compare", MIXED, "--format", "json"]));
     // Slowing free at peak (and capping pro) lowers the peak of the open policy.
@@ -188,7 +249,11 @@ fn rejected(name: &str, text: &str, expected: &[&str]) {
     assert_eq!(run.code, 2, "{name}: {}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{name}: {}", run.stderr);
     for needle in expected {
-        assert!(run.stderr.contains(needle), "{name}: expected {needle:?} in\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(needle),
+            "{name}: expected {needle:?} in\n{}",
+            run.stderr
+        );
     }
 }
 
@@ -205,7 +270,10 @@ fn a_bad_frontier_exits_2_with_its_key_path() {
     rejected(
         "one_point",
         &one_with(FRONTIER, "[[20, 1600]]"),
-        &["gpu.g.tokens_per_s.chat: expected a frontier of at least two points", "one_point.toml:"],
+        &[
+            "gpu.g.tokens_per_s.chat: expected a frontier of at least two points",
+            "one_point.toml:",
+        ],
     );
     rejected(
         "speed_not_increasing",
@@ -215,7 +283,9 @@ fn a_bad_frontier_exits_2_with_its_key_path() {
     rejected(
         "throughput_not_decreasing",
         &one_with(FRONTIER, "[[20, 1600], [40, 1600], [80, 200]]"),
-        &["gpu.g.tokens_per_s.chat[1][1]: expected tokens/s per GPU below the previous point's 1600"],
+        &[
+            "gpu.g.tokens_per_s.chat[1][1]: expected tokens/s per GPU below the previous point's 1600",
+        ],
     );
     rejected(
         "non_positive",
@@ -228,7 +298,9 @@ fn a_bad_frontier_exits_2_with_its_key_path() {
     rejected(
         "three_numbers",
         &one_with(FRONTIER, "[[20, 1600, 3], [40, 800]]"),
-        &["gpu.g.tokens_per_s.chat[0]: expected a point [tokens/s per user, tokens/s per GPU], found 3 numbers"],
+        &[
+            "gpu.g.tokens_per_s.chat[0]: expected a point [tokens/s per user, tokens/s per GPU], found 3 numbers",
+        ],
     );
     rejected(
         "not_a_rate",
@@ -242,17 +314,23 @@ fn a_speed_outside_the_frontier_or_missing_exits_2() {
     rejected(
         "tier_too_fast",
         &one_with("speed = 40\n", "speed = 90\n"),
-        &["tier[0].speed: expected a speed within gpu.g's frontier for class \"chat\", 20 to 80 tokens/s per user (tier \"free\"), found 90"],
+        &[
+            "tier[0].speed: expected a speed within gpu.g's frontier for class \"chat\", 20 to 80 tokens/s per user (tier \"free\"), found 90",
+        ],
     );
     rejected(
         "policy_too_slow",
         &one_with("peak_speed = 20", "peak_speed = 10"),
-        &["policy[1].limits.free.peak_speed: expected a speed within gpu.g's frontier for class \"chat\", 20 to 80"],
+        &[
+            "policy[1].limits.free.peak_speed: expected a speed within gpu.g's frontier for class \"chat\", 20 to 80",
+        ],
     );
     rejected(
         "no_speed",
         &one_with("speed = 40\n", ""),
-        &["tier[0].speed: expected a speed (output tokens/s per user) for tier \"free\": it asks class \"chat\", which gpu.g rates with a frontier, and policy \"full-speed\" sets no speed for it"],
+        &[
+            "tier[0].speed: expected a speed (output tokens/s per user) for tier \"free\": it asks class \"chat\", which gpu.g rates with a frontier, and policy \"full-speed\" sets no speed for it",
+        ],
     );
     rejected(
         "peak_speed_without_peak_hours",
@@ -261,13 +339,18 @@ fn a_speed_outside_the_frontier_or_missing_exits_2() {
     );
     rejected(
         "empty_limits",
-        &one_with("[policy.limits.free]\npeak_speed = 20\n", "[policy.limits.free]\n"),
+        &one_with(
+            "[policy.limits.free]\npeak_speed = 20\n",
+            "[policy.limits.free]\n",
+        ),
         &["policy[1].limits.free: expected a token budget (window and window_tokens) or a speed"],
     );
     rejected(
         "budget_without_window",
         &one_with("peak_speed = 20\n", "peak_speed = 20\nweekly_tokens = 5\n"),
-        &["policy[1].limits.free.window: expected window (e.g. \"5h\") and window_tokens: weekly_tokens is a budget"],
+        &[
+            "policy[1].limits.free.window: expected window (e.g. \"5h\") and window_tokens: weekly_tokens is a budget",
+        ],
     );
 }
 

@@ -11,14 +11,14 @@ use super::{Checker, list, online_date, unknown};
 use crate::scenario::curve::{self, CurveValues};
 use crate::scenario::diagnostic::{KeyPath, locate};
 use crate::scenario::raw::{
-    CurveSpec, ElasticSpec, GpuSpec, LimitSpec, RateSpec, ScenarioFile, ServingShareSpec, TimelineSpec,
-    UncertaintySpec,
+    CurveSpec, ElasticSpec, GpuSpec, LimitSpec, RateSpec, ScenarioFile, ServingShareSpec,
+    TimelineSpec, UncertaintySpec,
 };
 use crate::scenario::units::{self, Date, HOURS_PER_WEEK, PeakHours};
 use crate::scenario::{
     Adjust, AdjustKind, ClassRates, DatedPhase, Limit, Metric, Observation, OutputRate,
-    Percentiles, Policy, PolicySpeed, Sampling, Scenario, ServingShare, Site, Sku, Tier,
-    Timeline, Uncertainty,
+    Percentiles, Policy, PolicySpeed, Sampling, Scenario, ServingShare, Site, Sku, Tier, Timeline,
+    Uncertainty,
 };
 
 /// The most `[[phase]]` tables a file may have: each is a full evaluation of every policy.
@@ -90,7 +90,14 @@ impl Checker<'_, '_> {
         });
         let observations = self.observations(&file, &tiers, &policies, &phases);
         let adjust = self.adjust(&file, &tiers, &skus);
-        self.speeds(&classes, &skus, &tiers, &policies, &peak_hours, step_minutes);
+        self.speeds(
+            &classes,
+            &skus,
+            &tiers,
+            &policies,
+            &peak_hours,
+            step_minutes,
+        );
         let base_rated = input_rated
             .iter()
             .zip(&cached_rated)
@@ -1203,7 +1210,8 @@ impl Checker<'_, '_> {
             (None, Some(_)) => {
                 self.error(
                     path.key("window"),
-                    "expected a window length such as \"5h\" or \"1m\" next to window_tokens".into(),
+                    "expected a window length such as \"5h\" or \"1m\" next to window_tokens"
+                        .into(),
                 );
                 return None;
             }
@@ -1218,8 +1226,11 @@ impl Checker<'_, '_> {
         let window_hours = units::parse_duration_hours(window)
             .map_err(|msg| self.error(path.key("window"), msg))
             .unwrap_or(1.0);
-        let window_tokens =
-            self.number(path.key("window_tokens"), window_tokens, bounds::NON_NEGATIVE);
+        let window_tokens = self.number(
+            path.key("window_tokens"),
+            window_tokens,
+            bounds::NON_NEGATIVE,
+        );
         let weekly_tokens = limit
             .weekly_tokens
             .map(|w| self.number(path.key("weekly_tokens"), w, bounds::NON_NEGATIVE));
@@ -1284,9 +1295,13 @@ impl Checker<'_, '_> {
                     continue;
                 }
                 // Each speed the tier can be served at, with the key that sets it.
-                let mut asked: Vec<(Option<f64>, KeyPath)> = vec![(tier.speed, tier_path.key("speed"))];
+                let mut asked: Vec<(Option<f64>, KeyPath)> =
+                    vec![(tier.speed, tier_path.key("speed"))];
                 for (p, policy) in policies.iter().enumerate() {
-                    let limits = KeyPath::root("policy").index(p).key("limits").key(&tier.name);
+                    let limits = KeyPath::root("policy")
+                        .index(p)
+                        .key("limits")
+                        .key(&tier.name);
                     let own = policy.speed_of(t);
                     let off = own.and_then(|s| s.speed);
                     let peak = own.and_then(|s| s.peak_speed);
@@ -1317,8 +1332,9 @@ impl Checker<'_, '_> {
                     if reported {
                         continue;
                     }
-                    if let Some((sku, (low, high))) =
-                        frontiers[c].iter().find(|(_, (low, high))| v < *low || v > *high)
+                    if let Some((sku, (low, high))) = frontiers[c]
+                        .iter()
+                        .find(|(_, (low, high))| v < *low || v > *high)
                     {
                         self.error(
                             path,
