@@ -33,6 +33,17 @@ fn compare(bencher: Bencher, size: &str) {
     bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::all(&scenario)));
 }
 
+/// `compare`'s own evaluations on colossus.toml without its samples: every policy on both
+/// dated phases with N-1 (its fleets are elastic, so each week solves lambda step by step).
+/// The command adds the nearest-flip search and the samples on top.
+#[divan::bench(sample_count = 30)]
+fn compare_colossus_without_samples(bencher: Bencher) {
+    let mut scenario = scenario("colossus");
+    scenario.sampling = None;
+    let policies: Vec<usize> = (0..scenario.policies.len()).collect();
+    bencher.bench(|| Comparison::run(&scenario, &policies, &Phase::all(&scenario)));
+}
+
 /// `timeline`: every policy for every month, each month's worst day and every runway to
 /// the day (colossus: 20 months, 10,000 samples with slips).
 #[divan::bench(args = SIZES, sample_count = 10)]

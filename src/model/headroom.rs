@@ -200,7 +200,7 @@ pub fn evaluate(
             throttled += active_users * theta;
         }
         let lambda = if fleet.is_elastic() {
-            elastic_lambda(scenario, fleet, step, &demand, &mut capacity)
+            elastic_lambda(scenario, fleet, step, &demand)
         } else {
             0.0
         };
@@ -312,31 +312,52 @@ pub fn utilization_of(
 
 /// lambda(h): the smallest share of their span the elastic sites serve with so that U(h)
 /// is at most the target (1 when none is), by the one solver of `model::lambda`.
-/// `capacity` is scratch space.
 pub fn elastic_lambda(
     scenario: &Scenario,
     fleet: &FleetCapacity,
     step: usize,
     demand: &ByKind,
-    capacity: &mut ByKind,
 ) -> f64 {
-    // U and dU/dlambda at lambda: infinite where a demanded pair has no capacity.
-    let mut at = |lambda: f64| -> (f64, f64) {
-        fleet.capacity_into(step, lambda, capacity);
-        let (mut u, mut slope) = (0.0, 0.0);
-        for c in 0..scenario.classes.len() {
+    // The demanded (class, kind) pairs, and the curve sites' shares at this step: U at a
+    // lambda reads only these, with capacity summed in `capacity_into`'s own order (base,
+    // then lambda times the span, then each curve site), so the bits are the same.
+    let pairs: Vec<(usize, usize, f64)> = (0..scenario.classes.len())
+        .flat_map(|c| {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
-            for x in 0..KINDS {
-                let (d, t) = (demand[x][c], capacity[x][c]);
-                if !rated[x] || d <= 0.0 {
-                    continue;
-                }
-                if t <= 0.0 {
-                    return (f64::INFINITY, f64::NEG_INFINITY);
-                }
-                u += d / t;
-                slope -= d * fleet.elastic_span[x][c] / (t * t);
+            (0..KINDS)
+                .filter(move |&x| rated[x])
+                .map(move |x| (c, x, demand[x][c]))
+        })
+        .filter(|&(_, _, d)| d > 0.0)
+        .collect();
+    let curves: Vec<(f64, &ByKind)> = if fleet.has_curves {
+        fleet
+            .sites
+            .iter()
+            .filter_map(|site| match &site.share {
+                crate::scenario::ServingShare::Curve { share, .. } => Some((share[step], &site.full)),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // U and dU/dlambda at lambda: infinite where a demanded pair has no capacity.
+    let at = |lambda: f64| -> (f64, f64) {
+        let (mut u, mut slope) = (0.0, 0.0);
+        for &(c, x, d) in &pairs {
+            let mut t = fleet.base[x][c];
+            if lambda > 0.0 {
+                t += lambda * fleet.elastic_span[x][c];
             }
+            for &(share, full) in &curves {
+                t += share * full[x][c];
+            }
+            if t <= 0.0 {
+                return (f64::INFINITY, f64::NEG_INFINITY);
+            }
+            u += d / t;
+            slope -= d * fleet.elastic_span[x][c] / (t * t);
         }
         (u, slope)
     };
@@ -487,7 +508,7 @@ pub fn breakdown(
     }
     let mut capacity: ByKind = zero();
     let lambda = if fleet.is_elastic() {
-        elastic_lambda(scenario, fleet, step, &demand, &mut capacity)
+        elastic_lambda(scenario, fleet, step, &demand)
     } else {
         0.0
     };
