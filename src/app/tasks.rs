@@ -249,18 +249,23 @@ impl Run<'_> {
         let policies = select::policies(&scenario, policies, path)?;
         let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
         budget::within_budget(&scenario, policies.len(), months)?;
-        let compare = plan::compare(&scenario, &policies);
         let timeline = match scenario.timeline {
             Some(_) => Some(plan::timeline(&scenario, &policies)?),
             None => None,
         };
         // Sensitivity of every selected policy and phase, when it is within the budget of
-        // one-phase questions; the page leaves it out otherwise.
+        // one-phase questions; the page leaves it out otherwise. The verdict's nearest
+        // flips come from it, not from a second search.
         let phases = plan::Phase::all(&scenario);
         let evaluations = plan::sensitivity::max_evaluations(&scenario, policies.len(), &phases);
         let sensitivity = budget::within_budget_for(&scenario, evaluations, "sensitivity")
             .is_ok()
             .then(|| plan::sensitivity(&scenario, &policies, &phases));
+        let compare = plan::with_flips(
+            &scenario,
+            plan::compare(&scenario, &policies),
+            sensitivity.as_ref(),
+        );
         let file = path.display().to_string();
         let page = report::html::ReportPage {
             sensitivity: sensitivity.as_ref(),

@@ -18,12 +18,45 @@ use crate::scenario::units::step_label;
 
 /// Every selected policy on every phase of the scenario, with N-1 and, if given, demand
 /// uncertainty.
+///
+/// Without the nearest-flip search of the tightest result (`flips` is none): `diff` does
+/// not show it, and `report` takes it from its own sensitivity section ([`with_flips`]).
 pub fn compare(scenario: &Scenario, policies: &[usize]) -> CompareAnswer {
-    compare_with_progress(scenario, policies, &Phase::all(scenario), &|| {})
+    evaluated(scenario, policies, &Phase::all(scenario), &|| {})
 }
 
-/// [`compare`] on the given phases, calling `tick` once per (policy, phase) evaluated.
+/// What the `compare` command answers: the given phases, calling `tick` once per (policy,
+/// phase) evaluated, and the nearest flips of the tightest result.
 pub fn compare_with_progress(
+    scenario: &Scenario,
+    policies: &[usize],
+    phases: &[Phase],
+    tick: &(dyn Fn() + Sync),
+) -> CompareAnswer {
+    with_flips(scenario, evaluated(scenario, policies, phases, tick), None)
+}
+
+/// `answer` with the tightest result's sensitivity, taken from `known` when it holds that
+/// result (a report's own sensitivity section), else computed within
+/// [`FLIPS_WITH_COMPARE`].
+pub fn with_flips(
+    scenario: &Scenario,
+    mut answer: CompareAnswer,
+    known: Option<&super::SensitivityAnswer>,
+) -> CompareAnswer {
+    let found = answer.tightest().and_then(|tightest| {
+        known?
+            .results
+            .iter()
+            .find(|r| r.policy == tightest.policy && r.phase == tightest.phase)
+            .cloned()
+    });
+    answer.flips = found.or_else(|| tightest_flips(scenario, &answer));
+    answer
+}
+
+/// Every policy on `phases`, with `holds_until` when the scenario has a timeline.
+fn evaluated(
     scenario: &Scenario,
     policies: &[usize],
     phases: &[Phase],
@@ -55,7 +88,6 @@ pub fn compare_with_progress(
             result.holds = holds;
         }
     }
-    answer.flips = tightest_flips(scenario, &answer);
     answer
 }
 

@@ -29,7 +29,7 @@ pub use check::{
 pub use compare::{
     CaseAnswer, CompareAnswer, FLIPS_WITH_COMPARE, LossAnswer, NMinusOneAnswer, PercentilesAnswer,
     PhaseAnswer, PolicyAnswer, SampledAnswer, SiteAnswer, UncertaintyAnswer, compare,
-    compare_with_progress,
+    compare_with_progress, with_flips,
 };
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
