@@ -157,10 +157,12 @@ fn colossus_tells_the_story() {
     ] {
         assert!(!fits(policy, "before"), "{policy} needs the new site");
     }
+    // With each chip at its own strengths, Colossus 1 buys back about a month of growth:
+    // on the day it serves, even today's limits are just over the target (80.1 %).
     for (policy, holds) in [
-        ("current", Some("2026-07-20")),
-        ("double-5h", Some("2026-06-11")),
-        ("api-raise", Some("2026-06-16")),
+        ("current", None::<&str>),
+        ("double-5h", None),
+        ("api-raise", None),
         ("double-5h-no-peak-cut", None),
         ("may-2026", None),
     ] {

@@ -24,7 +24,7 @@ fn validate_summarises_and_lists_warnings() {
     );
     let doc = json(&capplan(&["validate", COLOSSUS, "--format", "json"]));
     assert_eq!(doc["valid"], true);
-    assert_eq!(doc["summary"]["users"], 83_764_500.0);
+    assert_eq!(doc["summary"]["users"], 84_202_500.0);
     assert_eq!(doc["summary"]["facility_mw"], 8475.0);
     assert_eq!(doc["warnings"], serde_json::json!([]));
     assert_eq!(doc["acknowledged_warnings"], 0);
