@@ -154,8 +154,21 @@ fn colossus_tells_the_story() {
         "double-5h-no-peak-cut",
         "api-raise",
         "may-2026",
+        "may-slow-peak",
     ] {
         assert!(!fits(policy, "before"), "{policy} needs the new site");
+    }
+    // The speed lever: the May package with Free, Pro and Max at 30 tok/s per user in peak
+    // hours instead of 40 sheds about 8 points of peak utilization, and serves and
+    // throttles exactly as the package does (speed moves capacity only).
+    for phase in ["before", "colossus-1-online"] {
+        let (fast, slow) = (r("may-2026", phase), r("may-slow-peak", phase));
+        let drop = fast["peak_utilization"].as_f64().unwrap()
+            - slow["peak_utilization"].as_f64().unwrap();
+        assert!((0.07..0.09).contains(&drop), "{phase}: {drop}");
+        for key in ["served_share", "throttled_share_at_peak"] {
+            assert_eq!(fast[key], slow[key], "{phase} {key}");
+        }
     }
     // With each chip at its own strengths, Colossus 1 buys back about a month of growth:
     // on the day it serves, even today's limits are just over the target (80.1 %).
@@ -165,6 +178,7 @@ fn colossus_tells_the_story() {
         ("api-raise", None),
         ("double-5h-no-peak-cut", None),
         ("may-2026", None),
+        ("may-slow-peak", None),
     ] {
         let result = r(policy, "colossus-1-online");
         assert_eq!(result["fits"], holds.is_some(), "{policy}");

@@ -285,8 +285,8 @@ fn the_report_renders_in_chromium_with_nothing_wider_than_1280_pixels() {
     assert_eq!(probe["svgs"], 3, "{probe}");
     let verdict = probe["verdict"].as_str().unwrap();
     assert!(
-        verdict.contains("before (2026-05-05): 1 of 5 policies fit")
-            && verdict.contains("colossus-1-online (2026-06-06): 0 of 5 policies fit")
+        verdict.contains("before (2026-05-05): 1 of 6 policies fit")
+            && verdict.contains("colossus-1-online (2026-06-06): 0 of 6 policies fit")
             && verdict.contains("current: holds until 2026-05-05."),
         "{verdict}"
     );

@@ -111,9 +111,9 @@ fn plots_are_svg_with_every_policy_and_the_same_bytes_each_run() {
     ] {
         assert!(svg.contains(label), "{label}");
     }
-    // No result fails on the training floor here, so no cross marks a peak: the five
+    // No result fails on the training floor here, so no cross marks a peak: the six
     // thick strokes are the legend's swatches.
-    assert_eq!(svg.matches("stroke-width=\"3\"").count(), 5, "{svg}");
+    assert_eq!(svg.matches("stroke-width=\"3\"").count(), 6, "{svg}");
     // Five peak bands per panel (Monday to Friday 12:00-18:00), drawn as shaded rectangles.
     assert_eq!(
         svg.matches("opacity=\"0.15\" fill=\"#FFAA00\"").count(),

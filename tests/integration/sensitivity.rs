@@ -14,8 +14,8 @@ fn sensitivity_covers_every_policy_phase_and_lever_of_colossus() {
     assert_eq!(doc["kind"], "sensitivity");
     assert_eq!(doc["schema_version"], 3);
     let results = doc["results"].as_array().unwrap();
-    // Five policies on two dated phases, in compare's order.
-    assert_eq!(results.len(), 10);
+    // Six policies on two dated phases, in compare's order.
+    assert_eq!(results.len(), 12);
     assert_eq!(results[0]["policy"], "current");
     assert_eq!(results[0]["phase"], "before");
     assert_eq!(results[1]["phase"], "colossus-1-online");

@@ -42,7 +42,9 @@ fn solved_budgets_fit_and_one_percent_more_does_not() {
     // Put the budgets back into the scenario as a new policy, scaled by m and by 1.01 m.
     let section = |scale: f64, name: &str| {
         let start = text.find("name = \"may-2026\"").unwrap();
+        // may-2026's own tables: up to the next policy, if any.
         let body = &text[start..];
+        let body = body.split("\n[[policy]]").next().unwrap();
         let mut out = format!("\n[[policy]]\nname = \"{name}\"\n");
         let mut tier = "";
         for line in body.lines().skip(2) {
