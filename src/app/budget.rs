@@ -19,7 +19,7 @@ pub const WORK_BUDGET: f64 = 2e8;
 pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyhow::Result<()> {
     let samples = scenario.sampling.as_ref().map_or(1, |s| s.samples.max(1)) as f64;
     let phases = crate::model::Phase::all(scenario).len() as f64;
-    let per_pass = policies as f64 * phases * scenario.steps() as f64;
+    let per_pass = policies as f64 * phases * scenario.steps() as f64 * speed_width(scenario);
     // A month is looked at on a few days (its ends, its events and their eves) and its
     // runway bisected between them; where a site ramps or growth rates differ in sign the
     // search may step through every day.
@@ -47,7 +47,7 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
     };
     bail!(
         "this run asks for {} evaluations ({} policies × {} phases × {} steps × ({} samples + \
-         {} days)), over the budget of {}; {lower}select fewer policies with --policy, or \
+         {} days){}), over the budget of {}; {lower}select fewer policies with --policy, or \
          use a coarser step",
         count(work),
         count(policies as f64),
@@ -55,8 +55,29 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
         count(scenario.steps() as f64),
         count(samples),
         count(days),
+        width_note(scenario),
         count(WORK_BUDGET)
     )
+}
+
+/// How much wider every evaluation is for the speeds in use (model v3): columns of
+/// capacity per class as the file names them (1 without frontiers). Each evaluation
+/// carries every column, so its cost grows with them.
+fn speed_width(scenario: &Scenario) -> f64 {
+    (scenario.classes.len() as f64 / scenario.base_classes.len().max(1) as f64).max(1.0)
+}
+
+/// " × 4.5 columns per class" when speeds widen the evaluations, else nothing.
+fn width_note(scenario: &Scenario) -> String {
+    let width = speed_width(scenario);
+    if width > 1.0 {
+        format!(
+            " × {} columns per class for the speeds in use",
+            crate::fmt::num((width * 100.0).round() / 100.0)
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The most tier-steps (weeks × steps × tiers) a one-phase question (`solve`, `explain`)
@@ -73,17 +94,18 @@ pub fn within_budget_for(
     question: &str,
 ) -> anyhow::Result<()> {
     let tiers = scenario.tiers.len().max(1) as f64;
-    let work = evaluations as f64 * scenario.steps() as f64 * tiers;
+    let work = evaluations as f64 * scenario.steps() as f64 * tiers * speed_width(scenario);
     if work <= TIER_STEP_BUDGET {
         return Ok(());
     }
     bail!(
-        "{question} may ask for {} tier-steps ({} weeks × {} steps × {} tiers), over the \
+        "{question} may ask for {} tier-steps ({} weeks × {} steps × {} tiers{}), over the \
          budget of {}; use a coarser step or fewer tiers",
         count(work),
         count(evaluations as f64),
         count(scenario.steps() as f64),
         count(tiers),
+        width_note(scenario),
         count(TIER_STEP_BUDGET)
     )
 }

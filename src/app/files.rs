@@ -199,10 +199,23 @@ pub fn apply_calibration(
     answer: &crate::plan::CalibrationAnswer,
 ) -> anyhow::Result<()> {
     let today = today();
-    if let Some(point) = answer.inputs.iter().find(|i| i.key.contains('[')) {
+    let points: Vec<String> = answer
+        .inputs
+        .iter()
+        .filter(|i| i.key.contains('['))
+        .map(|i| {
+            format!(
+                "{} = {} (×{})",
+                i.key,
+                round_significant(i.to, 6),
+                significant(i.multiplier)
+            )
+        })
+        .collect();
+    if !points.is_empty() {
         anyhow::bail!(
-            "calibrate --apply rewrites single numbers, and {} is a point of a frontier: multiply that frontier's tokens/s per GPU by the multiplier shown, by hand",
-            point.key
+            "calibrate --apply rewrites single numbers, and a frontier's points are items of an array; the file is unchanged. Calibrated tokens/s per GPU to write by hand: {}",
+            points.join(", ")
         );
     }
     let edits: Vec<(String, f64, String)> = answer

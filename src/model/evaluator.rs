@@ -102,7 +102,13 @@ impl<'s> Evaluator<'s> {
                 .iter()
                 .map(|t| active_hours_per_week(scenario, t))
                 .collect(),
-            mix_total: scenario.tiers.iter().map(|t| t.mix.iter().sum()).collect(),
+            // Over the shares as given: a tier without a speed of its own has none of its
+            // frontier classes in `mix` (every policy serves it at a speed of its own).
+            mix_total: scenario
+                .tiers
+                .iter()
+                .map(|t| t.class_mix.iter().sum())
+                .collect(),
             evaluations: AtomicUsize::new(0),
         }
     }

@@ -335,7 +335,9 @@ pub fn elastic_lambda(
             .sites
             .iter()
             .filter_map(|site| match &site.share {
-                crate::scenario::ServingShare::Curve { share, .. } => Some((share[step], &site.full)),
+                crate::scenario::ServingShare::Curve { share, .. } => {
+                    Some((share[step], &site.full))
+                }
                 _ => None,
             })
             .collect()

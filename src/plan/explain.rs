@@ -107,7 +107,7 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
         let h = Evaluator::new(&slower).evaluate(&fleet, &slower.policies[policy], &users);
         let tier = &scenario.tiers[t].name;
         let key = if peak_hour { "peak_speed" } else { "speed" };
-        if speed_lever.is_none() {
+        if speed_lever.is_none() && h.peak_utilization < base.peak_utilization {
             speed_lever = Some(format!(
                 "{tier} is served at {} tokens/s per user at the peak; its frontiers reach down to {}: {key} = {} gives a peak of {}{} (capplan solve --budget {} --tier {tier} finds the fastest that fits)",
                 crate::fmt::num(now),

@@ -275,6 +275,16 @@ fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<So
         );
     }
     let peak_only = request.budget == Budget::PeakSpeed;
+    if peak_only
+        && !scenario
+            .peak_hours
+            .mask(scenario.step_minutes)
+            .contains(&true)
+    {
+        bail!(
+            "--budget peak-speed needs peak steps: [scenario] peak_hours marks none at this step length, so a peak_speed would change nothing"
+        );
+    }
     let from = policy.speed_at(t, tier, peak_only);
     let fleet = FleetCapacity::of_phase(scenario, &request.phase);
     let users = request.phase.users_scale(scenario);

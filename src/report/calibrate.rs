@@ -18,10 +18,11 @@ fn figure(metric: &str, value: f64) -> String {
 
 /// An input's value: whole numbers with separators, others to 7 significant digits.
 fn value(v: f64) -> String {
-    if v.abs() >= 1000.0 {
+    let rounded = (v * 1e7).round() / 1e7;
+    if rounded.abs() >= 1000.0 {
         crate::fmt::count(v)
     } else {
-        format!("{}", (v * 1e7).round() / 1e7)
+        format!("{rounded}")
     }
 }
 

@@ -199,26 +199,49 @@ impl SolveAnswer {
                 self.binding_time
             ),
             _ => format!(
-                "Zero: the policy does not fit even with {} at the slowest {which} its frontiers cover, {} tokens/s per user (peak utilization {} at {})",
+                "Zero: the policy does not fit{} even with {} at the slowest {which} its frontiers cover, {} tokens/s per user (peak utilization {} at {})",
+                self.max_serving_cost_per_week
+                    .map_or_else(String::new, |most| format!(
+                        " within the serving cost bound of {} a week",
+                        crate::fmt::usd(most)
+                    )),
                 speed.tier,
                 num(slowest),
                 percent(self.peak_utilization),
                 self.binding_time
             ),
         };
-        let mut notes = vec![format!(
-            "{}: {which} {} → {} tokens/s per user (its frontiers cover {} to {})",
-            speed.tier,
-            speed.speed.map_or_else(|| "none".to_string(), num),
-            speed.solved_speed.map_or_else(|| "none".to_string(), num),
-            num(slowest),
-            num(fastest)
-        )];
+        let now = speed.speed.map_or_else(
+            || "its own speed".to_string(),
+            |v| format!("{} tokens/s per user", num(v)),
+        );
+        let mut notes = vec![match speed.solved_speed {
+            Some(v) => format!(
+                "{}: {which} {now} → {} tokens/s per user (its frontiers cover {} to {})",
+                speed.tier,
+                num(v),
+                num(slowest),
+                num(fastest)
+            ),
+            None => format!(
+                "{}: {which} {now}; no speed its frontiers cover ({} to {}) fits",
+                speed.tier,
+                num(slowest),
+                num(fastest)
+            ),
+        }];
         if let Some(cost) = self.serving_cost_per_week {
-            notes.push(format!(
-                "Serving costs {} a week at this speed.",
-                crate::fmt::usd(cost)
-            ));
+            notes.push(match self.max_serving_cost_per_week {
+                Some(most) => format!(
+                    "Serving costs {} a week at this speed (bound {}).",
+                    crate::fmt::usd(cost),
+                    crate::fmt::usd(most)
+                ),
+                None => format!(
+                    "Serving costs {} a week at this speed.",
+                    crate::fmt::usd(cost)
+                ),
+            });
         }
         Document {
             title: format!(

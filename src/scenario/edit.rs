@@ -111,6 +111,11 @@ pub fn apply(source: &str, assignments: &[Assignment]) -> Result<String, String>
 
 /// Puts `value` at `key` in the document.
 pub fn set(document: &mut DocumentMut, key: &str, value: Value) -> Result<(), String> {
+    if key.contains(['[', ']']) {
+        return Err(
+            "a key path names tables and keys, not array items: give the whole array (e.g. gpu.h100.tokens_per_s.opus=[[20,1400],[80,300]])".to_string(),
+        );
+    }
     let segments: Vec<&str> = key.split('.').collect();
     let (last, path) = segments.split_last().expect("a key has a segment");
     let root = document.as_table_mut();

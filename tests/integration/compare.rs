@@ -163,8 +163,8 @@ fn colossus_tells_the_story() {
     // throttles exactly as the package does (speed moves capacity only).
     for phase in ["before", "colossus-1-online"] {
         let (fast, slow) = (r("may-2026", phase), r("may-slow-peak", phase));
-        let drop = fast["peak_utilization"].as_f64().unwrap()
-            - slow["peak_utilization"].as_f64().unwrap();
+        let drop =
+            fast["peak_utilization"].as_f64().unwrap() - slow["peak_utilization"].as_f64().unwrap();
         assert!((0.07..0.09).contains(&drop), "{phase}: {drop}");
         for key in ["served_share", "throttled_share_at_peak"] {
             assert_eq!(fast[key], slow[key], "{phase} {key}");

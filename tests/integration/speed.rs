@@ -369,3 +369,169 @@ fn too_many_speeds_for_a_class_exit_2() {
         &["gpu.g.tokens_per_s.chat: expected at most 64 distinct speeds for class \"chat\""],
     );
 }
+
+// Regressions from the hostile review of the speed feature.
+
+#[test]
+fn a_tier_without_a_speed_of_its_own_is_served_at_each_policys() {
+    // No `speed` on the tier, a budget and a speed in the policy: cap = 900,000 / 5 h =
+    // 180,000 tokens per active hour against 360,000 wanted, k = 0.5, spread 0: phi = 0.5,
+    // every active user throttled; peak U = 800,000 * 0.5 / 800,000 = 0.5.
+    let text = one_with("speed = 40\n", "").replace(
+        "[[policy]]\nname = \"full-speed\"\n",
+        "[[policy]]\nname = \"full-speed\"\n[policy.limits.free]\nwindow = \"5h\"\nwindow_tokens = 900000\nspeed = 40\n",
+    );
+    let text = text.replace(
+        "[policy.limits.free]\npeak_speed = 20",
+        "[policy.limits.free]\nspeed = 40\npeak_speed = 20",
+    );
+    let file = ScenarioFile::new("no_own_speed", text);
+    let doc = json(&capplan(&["compare", file.path(), "--format", "json"]));
+    let r = result(&doc, "full-speed", "after");
+    close(r["served_share"].as_f64().unwrap(), 0.5);
+    close(r["throttled_share_at_peak"].as_f64().unwrap(), 1.0);
+    close(r["peak_utilization"].as_f64().unwrap(), 0.5);
+}
+
+#[test]
+fn set_refuses_an_array_item_and_takes_a_whole_frontier() {
+    let run = capplan(&["compare", ONE, "--set", "gpu.g.tokens_per_s.chat[1][1]=900"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not array items"), "{}", run.stderr);
+    // The whole frontier, halved at 40: full speed peaks at 800,000 / 400,000 = 2.
+    let doc = json(&capplan(&[
+        "compare",
+        ONE,
+        "--set",
+        "gpu.g.tokens_per_s.chat=[[20,1600],[40,400],[80,200]]",
+        "--format",
+        "json",
+    ]));
+    close(peak(&doc, "full-speed"), 2.0);
+}
+
+#[test]
+fn solve_for_a_peak_speed_needs_peak_steps() {
+    let text = one_with("peak_hours = [\"mon-fri 12:00-18:00\"]", "peak_hours = []")
+        .replace("[policy.limits.free]\npeak_speed = 20\n", "");
+    let file = ScenarioFile::new("no_peak", text);
+    let run = capplan(&[
+        "solve",
+        file.path(),
+        "--policy",
+        "full-speed",
+        "--tier",
+        "free",
+        "--budget",
+        "peak-speed",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("needs peak steps"), "{}", run.stderr);
+}
+
+#[test]
+fn every_speed_outside_a_frontier_is_reported_and_frontiers_must_share_a_speed() {
+    let text = one_with("speed = 40\n", "speed = 100\n")
+        .replace("peak_speed = 20", "peak_speed = 10")
+        .replace("speed = 30", "speed = 90");
+    rejected(
+        "three_outside",
+        &text,
+        &[
+            "tier[0].speed: expected a speed within",
+            "policy[1].limits.free.peak_speed: expected a speed within",
+            "policy[2].limits.free.speed: expected a speed within",
+        ],
+    );
+    let text = one_with(
+        "chat = [[20, 1600], [40, 800], [80, 200]] }",
+        "chat = [[20, 1600], [40, 800], [80, 200]], code = [[100, 50], [200, 20]] }",
+    )
+    .replace("mix = { chat = 1 }", "mix = { chat = 0.5, code = 0.5 }");
+    rejected(
+        "disjoint",
+        &text,
+        &[
+            "tier[0].mix: expected classes whose frontiers share a speed",
+            "chat on gpu.g: 20 to 80; code on gpu.g: 100 to 200",
+        ],
+    );
+}
+
+#[test]
+fn columns_are_capped_and_at_is_not_a_class_name() {
+    // Five frontier classes, each asked by the tier, at 61 speeds: 305 columns.
+    let mut text = one_with(
+        "chat = [[20, 1600], [40, 800], [80, 200]] }",
+        "chat = [[20, 1600], [40, 800], [80, 200]], c2 = [[20, 1600], [80, 200]], c3 = [[20, 1600], [80, 200]], c4 = [[20, 1600], [80, 200]], c5 = [[20, 1600], [80, 200]] }",
+    )
+    .replace("mix = { chat = 1 }", "mix = { chat = 0.2, c2 = 0.2, c3 = 0.2, c4 = 0.2, c5 = 0.2 }");
+    for i in 0..57 {
+        text.push_str(&format!(
+            "\n[[policy]]\nname = \"p{i}\"\n[policy.limits.free]\nspeed = {}\n",
+            21.0 + f64::from(i)
+        ));
+    }
+    rejected(
+        "many_columns",
+        &text,
+        &["gpu: expected at most 256 columns of capacity"],
+    );
+    rejected(
+        "at_sign",
+        &one_with(
+            "chat = [[20, 1600], [40, 800], [80, 200]] }",
+            "chat = [[20, 1600], [40, 800], [80, 200]], \"chat@40\" = 500 }",
+        ),
+        &["gpu.g.tokens_per_s.\"chat@40\": expected a model class name without '@'"],
+    );
+    rejected(
+        "input_frontier",
+        &one_with(
+            "tokens_per_s = {",
+            "input_tokens_per_s = { chat = [[20, 1600], [80, 200]] }\ntokens_per_s = {",
+        ),
+        &["input and cached rates are numbers only"],
+    );
+}
+
+#[test]
+fn a_speed_that_changes_nothing_is_a_warning() {
+    let text = one_with(
+        "tokens_per_s = { chat = [[20, 1600], [40, 800], [80, 200]] }",
+        "tokens_per_s = { chat = 800 }",
+    );
+    let file = ScenarioFile::new("no_frontier", text);
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("tier[0].speed: tier \"free\" asks no class that a SKU rates with a frontier"),
+        "{all}"
+    );
+}
+
+#[test]
+fn calibrate_apply_on_a_frontier_names_the_values_and_keeps_the_file() {
+    let text = format!(
+        "{}\n[[observed]]\npolicy = \"full-speed\"\nphase = \"after\"\npeak_utilization = 0.5\n\n[calibration]\nadjust = [\"rates:g\"]\n",
+        std::fs::read_to_string(ONE).unwrap()
+    );
+    let file = ScenarioFile::new("calibrate_frontier", &text);
+    let run = capplan(&["calibrate", file.path(), "--apply"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // U = 1 at the file's rates: rates x2 give the observed 0.5.
+    assert!(
+        run.stderr
+            .contains("gpu.g.tokens_per_s.chat[0][1] = 3200 (×2)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("gpu.g.tokens_per_s.chat[2][1] = 400 (×2)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(file.path()).unwrap(), text);
+}

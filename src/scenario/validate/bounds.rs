@@ -135,6 +135,9 @@ pub const SPEED: Bounds = Bounds {
 /// The most distinct speeds one class may be served at in a scenario: each is a column of
 /// capacity every evaluation carries.
 pub const MAX_SPEEDS_PER_CLASS: usize = 64;
+/// The most columns (classes, each class with a frontier once per speed in use) a
+/// scenario may have: every evaluation carries each one.
+pub const MAX_COLUMNS: usize = 256;
 /// Uncached or cached input tokens per second per GPU (prefill runs far faster than
 /// decode, so the cap is higher).
 pub const GPU_INPUT_TOKENS: Bounds = Bounds {

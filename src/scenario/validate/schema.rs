@@ -104,21 +104,29 @@ pub fn complete(schema: &mut Value) {
         }
     }
     // A SKU's output rate: a bounded number, or a frontier of [speed, throughput] points.
-    let rate = super::bounds::GPU_TOKENS.schema_keywords(false);
-    let point = super::bounds::FRONTIER_TOKENS.schema_keywords(false);
-    let mut number = serde_json::Map::new();
-    number.insert("type".into(), json!("number"));
-    number.extend(rate.into_iter().map(|(k, v)| (k.to_string(), v)));
-    let mut positive = serde_json::Map::new();
-    positive.insert("type".into(), json!("number"));
-    positive.extend(point.into_iter().map(|(k, v)| (k.to_string(), v)));
+    let bounded = |bounds: super::bounds::Bounds| {
+        let mut number = serde_json::Map::new();
+        number.insert("type".into(), json!("number"));
+        number.extend(
+            bounds
+                .schema_keywords(false)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        Value::Object(number)
+    };
+    let (number, speed, throughput) = (
+        bounded(super::bounds::GPU_TOKENS),
+        bounded(super::bounds::SPEED),
+        bounded(super::bounds::FRONTIER_TOKENS),
+    );
     if let Some(spec) = schema.pointer_mut("/definitions/RateSpec") {
         *spec = json!({
             "description": "Output tokens/s per GPU: a number, or a frontier [[tokens/s per user, tokens/s per GPU], ...] (at least two points, speed increasing, throughput decreasing).",
             "anyOf": [
-                Value::Object(number),
+                number,
                 { "type": "array", "minItems": 2,
-                  "items": { "type": "array", "minItems": 2, "maxItems": 2, "items": Value::Object(positive) } },
+                  "items": { "type": "array", "minItems": 2, "maxItems": 2, "items": [speed, throughput] } },
             ]
         });
     }

@@ -607,6 +607,12 @@ impl Checker<'_, '_> {
                     class,
                     "a model class name",
                 );
+                if class.contains('@') {
+                    self.error(
+                        path.key("tokens_per_s").key(class),
+                        format!("expected a model class name without '@' (capplan labels a class at a speed class@speed), found {class:?}"),
+                    );
+                }
             }
             let watts = self.number(path.key("watts"), spec.watts, bounds::WATTS);
             let overhead = self.number(path.key("overhead"), spec.overhead, bounds::OVERHEAD);
@@ -1275,7 +1281,7 @@ impl Checker<'_, '_> {
                     let tier = &tiers[speed.tier].name;
                     self.error(
                         KeyPath::root("policy").index(p).key("limits").key(tier).key("peak_speed"),
-                        "expected peak hours for a peak_speed: [scenario] peak_hours sets none, so no step is a peak step".into(),
+                        "expected peak hours for a peak_speed: [scenario] peak_hours marks no step at this step length, so the peak speed would never apply".into(),
                     );
                 }
             }
@@ -1288,6 +1294,7 @@ impl Checker<'_, '_> {
             })
             .collect();
         let mut in_use: Vec<Vec<u64>> = vec![Vec::new(); classes.len()];
+        let mut reported: Vec<KeyPath> = Vec::new();
         for (t, tier) in tiers.iter().enumerate() {
             let tier_path = KeyPath::root("tier").index(t);
             for (c, class) in classes.iter().enumerate() {
@@ -1323,13 +1330,13 @@ impl Checker<'_, '_> {
                         asked.push((peak, limits.key("peak_speed")));
                     }
                 }
-                let mut reported = false;
                 for (speed, path) in asked {
                     let Some(v) = speed else { continue };
                     if !in_use[c].contains(&v.to_bits()) {
                         in_use[c].push(v.to_bits());
                     }
-                    if reported {
+                    // Each key once, whichever class finds it outside first.
+                    if reported.contains(&path) {
                         continue;
                     }
                     if let Some((sku, (low, high))) = frontiers[c]
@@ -1337,7 +1344,7 @@ impl Checker<'_, '_> {
                         .find(|(_, (low, high))| v < *low || v > *high)
                     {
                         self.error(
-                            path,
+                            path.clone(),
                             format!(
                                 "expected a speed within gpu.{sku}'s frontier for class {class:?}, {} to {} tokens/s per user (tier {:?}), found {}",
                                 rounded(*low),
@@ -1346,10 +1353,56 @@ impl Checker<'_, '_> {
                                 rounded(v)
                             ),
                         );
-                        reported = true;
+                        reported.push(path);
                     }
                 }
             }
+            // The frontiers of every class the tier asks must share a speed.
+            let ranges: Vec<(&str, &str, (f64, f64))> = classes
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| tier.class_mix[c] > 0.0)
+                .flat_map(|(c, class)| {
+                    frontiers[c]
+                        .iter()
+                        .map(move |&(sku, range)| (class.as_str(), sku, range))
+                })
+                .collect();
+            let low = ranges
+                .iter()
+                .map(|r| r.2.0)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let high = ranges.iter().map(|r| r.2.1).fold(f64::INFINITY, f64::min);
+            if low > high {
+                let listed: Vec<String> = ranges
+                    .iter()
+                    .map(|(class, sku, (a, b))| {
+                        format!("{class} on gpu.{sku}: {} to {}", rounded(*a), rounded(*b))
+                    })
+                    .collect();
+                self.error(
+                    tier_path.key("mix"),
+                    format!(
+                        "expected classes whose frontiers share a speed: tier {:?} is served at one speed, and no speed lies inside every frontier it reaches ({})",
+                        tier.name,
+                        listed.join("; ")
+                    ),
+                );
+            }
+        }
+        let columns: usize = in_use
+            .iter()
+            .zip(&frontiers)
+            .map(|(speeds, f)| if f.is_empty() { 1 } else { speeds.len() })
+            .sum();
+        if columns > bounds::MAX_COLUMNS {
+            self.error(
+                KeyPath::root("gpu"),
+                format!(
+                    "expected at most {} columns of capacity (a class, or a class with a frontier once per speed tiers and policies ask of it), found {columns}: use fewer distinct speeds",
+                    bounds::MAX_COLUMNS
+                ),
+            );
         }
         for (c, speeds) in in_use.iter().enumerate() {
             if speeds.len() > bounds::MAX_SPEEDS_PER_CLASS {

@@ -109,10 +109,20 @@ impl<'d> Shape<'_, 'd> {
                 full.0.extend(key_path_of(err.path()).0);
                 let inner = err.into_inner();
                 let span = inner.span().or_else(|| locate(self.document, &full));
+                let mut message = explain_serde_message(inner.message().trim_end());
+                // A frontier where only numbers go: say which key takes one.
+                let rate_kind = full.0.iter().any(|segment| {
+                    matches!(segment, KeySegment::Key(k) if k == "input_tokens_per_s" || k == "cached_tokens_per_s")
+                });
+                if rate_kind && message.contains("sequence") {
+                    message.push_str(
+                        "; input and cached rates are numbers only (a frontier goes in tokens_per_s)",
+                    );
+                }
                 self.errors.push(Diagnostic {
                     key_path: Some(full),
                     span,
-                    message: explain_serde_message(inner.message().trim_end()),
+                    message,
                 });
                 None
             }

@@ -36,6 +36,35 @@ const KNOWN_ALLIN_WATTS: [(&str, f64, f64, &str); 4] = [
 impl Checker<'_, '_> {
     /// Warnings for what is legal but suspicious in a valid scenario.
     pub(super) fn warn_suspicious(&mut self, scenario: &Scenario) {
+        // A speed on a tier that asks no class with a frontier changes nothing (model v3).
+        for (t, tier) in scenario.tiers.iter().enumerate() {
+            if scenario.speed_range(t).is_some() {
+                continue;
+            }
+            let mut paths = Vec::new();
+            if tier.speed.is_some() {
+                paths.push(KeyPath::root("tier").index(t).key("speed"));
+            }
+            for (p, policy) in scenario.policies.iter().enumerate() {
+                if policy.speed_of(t).is_some() {
+                    paths.push(
+                        KeyPath::root("policy")
+                            .index(p)
+                            .key("limits")
+                            .key(&tier.name),
+                    );
+                }
+            }
+            for path in paths {
+                self.warn(
+                    path,
+                    format!(
+                        "tier {:?} asks no class that a SKU rates with a frontier, so its speed changes nothing",
+                        tier.name
+                    ),
+                );
+            }
+        }
         for sku in &scenario.skus {
             let id = sku.name.to_ascii_lowercase();
             let allin = sku.allin_watts();
