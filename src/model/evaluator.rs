@@ -130,6 +130,12 @@ impl<'s> Evaluator<'s> {
         &self.rows[s * self.tiers..(s + 1) * self.tiers]
     }
 
+    /// The run of identical consecutive steps (same demand per tier, same peak flag) that
+    /// step `h` belongs to: two steps of one run have the same demand under any policy.
+    pub(super) fn segment_of(&self, h: usize) -> usize {
+        self.step_segment[h]
+    }
+
     /// Whether each step is a peak step.
     pub(super) fn peak_mask(&self) -> &[bool] {
         &self.peak

@@ -131,6 +131,9 @@ pub struct SiteCapacity {
     pub healthy_gpus: f64,
     /// Serving GPUs per SKU at the site's highest serving share, `(sku index, count)`.
     pub serving_gpus: Vec<(usize, f64)>,
+    /// Healthy powered GPUs per SKU (n * f * availability), `(sku index, count)`: what
+    /// the placement bounds pool by SKU at each step's share.
+    pub healthy_by_sku: Vec<(usize, f64)>,
     /// Tokens/s per kind and class if every healthy GPU served (share 1).
     pub full: ByKind,
     /// Tokens/s per kind and class at the highest serving share (the fixed share, when the
@@ -272,6 +275,29 @@ impl FleetCapacity {
             .sum()
     }
 
+    /// Serving GPUs of each SKU over all sites at `step` with the elastic sites at
+    /// `lambda`: G_k(h) of the placement bounds, written into `out` (one value per SKU of
+    /// the scenario, fractional).
+    pub fn serving_gpus_by_sku_into(&self, step: usize, lambda: f64, out: &mut [f64]) {
+        out.iter_mut().for_each(|g| *g = 0.0);
+        for site in &self.sites {
+            let share = site.share.at(step, lambda);
+            for &(sku, healthy) in &site.healthy_by_sku {
+                out[sku] += healthy * share;
+            }
+        }
+    }
+
+    /// Whether capacity at `step` is that at `other` for any lambda: no share curve, or
+    /// every curve has the same share at both.
+    pub fn same_capacity_at(&self, step: usize, other: usize) -> bool {
+        !self.has_curves
+            || self.sites.iter().all(|site| match &site.share {
+                ServingShare::Curve { share, .. } => share[step] == share[other],
+                _ => true,
+            })
+    }
+
     /// Healthy powered GPUs of the fleet, serving or training.
     pub fn healthy_gpus(&self) -> f64 {
         self.sites.iter().map(|site| site.healthy_gpus).sum()
@@ -337,6 +363,7 @@ fn site_capacity(scenario: &Scenario, index: usize, presence: f64) -> SiteCapaci
     let share_max = site.serving_share.max();
     let mut serving_mw = 0.0;
     let mut healthy_gpus = 0.0;
+    let mut healthy_by_sku = Vec::with_capacity(site.gpus.len());
     let serving_gpus = site
         .gpus
         .iter()
@@ -345,6 +372,7 @@ fn site_capacity(scenario: &Scenario, index: usize, presence: f64) -> SiteCapaci
             let spec = &scenario.skus[sku];
             let healthy = n * power_factor * site.availability;
             healthy_gpus += healthy;
+            healthy_by_sku.push((sku, healthy));
             let serving = healthy * share_max;
             let rates = [
                 &spec.tokens_per_s,
@@ -370,6 +398,7 @@ fn site_capacity(scenario: &Scenario, index: usize, presence: f64) -> SiteCapaci
         power_bound: power_factor < 1.0,
         healthy_gpus,
         serving_gpus,
+        healthy_by_sku,
         full,
         at_max,
         serving_mw,

@@ -172,30 +172,28 @@ pub fn evaluate(
     let mut usage = Usage::new(scenario.tiers.len(), classes);
     let mut served_by_tier = vec![0.0; scenario.tiers.len()];
     for (step, &peak) in peak_mask.iter().enumerate() {
-        demand
-            .iter_mut()
-            .for_each(|d| d.iter_mut().for_each(|x| *x = 0.0));
+        step_demand(
+            scenario,
+            (policy, &shares),
+            users_scale,
+            (step, peak),
+            &mut demand,
+            &mut served_by_tier,
+        );
         let (mut served_step, mut active, mut throttled) = (0.0, 0.0, 0.0);
         let tiers = scenario.tiers.iter().zip(&shares).zip(users_scale);
         for (t, ((tier, tier_shares), scale)) in tiers.enumerate() {
             let active_users = tier.users * scale * tier.activity[step];
-            let (phi, theta) = tier_shares.at(peak);
+            let theta = tier_shares.at(peak).1;
             let desired = active_users * tier.tokens_per_active_hour / 3600.0;
-            let served = desired * phi;
-            let (r_in, r_c) = (tier.uncached_per_output(), tier.cached_per_output());
-            served_by_tier[t] = served;
             // Served and desired tokens are summed over classes, as d(t,c,h) is: a mix
             // may sum to 1 only within 1e-6.
             let mut mix_total = 0.0;
-            for (c, mix) in scenario.mix(policy, t, peak).iter().enumerate() {
-                let out = served * mix;
-                demand[0][c] += out;
-                demand[1][c] += out * r_in;
-                demand[2][c] += out * r_c;
+            for mix in scenario.mix(policy, t, peak) {
                 mix_total += mix;
             }
             desired_total += desired * mix_total;
-            served_step += served * mix_total;
+            served_step += served_by_tier[t] * mix_total;
             active += active_users;
             throttled += active_users * theta;
         }
@@ -244,6 +242,38 @@ pub fn evaluate(
         (training, usage),
         |peak| throttled_by_step[peak],
     )
+}
+
+/// D_x(c,h) at one step, written into `demand` (zeroed first): each tier's served output
+/// tokens/s times its mix over columns under `policy` at the step's speed, with the uncached and cached input that comes with them, summed
+/// in tier order; each tier's served output tokens/s (before its mix) into
+/// `served_by_tier`. The one home of this sum: [`evaluate`] and the placement bounds
+/// ([`super::placement`]) read the same numbers.
+pub(super) fn step_demand(
+    scenario: &Scenario,
+    (policy, shares): (&Policy, &[TierShares]),
+    users_scale: &[f64],
+    (step, peak): (usize, bool),
+    demand: &mut ByKind,
+    served_by_tier: &mut [f64],
+) {
+    demand
+        .iter_mut()
+        .for_each(|d| d.iter_mut().for_each(|x| *x = 0.0));
+    let tiers = scenario.tiers.iter().zip(shares).zip(users_scale);
+    for (t, ((tier, tier_shares), scale)) in tiers.enumerate() {
+        let active_users = tier.users * scale * tier.activity[step];
+        let phi = tier_shares.at(peak).0;
+        let served = active_users * tier.tokens_per_active_hour / 3600.0 * phi;
+        let (r_in, r_c) = (tier.uncached_per_output(), tier.cached_per_output());
+        served_by_tier[t] = served;
+        for (c, mix) in scenario.mix(policy, t, peak).iter().enumerate() {
+            let out = served * mix;
+            demand[0][c] += out;
+            demand[1][c] += out * r_in;
+            demand[2][c] += out * r_c;
+        }
+    }
 }
 
 /// Adds one step to `usage`: each tier's and class's terms of U times the serving GPUs,
@@ -451,7 +481,8 @@ pub fn peak_of(utilization: &[f64]) -> (usize, f64) {
 /// Steps whose utilization is within this share of the peak tie with it.
 pub const PEAK_TIE: f64 = 1e-12;
 
-fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
+/// Each tier's served and throttled shares under `policy`, in tier order.
+pub(super) fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
     scenario
         .tiers
         .iter()

@@ -8,12 +8,14 @@ pub mod headroom;
 mod lambda;
 pub mod lever;
 pub mod lognormal;
+pub mod placement;
 pub mod sampling;
 pub mod time;
 
 pub use evaluator::Evaluator;
 pub use fleet::{ByKind, FleetCapacity, KINDS, Phase};
 pub use headroom::{Fit, Headroom, LoadBreakdown, breakdown, evaluate};
+pub use placement::{Placement, placement};
 pub use sampling::{Draw, SampleFleet, SamplePolicy, SampleSummary};
 
 use rayon::prelude::*;
@@ -32,6 +34,9 @@ pub struct PolicyResult {
     /// What the model found on the whole fleet; its `utilization` holds the peak of each
     /// hour of the week (168 values), enough for sparklines and plots.
     pub headroom: Headroom,
+    /// The headline peak under re-placed and pinned placement (model v3): for the
+    /// result itself only, never for its variants.
+    pub placement: Placement,
     /// Every single-site loss, if the phase has any site.
     pub n_minus_1: Option<NMinusOne>,
     /// The optimistic and pessimistic demand cases, if the scenario has `[uncertainty]`.
@@ -295,6 +300,7 @@ fn evaluate_with_variants(
     }
     let mut answers = evaluator.evaluate_many(spec, &jobs).into_iter();
     let mut headroom = answers.next().expect("the policy itself");
+    let placement = placement::placement(evaluator, fleet, spec, &ones, headroom.peak_utilization);
     headroom.utilization = hourly_peaks(&headroom.utilization, scenario.step_minutes);
     let loss_answers: Vec<Headroom> = answers
         .by_ref()
@@ -324,6 +330,7 @@ fn evaluate_with_variants(
         policy,
         phase: phase.clone(),
         headroom,
+        placement,
         n_minus_1: n_minus_1(fleet, loss_answers),
         uncertainty,
     }

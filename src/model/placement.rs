@@ -1,0 +1,382 @@
+//! Placement bounds (model v3): how far the placement of classes on SKUs could move a
+//! result's peak, reported next to the headline U, never instead of it.
+//!
+//! The headline U is proportional allocation: every GPU splits its time over classes and
+//! token kinds in the same ratio. Two bounds bracket what a scheduler could do:
+//!
+//! - **replaced** (optimistic): a scheduler that re-places every step. Per step h the
+//!   linear program `min u` s.t. `sum over (c,x) of y(k,c,x) <= u * G_k(h)` for each SKU k
+//!   and `sum over k of y(k,c,x) * rate_x(k,c) >= D_x(c,h)` for each class and kind with
+//!   demand, `y >= 0` (no `y` where SKU k has no rate for (c,x) or no GPUs at h); the bound
+//!   is the largest optimum over the week. Solved as `y = w * D / rate`, which puts every
+//!   coefficient on the scale of U (`a(k,j) = D_j / (rate_j(k) * G_k)`: SKU k's utilization
+//!   if it served row j alone): `min u` s.t. `sum_j a(k,j) w(k,j) <= u`,
+//!   `sum_k w(k,j) >= 1`, `w >= 0`. The same optimum, better conditioned.
+//! - **pinned** (pessimistic): pools fixed for the week, each sized for its own classes'
+//!   peak: the sum over pools of max over h of that pool's terms of U(h).
+//!
+//! Demand and lambda come from the headline's own code (`headroom::step_demand`,
+//! `headroom::elastic_lambda`), so the bounds bracket the very U the headline reports.
+//! Demand no SKU with GPUs serves at a step is left out of both (the result is already
+//! unservable). The solver is good_lp's pure-Rust microlp backend (simplex, tolerance
+//! 1e-10 absolute on coefficients of order 1); most steps need no LP at all (see
+//! [`placement`]), and those that do are solved in parallel, in a fixed order, so the
+//! bytes never depend on the thread count.
+
+use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
+use rayon::prelude::*;
+
+use super::evaluator::Evaluator;
+use super::fleet::{ByKind, FleetCapacity, KINDS};
+use super::headroom::{elastic_lambda, policy_shares, step_demand, utilization_of};
+use crate::scenario::{Policy, Scenario};
+
+/// The peak utilization of one deterministic result under three placements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    /// Proportional allocation: the headline peak utilization, exactly.
+    pub proportional: f64,
+    /// A scheduler that re-places classes on SKUs every step: the largest per-step LP
+    /// optimum. Never above `proportional`.
+    pub replaced: f64,
+    /// Pools pinned for the week, each sized for its own classes' weekly peak: the sum of
+    /// each pool's peak. Never below `proportional`.
+    pub pinned: f64,
+}
+
+/// The pinned pool that model column `c` belongs to (an index; pools are numbered from
+/// 0). Today a column is a class and every class is its own pool. With serving speeds a
+/// class at each speed is a column of its own, and a pool holds all of a class's columns
+/// (its kinds, speeds and tiers: MODEL.md, "v3 Placement bounds"): every grouping of
+/// columns into pools goes through this function.
+pub fn pool_of(_scenario: &Scenario, c: usize) -> usize {
+    c
+}
+
+/// Two rates are in the same ratio when they agree to this share (relative): then
+/// proportional allocation is optimal and the step needs no LP.
+const SAME_RATIO: f64 = 1e-12;
+
+/// The placement bounds of `policy` on `fleet` with each tier's users times `users_scale`
+/// (the result's own demand), whose headline peak utilization is `proportional`.
+///
+/// Every step is looked at once, except a step whose demand and capacity are those of the
+/// step before (the same run of the demand matrix, the same share-curve values): it adds
+/// nothing to either maximum. A step needs no LP when it has no demand, when one SKU
+/// serves all of it, when every SKU serving it has rates in the same ratio on every row
+/// it has (proportional allocation is then optimal: replaced = U(h) exactly), or when
+/// each row has one SKU that can serve it (the assignment is forced). The others are
+/// solved in decreasing order of U(h), a batch at a time in parallel, until the next
+/// step's U(h) is no more than the largest optimum found: U(h) bounds that step's
+/// optimum, so the rest cannot raise the maximum. The answer is the same whatever the
+/// batch size.
+pub fn placement(
+    evaluator: &Evaluator<'_>,
+    fleet: &FleetCapacity,
+    policy: &Policy,
+    users_scale: &[f64],
+    proportional: f64,
+) -> Placement {
+    let scenario = evaluator.scenario();
+    let shares = policy_shares(scenario, policy);
+    let peak_mask = evaluator.peak_mask();
+    let classes = scenario.classes.len();
+    let skus = scenario.skus.len();
+    let pools = (0..classes)
+        .map(|c| pool_of(scenario, c) + 1)
+        .max()
+        .unwrap_or(0);
+    let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
+    let (mut demand, mut capacity): (ByKind, ByKind) = (zero(), zero());
+    let mut served_by_tier = vec![0.0; scenario.tiers.len()];
+    let mut unservable = vec![false; classes];
+    let mut gpus = vec![0.0; skus];
+    let mut pool_u = vec![0.0; pools];
+    let mut pool_peak = vec![0.0_f64; pools];
+    // The largest optimum found without an LP, and the steps that need one.
+    let mut replaced = 0.0_f64;
+    let mut open: Vec<StepLp> = Vec::new();
+    // max U(h), summed here as the formula-by-formula model sums it.
+    let mut peak_u = 0.0_f64;
+    for (step, &peak) in peak_mask.iter().enumerate() {
+        if step > 0
+            && evaluator.segment_of(step) == evaluator.segment_of(step - 1)
+            && fleet.same_capacity_at(step, step - 1)
+        {
+            continue;
+        }
+        step_demand(
+            scenario,
+            (policy, &shares),
+            users_scale,
+            (step, peak),
+            &mut demand,
+            &mut served_by_tier,
+        );
+        let lambda = if fleet.is_elastic() {
+            elastic_lambda(scenario, fleet, step, &demand)
+        } else {
+            0.0
+        };
+        fleet.capacity_into(step, lambda, &mut capacity);
+        let u = utilization_of(scenario, &demand, &capacity, Some(&mut unservable));
+        peak_u = peak_u.max(u);
+        // Pinned: each pool's terms of U(h), the demand with capacity only.
+        pool_u.iter_mut().for_each(|p| *p = 0.0);
+        for c in 0..classes {
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for x in (0..KINDS).filter(|&x| rated[x]) {
+                if capacity[x][c] > 0.0 {
+                    pool_u[pool_of(scenario, c)] += demand[x][c] / capacity[x][c];
+                }
+            }
+        }
+        for (peak, &u) in pool_peak.iter_mut().zip(&pool_u) {
+            *peak = peak.max(u);
+        }
+        // Re-placed: closed forms where they hold, else an LP for later.
+        fleet.serving_gpus_by_sku_into(step, lambda, &mut gpus);
+        let lp = StepLp::new(scenario, &demand, &capacity, &gpus, u, step);
+        match lp.closed_form() {
+            Some(value) => replaced = replaced.max(value),
+            None => open.push(lp),
+        }
+    }
+    // The open steps, highest U(h) first (ties: the earlier step), in parallel batches.
+    open.sort_by(|a, b| b.u.total_cmp(&a.u).then(a.step.cmp(&b.step)));
+    let batch = rayon::current_num_threads().max(1);
+    let mut next = 0;
+    while next < open.len() && open[next].u > replaced {
+        let end = (next + batch).min(open.len());
+        let optima: Vec<f64> = open[next..end].par_iter().map(StepLp::solve).collect();
+        for value in optima {
+            replaced = replaced.max(value);
+        }
+        next = end;
+    }
+    // The headline may come from the fast path, whose sums round differently (within
+    // 1e-12). A bound equal to this loop's own peak (one SKU; one pool) is the headline
+    // exactly, and the order replaced <= proportional <= pinned holds whatever the
+    // rounding.
+    let pinned: f64 = pool_peak.iter().sum();
+    let headline = |bound: f64| if bound == peak_u { proportional } else { bound };
+    Placement {
+        proportional,
+        replaced: headline(replaced).min(proportional),
+        pinned: headline(pinned).max(proportional),
+    }
+}
+
+/// One step's re-placement LP: per (SKU, row) the coefficient `a(k,j) = D_j / (rate_j(k) *
+/// G_k)`, infinite where SKU k cannot serve row j. Rows are the (class, kind) pairs with
+/// demand and capacity; SKUs, those with GPUs that serve some row.
+#[derive(Debug, Clone, PartialEq)]
+struct StepLp {
+    /// The step.
+    step: usize,
+    /// U(h), the proportional allocation's value: feasible, so an upper bound.
+    u: f64,
+    /// Rows of the LP.
+    rows: usize,
+    /// `a(k,j)`, SKU-major: `a[k * rows + j]`.
+    a: Vec<f64>,
+    /// The SKUs' rates on the rows, SKU-major like `a` (0 where a SKU cannot serve).
+    rates: Vec<f64>,
+}
+
+impl StepLp {
+    /// The LP of a step with this demand, capacity, serving GPUs per SKU and U(h).
+    fn new(
+        scenario: &Scenario,
+        demand: &ByKind,
+        capacity: &ByKind,
+        gpus: &[f64],
+        u: f64,
+        step: usize,
+    ) -> StepLp {
+        let mut rows: Vec<(usize, usize)> = Vec::new();
+        for c in 0..scenario.classes.len() {
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for x in (0..KINDS).filter(|&x| rated[x]) {
+                // Demand with no capacity is unservable: out of both bounds.
+                if demand[x][c] > 0.0 && capacity[x][c] > 0.0 {
+                    rows.push((c, x));
+                }
+            }
+        }
+        let (mut a, mut rates) = (Vec::new(), Vec::new());
+        for (sku, &g) in scenario.skus.iter().zip(gpus) {
+            let kinds = [
+                &sku.tokens_per_s,
+                &sku.input_tokens_per_s,
+                &sku.cached_tokens_per_s,
+            ];
+            let own: Vec<f64> = rows
+                .iter()
+                .map(|&(c, x)| if g > 0.0 { kinds[x][c] } else { 0.0 })
+                .collect();
+            // A SKU that serves no row takes no part.
+            if own.iter().all(|&r| r <= 0.0) {
+                continue;
+            }
+            a.extend(rows.iter().zip(&own).map(|(&(c, x), &r)| {
+                if r > 0.0 {
+                    demand[x][c] / (r * g)
+                } else {
+                    f64::INFINITY
+                }
+            }));
+            rates.extend(own);
+        }
+        StepLp {
+            step,
+            u,
+            rows: rows.len(),
+            a,
+            rates,
+        }
+    }
+
+    /// SKUs taking part.
+    fn skus(&self) -> usize {
+        self.a.len().checked_div(self.rows).unwrap_or(0)
+    }
+
+    /// The optimum without an LP, where one holds: no demand (0); one SKU, or SKUs whose
+    /// rates are in one ratio on every row (U(h): proportional allocation is optimal);
+    /// each row served by one SKU only (the forced loads' maximum).
+    fn closed_form(&self) -> Option<f64> {
+        let (skus, rows) = (self.skus(), self.rows);
+        if rows == 0 || skus == 0 {
+            return Some(0.0);
+        }
+        if skus == 1 || self.same_ratio() {
+            return Some(self.u);
+        }
+        let single = (0..rows).all(|j| (0..skus).filter(|&k| self.serves(k, j)).count() == 1);
+        single.then(|| {
+            let load = (0..skus)
+                .map(|k| {
+                    (0..rows)
+                        .filter(|&j| self.serves(k, j))
+                        .map(|j| self.a[k * rows + j])
+                        .sum::<f64>()
+                })
+                .fold(0.0, f64::max);
+            load.min(self.u)
+        })
+    }
+
+    /// Whether SKU k can serve row j.
+    fn serves(&self, k: usize, j: usize) -> bool {
+        self.rates[k * self.rows + j] > 0.0
+    }
+
+    /// Whether every SKU serves every row, at rates in the ratio of the first SKU's to
+    /// within [`SAME_RATIO`]. Then any allocation does the same work per GPU-hour as
+    /// another, and none beats proportional.
+    fn same_ratio(&self) -> bool {
+        let rows = self.rows;
+        let first = &self.rates[..rows];
+        self.rates.chunks_exact(rows).skip(1).all(|own| {
+            let scale = own[0] / first[0];
+            own.iter()
+                .zip(first)
+                .all(|(&r, &f)| r > 0.0 && (r - scale * f).abs() <= SAME_RATIO * r)
+        })
+    }
+
+    /// The optimum by the LP, never above U(h). Should the solver fail (it has not on any
+    /// scenario tested), U(h) stands: the bound is then proportional allocation's at that
+    /// step, still a bound.
+    fn solve(&self) -> f64 {
+        solve_lp(self.skus(), self.rows, &self.a)
+            .map_or(self.u, |value| value.min(self.u))
+            .max(0.0)
+    }
+}
+
+/// min u s.t. sum_j a[k][j] w[k][j] <= u for each k, sum_k w[k][j] >= 1 for each j, w >= 0
+/// (an infinite `a[k * rows + j]`: no w[k][j]), by microlp. `None` when it fails.
+fn solve_lp(skus: usize, rows: usize, a: &[f64]) -> Option<f64> {
+    let mut variables = ProblemVariables::new();
+    let u = variables.add(variable().min(0.0));
+    let w: Vec<Option<Variable>> = a
+        .iter()
+        .map(|a| a.is_finite().then(|| variables.add(variable().min(0.0))))
+        .collect();
+    let mut model = variables.minimise(u).using(microlp);
+    for k in 0..skus {
+        let mut load = Expression::with_capacity(rows);
+        for j in 0..rows {
+            if let Some(w) = w[k * rows + j] {
+                load.add_mul(a[k * rows + j], w);
+            }
+        }
+        model = model.with(load.leq(u));
+    }
+    for j in 0..rows {
+        let served: Expression = (0..skus).filter_map(|k| w[k * rows + j]).sum();
+        model = model.with(served.geq(1.0));
+    }
+    let solution = model.solve().ok()?;
+    Some(solution.value(u))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_sku_the_lp_is_the_closed_form() {
+        // One SKU, three rows: u = sum of a = U.
+        let a = [0.21, 0.4, 0.0625];
+        let lp = solve_lp(1, 3, &a).unwrap();
+        assert!((lp - 0.6725).abs() <= 1e-9, "{lp}");
+    }
+
+    #[test]
+    fn two_skus_with_comparative_advantage() {
+        // Row 0: A alone takes 0.5 of its GPUs, B 1.0; row 1: A 1.0, B 0.5. Each takes the
+        // row it is fast at: u = 0.5 (proportional: 2/3 each).
+        let a = [0.5, 1.0, 1.0, 0.5];
+        let lp = solve_lp(2, 2, &a).unwrap();
+        assert!((lp - 0.5).abs() <= 1e-9, "{lp}");
+        // A SKU without a rate for a row gets no share of it.
+        let a = [0.5, f64::INFINITY, 1.0, 0.5];
+        let lp = solve_lp(2, 2, &a).unwrap();
+        // A takes row 0 (0.5), B row 1 (0.5).
+        assert!((lp - 0.5).abs() <= 1e-9, "{lp}");
+    }
+
+    #[test]
+    fn rates_in_one_ratio_need_no_lp() {
+        let lp = StepLp {
+            step: 0,
+            u: 0.7,
+            rows: 2,
+            a: vec![0.1, 0.2, 0.3, 0.4],
+            rates: vec![100.0, 400.0, 150.0, 600.0],
+        };
+        assert_eq!(lp.closed_form(), Some(0.7));
+        let lp = StepLp {
+            rates: vec![100.0, 400.0, 150.0, 700.0],
+            ..lp
+        };
+        assert_eq!(lp.closed_form(), None);
+    }
+
+    #[test]
+    fn rows_with_one_sku_each_are_forced() {
+        // SKU 0 alone serves row 0 (0.3) and row 1 (0.25); SKU 1 alone row 2 (0.5).
+        let inf = f64::INFINITY;
+        let lp = StepLp {
+            step: 0,
+            u: 0.9,
+            rows: 3,
+            a: vec![0.3, 0.25, inf, inf, inf, 0.5],
+            rates: vec![1.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        };
+        assert_eq!(lp.closed_form(), Some(0.55));
+    }
+}
