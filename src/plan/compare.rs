@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::cost::{CostAnswer, cost_of};
+use super::placement::PlacementAnswer;
 use super::sensitivity::SensitivityResult;
 use super::timeline::Holding;
 use super::{DemandCase, SCHEMA_VERSION};
@@ -217,6 +218,9 @@ pub struct PolicyAnswer {
     /// Why it fits or not, as the model decided: `fits`, `no_capacity`, `over_target` or
     /// `training_floor` (the first that applies, in that order).
     pub verdict: Fit,
+    /// The peak under re-placed and pinned placement (model v3): `proportional` is
+    /// `peak_utilization`.
+    pub placement: PlacementAnswer,
     /// Each site lost in turn, the worst loss first; null when the phase has no site.
     pub n_minus_1: Option<NMinusOneAnswer>,
     /// Low and high demand cases; present when the scenario has `[uncertainty]`.
@@ -371,6 +375,7 @@ impl CompareAnswer {
                     fits: h.fits(),
                     verdict: h.fit,
                     week: h.utilization.clone(),
+                    placement: PlacementAnswer::new(scenario, h, &result.placement),
                     n_minus_1: result.n_minus_1.as_ref().map(|n| NMinusOneAnswer {
                         site: scenario.sites[n.site].name.clone(),
                         peak_utilization: n.headroom.peak_utilization,

@@ -5,7 +5,10 @@
 use serde::Serialize;
 
 use super::SCHEMA_VERSION;
-use crate::model::{ByKind, Evaluator, FleetCapacity, Headroom, KINDS, Phase, breakdown};
+use super::placement::PlacementAnswer;
+use crate::model::{
+    ByKind, Evaluator, FleetCapacity, Headroom, KINDS, Phase, breakdown, placement,
+};
 use crate::scenario::Scenario;
 use crate::scenario::units::step_label;
 
@@ -24,6 +27,8 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
     let peak_hour = scenario
         .peak_hours
         .contains(step as u32 * scenario.step_minutes);
+    let bounds = placement(&evaluator, &fleet, spec, &users, base.peak_utilization);
+    let placement = PlacementAnswer::new(scenario, &base, &bounds);
     let cost = scenario
         .has_costs
         .then(|| super::cost::cost_of(scenario, &fleet, &base, &users));
@@ -204,6 +209,8 @@ pub fn explain(scenario: &Scenario, policy: usize, phase: &Phase) -> ExplainAnsw
         speed_lever,
         fits: base.fits(),
         unservable_classes: scenario.class_names(&base.unservable_classes),
+        placement,
+        step_minutes: scenario.step_minutes,
         tiers,
         classes,
         kinds,
@@ -264,6 +271,13 @@ pub struct ExplainAnswer {
     pub fits: bool,
     /// Classes with demand but no capacity in the phase (their load is not in the peak).
     pub unservable_classes: Vec<String>,
+    /// The peak under re-placed and pinned placement (model v3), and whether placement
+    /// decides the verdict.
+    pub placement: PlacementAnswer,
+    /// Model step in minutes: how often a re-placing scheduler moves classes (not in the
+    /// JSON).
+    #[serde(skip)]
+    pub step_minutes: u32,
     /// Each tier at the peak step.
     pub tiers: Vec<Share>,
     /// Each model class at the peak step.

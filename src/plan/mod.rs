@@ -11,6 +11,7 @@ mod compare;
 mod cost;
 mod diff;
 mod explain;
+mod placement;
 pub mod sensitivity;
 mod solve;
 mod timeline;
@@ -34,6 +35,7 @@ pub use compare::{
 pub use cost::{ClassCost, CostAnswer, CostDelta, TierCost, cost_of};
 pub use diff::{DiffAnswer, DiffSide, Figures, ResultChange, diff};
 pub use explain::{ExplainAnswer, KindShare, PowerBoundSite, Share, WhatIf, explain};
+pub use placement::{Decides, PlacementAnswer};
 pub use sensitivity::{LeverAnswer, SensitivityAnswer, SensitivityResult, sensitivity};
 pub use solve::{
     Budget, SOLVE_MAX_EVALUATIONS, SolveAnswer, SolveOutcome, SolveRequest, SolvedBudget,

@@ -5,8 +5,8 @@ use super::Render;
 use super::document::{Document, Section, TableData, sparkline};
 use crate::fmt::{count, hours, mw, num, opt_num, percent, plural, usd, yes_no};
 use crate::plan::{
-    CaseAnswer, CheckAnswer, CompareAnswer, Fit, Holding, Phase, PhaseAnswer, PolicyAnswer,
-    SampledAnswer,
+    CaseAnswer, CheckAnswer, CompareAnswer, Decides, Fit, Holding, Phase, PhaseAnswer,
+    PlacementAnswer, PolicyAnswer, SampledAnswer,
 };
 
 /// Why a result does not fit, in a few words.
@@ -93,6 +93,8 @@ impl CompareAnswer {
             "low_peak_utilization",
             "high_peak_utilization",
             "training_gpu_hours",
+            "placement_replaced",
+            "placement_pinned",
         ]);
         let samples = self.results.iter().any(|r| sampled(r).is_some());
         if samples {
@@ -149,6 +151,8 @@ impl CompareAnswer {
                 opt_num(u.and_then(|u| u.low.as_ref()).map(|c| c.peak_utilization)),
                 opt_num(u.and_then(|u| u.high.as_ref()).map(|c| c.peak_utilization)),
                 num(r.training_gpu_hours),
+                num(r.placement.replaced),
+                num(r.placement.pinned),
             ]);
             if let (true, Some(s)) = (samples, sampled(r)) {
                 let row = table.rows.last_mut().expect("a row was just added");
@@ -411,17 +415,19 @@ impl CompareAnswer {
             .map(|r| r.peak_utilization)
             .fold(self.utilization_target, f64::max);
         let mut notes: Vec<String> = Vec::new();
-        // Training GPU-hours only where some GPUs train: a fleet that only serves keeps the
-        // table as narrow as before.
+        // Training GPU-hours only where some GPUs train, and placement bounds only where
+        // placement moves some peak: a fleet that only serves, on one SKU, keeps the table
+        // as narrow as before.
         let training = self.results.iter().any(|r| r.training_gpu_hours > 0.0)
             || self.training_floor_gpu_hours.is_some();
+        let placement = self.results.iter().any(|r| placement_moves(&r.placement));
         if training {
             table.header.insert(10, "Training GPU-h".into());
             table.right_aligned.push(10);
         }
         // On a narrow terminal, the least needed go first (docs/output.md): throttled,
-        // shed, served, training, hours over, the week, the peak's time, MW to fit.
-        // Policy, phase, peak and fits never go.
+        // shed, served, training, hours over, (placement,) the week, the peak's time, MW
+        // to fit. Policy, phase, peak and fits never go.
         table.droppable = [7, 8, 6]
             .into_iter()
             .chain(training.then_some(10))
@@ -460,10 +466,39 @@ impl CompareAnswer {
                 }
             }
         }
+        if placement {
+            // After the peak; on a narrow terminal it goes after hours over, before the week.
+            const AT: usize = 4;
+            table.header.insert(AT, "Placement".into());
+            for (row, r) in table.rows.iter_mut().zip(&self.results) {
+                row.insert(AT, placement_range(&r.placement));
+            }
+            let shift = |c: usize| if c >= AT { c + 1 } else { c };
+            table.right_aligned = table.right_aligned.iter().map(|&c| shift(c)).collect();
+            table.right_aligned.push(AT);
+            let week = table
+                .droppable
+                .iter()
+                .position(|&c| c == 2)
+                .expect("the week can go");
+            table.droppable = table.droppable.iter().map(|&c| shift(c)).collect();
+            table.droppable.insert(week, AT);
+        }
         if let Some(floor) = self.training_floor_gpu_hours {
             notes.push(format!(
                 "Training must keep at least {} GPU-hours a week (training_floor_gpu_hours).",
                 count(floor)
+            ));
+        }
+        if placement {
+            notes.push(format!(
+                "Placement: from the peak if the scheduler re-places classes on SKUs {}, to the peak if pools are pinned for the week, each sized for its own class's peak (Peak util: every GPU splits its time over classes in one ratio){}.",
+                each_step(self.step_minutes),
+                if self.results.iter().any(|r| !placement_moves(&r.placement)) {
+                    "; - where placement does not move the peak"
+                } else {
+                    ""
+                }
             ));
         }
         Section {
@@ -599,6 +634,9 @@ impl CompareAnswer {
                 percent(r.peak_utilization),
                 percent(self.utilization_target)
             ));
+        }
+        if let Some(line) = self.placement_line() {
+            lines.push(line);
         }
         if let Some(flips) = &self.flips {
             lines.push(format!(
@@ -760,6 +798,79 @@ impl CompareAnswer {
     }
 }
 
+impl CompareAnswer {
+    /// The results whose verdict turns on placement, in one line; none when no verdict
+    /// does: "Placement decides 2 verdicts: may-2026 (after) fits if the scheduler
+    /// re-places classes each hour; current (before) does not fit if pools are pinned
+    /// for the week."
+    fn placement_line(&self) -> Option<String> {
+        let named = |decides: Decides| -> Vec<String> {
+            self.results
+                .iter()
+                .filter(|r| r.placement.decides == decides)
+                .map(|r| format!("{} ({})", r.policy, r.phase))
+                .collect()
+        };
+        let (fit, miss) = (
+            named(Decides::FitsIfReplaced),
+            named(Decides::MissesIfPinned),
+        );
+        let mut clauses = Vec::new();
+        if !fit.is_empty() {
+            clauses.push(format!(
+                "{} {} if the scheduler re-places classes {}",
+                fit.join(", "),
+                if fit.len() == 1 { "fits" } else { "fit" },
+                each_step(self.step_minutes)
+            ));
+        }
+        if !miss.is_empty() {
+            clauses.push(format!(
+                "{} {} not fit if pools are pinned for the week",
+                miss.join(", "),
+                if miss.len() == 1 { "does" } else { "do" }
+            ));
+        }
+        let decided = fit.len() + miss.len();
+        (decided > 0).then(|| {
+            format!(
+                "Placement decides {}: {}.",
+                plural(decided, "verdict", "verdicts"),
+                clauses.join("; ")
+            )
+        })
+    }
+}
+
+/// A result's placement bounds as a range, re-placed to pinned: "75.5–80.6%"; "-" when
+/// both print as the peak does (placement does not move it).
+fn placement_range(placement: &PlacementAnswer) -> String {
+    if !placement_moves(placement) {
+        return "-".into();
+    }
+    format!(
+        "{:.1}–{}",
+        placement.replaced * 100.0,
+        percent(placement.pinned)
+    )
+}
+
+/// Whether either bound prints differently from the peak.
+pub(super) fn placement_moves(placement: &PlacementAnswer) -> bool {
+    let peak = percent(placement.proportional);
+    percent(placement.replaced) != peak || percent(placement.pinned) != peak
+}
+
+/// How often a scheduler that re-places classes does so: every model step, in words.
+pub(super) fn each_step(step_minutes: u32) -> String {
+    match step_minutes {
+        1 => "every minute".into(),
+        60 => "each hour".into(),
+        m if m % 60 == 0 => format!("every {} hours", m / 60),
+        m => format!("every {m} minutes"),
+    }
+}
+
 /// The low and high demand cases of a result, if the scenario gives them.
 fn cases(r: &PolicyAnswer) -> Option<(&CaseAnswer, &CaseAnswer)> {
     let u = r.uncertainty.as_ref()?;
@@ -803,6 +914,12 @@ mod tests {
             },
             fits: verdict == Fit::Fits,
             verdict,
+            placement: PlacementAnswer {
+                proportional: peak,
+                replaced: peak * 0.9,
+                pinned: peak * 1.1,
+                decides: Decides::No,
+            },
             n_minus_1: None,
             uncertainty: None,
             holds_until: None,
@@ -881,6 +998,55 @@ mod tests {
             answer.verdict_lines(false)[0],
             "Before the additions: a fits."
         );
+    }
+
+    #[test]
+    fn placement_shows_its_range_and_names_the_verdicts_it_decides() {
+        let mut fits_if_replaced = result("a", Phase::Before, 0.85, Fit::OverTarget);
+        fits_if_replaced.placement.decides = Decides::FitsIfReplaced;
+        let mut misses_if_pinned = result("b", Phase::After, 0.8, Fit::Fits);
+        misses_if_pinned.placement.decides = Decides::MissesIfPinned;
+        let mut unmoved = result("c", Phase::After, 0.5, Fit::Fits);
+        unmoved.placement.replaced = 0.5;
+        unmoved.placement.pinned = 0.50001;
+        let decided = answer(vec![fits_if_replaced, misses_if_pinned, unmoved]);
+        assert_eq!(
+            decided.placement_line().unwrap(),
+            "Placement decides 2 verdicts: a (before) fits if the scheduler re-places classes each hour; b (after) does not fit if pools are pinned for the week."
+        );
+        let table = decided.policy_section().table.unwrap();
+        let at = table.header.iter().position(|h| h == "Placement").unwrap();
+        let cells: Vec<&str> = table.rows.iter().map(|r| r[at].as_str()).collect();
+        // 0.85 x 0.9 to 0.85 x 1.1; a range that prints as the peak is "-".
+        assert_eq!(cells, ["76.5–93.5%", "72.0–88.0%", "-"]);
+        // It goes after hours over, before the week.
+        let name = |c: usize| table.header[c].as_str();
+        let order: Vec<&str> = table.droppable.iter().map(|&c| name(c)).collect();
+        assert_eq!(
+            order,
+            [
+                "Throttled",
+                "Shed",
+                "Served",
+                "Training GPU-h",
+                "Hours over",
+                "Placement",
+                "Week (Mon-Sun)",
+                "Peak at",
+                "MW to fit"
+            ]
+        );
+        // Where no bound moves a peak, neither the column nor a verdict line.
+        let mut flat = result("d", Phase::Before, 0.5, Fit::Fits);
+        flat.placement.replaced = 0.5;
+        flat.placement.pinned = 0.5;
+        let unmoved = answer(vec![flat]);
+        assert!(unmoved.placement_line().is_none());
+        let table = unmoved.policy_section().table.unwrap();
+        assert!(!table.header.iter().any(|h| h == "Placement"));
+        assert_eq!(each_step(15), "every 15 minutes");
+        assert_eq!(each_step(120), "every 2 hours");
+        assert_eq!(each_step(1), "every minute");
     }
 
     #[test]

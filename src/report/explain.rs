@@ -1,9 +1,10 @@
 //! Renders the answer of `explain`: the make-up of the peak and what more capacity would buy.
 
 use super::Render;
+use super::compare::{each_step, placement_moves};
 use super::document::{Document, Section, TableData};
 use crate::fmt::{count, mw, num, opt_num, percent, yes_no};
-use crate::plan::ExplainAnswer;
+use crate::plan::{Decides, ExplainAnswer};
 
 impl ExplainAnswer {
     /// Token kinds at the peak, when some class's input costs GPU time; the training left
@@ -60,6 +61,44 @@ impl ExplainAnswer {
             table,
             notes,
         })
+    }
+}
+
+impl ExplainAnswer {
+    /// The peak under the three placements, and whether placement decides the verdict.
+    fn placement_section(&self) -> Section {
+        let p = &self.placement;
+        let mut notes = vec![if placement_moves(p) {
+            format!(
+                "Peak utilization {} with every GPU splitting its time over classes in one ratio; {} if the scheduler re-places classes on SKUs {}; {} if pools are pinned for the week, each sized for its own class's peak.",
+                percent(p.proportional),
+                percent(p.replaced),
+                each_step(self.step_minutes),
+                percent(p.pinned),
+            )
+        } else {
+            format!(
+                "Placement does not move the peak: {} whether the scheduler re-places classes on SKUs {} or pools are pinned for the week.",
+                percent(p.proportional),
+                each_step(self.step_minutes),
+            )
+        }];
+        match p.decides {
+            Decides::FitsIfReplaced => notes.push(format!(
+                "The verdict depends on placement: it fits if the scheduler re-places classes {}.",
+                each_step(self.step_minutes)
+            )),
+            Decides::MissesIfPinned => notes.push(
+                "The verdict depends on placement: it does not fit if pools are pinned for the week."
+                    .into(),
+            ),
+            Decides::No => {}
+        }
+        Section {
+            heading: "Placement".into(),
+            table: None,
+            notes,
+        }
     }
 }
 
@@ -146,6 +185,7 @@ impl Render for ExplainAnswer {
                     notes: Vec::new(),
                 }),
                 self.kinds_section(),
+                Some(self.placement_section()),
                 Some(Section {
                     heading: "Power".into(),
                     table: None,
@@ -183,6 +223,21 @@ impl Render for ExplainAnswer {
                     opt_num(s.throttled_share),
                 ]);
             }
+        }
+        let p = &self.placement;
+        for (name, value) in [
+            ("proportional", p.proportional),
+            ("replaced", p.replaced),
+            ("pinned", p.pinned),
+        ] {
+            table.row(vec![
+                "placement".into(),
+                name.into(),
+                num(value),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         for w in &self.what_if {
             table.row(vec![

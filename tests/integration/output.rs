@@ -663,11 +663,26 @@ fn the_policy_table_drops_columns_in_the_documented_order() {
             "Fits"
         ]
     );
+    assert_eq!(
+        header(140),
+        [
+            "Policy",
+            "Phase",
+            "Week (Mon-Sun)",
+            "Peak util",
+            "Placement",
+            "Peak at",
+            "MW to fit",
+            "Fits"
+        ]
+    );
     let docs =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/output.md"))
             .unwrap();
     assert!(
-        docs.contains("Throttled, Shed, Served, Training GPU-h, Hours over, Week (Mon-Sun), Peak at, MW to fit"),
+        docs.contains(
+            "Throttled, Shed, Served, Training GPU-h, Hours over, Placement, Week (Mon-Sun), Peak at, MW to fit"
+        ),
         "docs/output.md states another order"
     );
 }
