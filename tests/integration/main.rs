@@ -21,6 +21,7 @@ mod invariants;
 mod junit;
 mod msrv;
 mod output;
+mod placement;
 mod properties;
 mod readme;
 mod reference;
