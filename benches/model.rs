@@ -3,11 +3,12 @@
 //! scenario (10,080 steps, 100 tiers, 50 policies, 36 months). Run with `cargo bench`;
 //! figures are recorded in docs/performance.md.
 
-use capplan::model::{Comparison, Evaluator, FleetCapacity, Phase, evaluate};
+use capplan::model::{Comparison, Evaluator, FleetCapacity, Phase, evaluate, placement};
 use capplan::plan::{self, SolveRequest};
 use capplan::scenario::Scenario;
 use capplan::synth::{self, SynthSize};
 use divan::Bencher;
+use rayon::prelude::*;
 
 fn main() {
     divan::main();
@@ -112,4 +113,36 @@ fn kernel_bytes_planning(bencher: Bencher) {
     bencher
         .counter(divan::counter::BytesCount::new(bytes))
         .bench(|| evaluator.evaluate(&fleet, &scenario.policies[0], &ones));
+}
+
+/// Placement bounds (issue 21): the re-placed and pinned peaks of every result as compare
+/// computes them, spread over the cores one result per task (colossus: 5 policies x 2
+/// dated phases x 168 steps, its LPs included; planning: 50 x 2 x 10,080 steps, SKUs in one
+/// ratio, so no LP). The headline evaluations are done once, outside the timing.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn placement_bounds(bencher: Bencher, size: &str) {
+    let scenario = scenario(size);
+    let evaluator = Evaluator::new(&scenario);
+    let jobs: Vec<(usize, FleetCapacity, Vec<f64>, f64)> = Phase::all(&scenario)
+        .iter()
+        .flat_map(|phase| {
+            let fleet = FleetCapacity::of_phase(&scenario, phase);
+            let users = phase.users_scale(&scenario);
+            (0..scenario.policies.len())
+                .map(|p| {
+                    let peak = evaluator
+                        .evaluate(&fleet, &scenario.policies[p], &users)
+                        .peak_utilization;
+                    (p, fleet.clone(), users.clone(), peak)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    bencher.bench(|| {
+        jobs.par_iter()
+            .map(|(p, fleet, users, peak)| {
+                placement(&evaluator, fleet, &scenario.policies[*p], users, *peak)
+            })
+            .collect::<Vec<_>>()
+    });
 }

@@ -136,6 +136,65 @@ impl<'s> Evaluator<'s> {
         self.step_segment[h]
     }
 
+    /// D_x(c) of each run of identical steps under `policy` with each tier's users times
+    /// `users_scale`, as a constant fleet's headline sums it: from the same rows of the
+    /// demand matrix, one dot product per (column, kind) with each tier's served share,
+    /// mix over columns (at the policy's speed, off peak or at peak) and input per output
+    /// token. Calls `look(first step of the run, demand)` for
+    /// each run, in step order.
+    pub(super) fn segment_demand(
+        &self,
+        policy: &Policy,
+        users_scale: &[f64],
+        mut look: impl FnMut(usize, &ByKind),
+    ) {
+        let scenario = self.scenario;
+        let (tiers, classes) = (self.tiers, scenario.classes.len());
+        let shares: Vec<TierShares> = scenario
+            .tiers
+            .iter()
+            .zip(&policy.limits)
+            .zip(&self.active_hours)
+            .map(|((tier, limit), &hours)| tier_shares_for(tier, limit.as_ref(), hours))
+            .collect();
+        // coefficients[peak][x * classes + c][t]; None where every tier's is 0.
+        let mut coefficients: [Vec<Option<Vec<f64>>>; 2] = Default::default();
+        for (peak, by_row) in coefficients.iter_mut().enumerate() {
+            for x in 0..KINDS {
+                for c in 0..classes {
+                    let column: Vec<f64> = scenario
+                        .tiers
+                        .iter()
+                        .zip(&shares)
+                        .zip(users_scale)
+                        .enumerate()
+                        .map(|(t, ((tier, shares), &scale))| {
+                            let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
+                            let mix = scenario.mix(policy, t, peak == 1)[c];
+                            scale * shares.at(peak == 1).0 * mix * kinds[x]
+                        })
+                        .collect();
+                    by_row.push(column.iter().any(|&v| v != 0.0).then_some(column));
+                }
+            }
+        }
+        let mut demand: ByKind = [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
+        let mut first = 0;
+        for (s, segment) in self.segments.iter().enumerate() {
+            let row = &self.rows[s * tiers..(s + 1) * tiers];
+            let by_row = &coefficients[usize::from(segment.peak)];
+            for x in 0..KINDS {
+                for c in 0..classes {
+                    demand[x][c] = by_row[x * classes + c]
+                        .as_ref()
+                        .map_or(0.0, |column| dot(row, column));
+                }
+            }
+            look(first, &demand);
+            first += segment.len;
+        }
+    }
+
     /// Whether each step is a peak step.
     pub(super) fn peak_mask(&self) -> &[bool] {
         &self.peak

@@ -481,8 +481,7 @@ pub fn peak_of(utilization: &[f64]) -> (usize, f64) {
 /// Steps whose utilization is within this share of the peak tie with it.
 pub const PEAK_TIE: f64 = 1e-12;
 
-/// Each tier's served and throttled shares under `policy`, in tier order.
-pub(super) fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
+fn policy_shares(scenario: &Scenario, policy: &Policy) -> Vec<TierShares> {
     scenario
         .tiers
         .iter()

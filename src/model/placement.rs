@@ -15,9 +15,11 @@
 //! - **pinned** (pessimistic): pools fixed for the week, each sized for its own classes'
 //!   peak: the sum over pools of max over h of that pool's terms of U(h).
 //!
-//! Demand and lambda come from the headline's own code (`headroom::step_demand`,
-//! `headroom::elastic_lambda`), so the bounds bracket the very U the headline reports.
-//! Demand no SKU with GPUs serves at a step is left out of both (the result is already
+//! Demand and lambda come from the headline's own code, so the bounds bracket the very U
+//! the headline reports: on a constant fleet the evaluator's demand matrix (one look per
+//! run of identical steps, as the fast path reads it), otherwise `headroom::step_demand`
+//! and `headroom::elastic_lambda`, step by step, as `headroom::evaluate` does. Demand no
+//! SKU with GPUs serves at a step is left out of both (the result is already
 //! unservable). The solver is good_lp's pure-Rust microlp backend (simplex, tolerance
 //! 1e-10 absolute on coefficients of order 1); most steps need no LP at all (see
 //! [`placement`]), and those that do are solved in parallel, in a fixed order, so the
@@ -26,9 +28,10 @@
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
 use rayon::prelude::*;
 
+use super::demand::{TierShares, tier_shares_for};
 use super::evaluator::Evaluator;
 use super::fleet::{ByKind, FleetCapacity, KINDS};
-use super::headroom::{elastic_lambda, policy_shares, step_demand, utilization_of};
+use super::headroom::{elastic_lambda, step_demand, utilization_of};
 use crate::scenario::{Policy, Scenario};
 
 /// The peak utilization of one deterministic result under three placements.
@@ -60,16 +63,18 @@ const SAME_RATIO: f64 = 1e-12;
 /// The placement bounds of `policy` on `fleet` with each tier's users times `users_scale`
 /// (the result's own demand), whose headline peak utilization is `proportional`.
 ///
-/// Every step is looked at once, except a step whose demand and capacity are those of the
-/// step before (the same run of the demand matrix, the same share-curve values): it adds
-/// nothing to either maximum. A step needs no LP when it has no demand, when one SKU
-/// serves all of it, when every SKU serving it has rates in the same ratio on every row
-/// it has (proportional allocation is then optimal: replaced = U(h) exactly), or when
-/// each row has one SKU that can serve it (the assignment is forced). The others are
-/// solved in decreasing order of U(h), a batch at a time in parallel, until the next
-/// step's U(h) is no more than the largest optimum found: U(h) bounds that step's
-/// optimum, so the rest cannot raise the maximum. The answer is the same whatever the
-/// batch size.
+/// Demand is read as the headline reads it: on a constant fleet (no share curve, no
+/// elastic site) from the evaluator's demand matrix, one look per run of identical steps;
+/// otherwise step by step by the formula-by-formula sum, skipping a step whose demand and
+/// capacity are those of the step before (it adds nothing to either maximum).
+///
+/// No LP is needed when proportional allocation is optimal for the whole fleet (one SKU,
+/// or every SKU rates every row in one ratio: replaced = U(h) at every step), nor at a step
+/// with no demand, one SKU serving it, rates in one ratio on its rows, or each row served
+/// by one SKU only (the assignment is forced). The other steps are solved in decreasing
+/// order of U(h), a batch at a time in parallel, until the next step's U(h) is no more
+/// than the largest optimum found: U(h) bounds that step's optimum, so the rest cannot
+/// raise the maximum. The answer is the same whatever the batch size.
 pub fn placement(
     evaluator: &Evaluator<'_>,
     fleet: &FleetCapacity,
@@ -78,92 +83,171 @@ pub fn placement(
     proportional: f64,
 ) -> Placement {
     let scenario = evaluator.scenario();
-    let shares = policy_shares(scenario, policy);
-    let peak_mask = evaluator.peak_mask();
     let classes = scenario.classes.len();
-    let skus = scenario.skus.len();
     let pools = (0..classes)
         .map(|c| pool_of(scenario, c) + 1)
         .max()
         .unwrap_or(0);
-    let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
-    let (mut demand, mut capacity): (ByKind, ByKind) = (zero(), zero());
-    let mut served_by_tier = vec![0.0; scenario.tiers.len()];
-    let mut unservable = vec![false; classes];
-    let mut gpus = vec![0.0; skus];
-    let mut pool_u = vec![0.0; pools];
-    let mut pool_peak = vec![0.0_f64; pools];
-    // The largest optimum found without an LP, and the steps that need one.
-    let mut replaced = 0.0_f64;
-    let mut open: Vec<StepLp> = Vec::new();
-    // max U(h), summed here as the formula-by-formula model sums it.
-    let mut peak_u = 0.0_f64;
-    for (step, &peak) in peak_mask.iter().enumerate() {
-        if step > 0
-            && evaluator.segment_of(step) == evaluator.segment_of(step - 1)
-            && fleet.same_capacity_at(step, step - 1)
-        {
-            continue;
-        }
-        step_demand(
-            scenario,
-            (policy, &shares),
-            users_scale,
-            (step, peak),
-            &mut demand,
-            &mut served_by_tier,
-        );
-        let lambda = if fleet.is_elastic() {
-            elastic_lambda(scenario, fleet, step, &demand)
-        } else {
-            0.0
+    let proportional_optimal = StepLp::of_fleet(scenario, fleet).proportional_optimal();
+    if pools <= 1 && proportional_optimal {
+        return Placement {
+            proportional,
+            replaced: proportional,
+            pinned: proportional,
         };
-        fleet.capacity_into(step, lambda, &mut capacity);
-        let u = utilization_of(scenario, &demand, &capacity, Some(&mut unservable));
-        peak_u = peak_u.max(u);
-        // Pinned: each pool's terms of U(h), the demand with capacity only.
-        pool_u.iter_mut().for_each(|p| *p = 0.0);
-        for c in 0..classes {
+    }
+    let mut scan = Scan::new(scenario, pools, proportional_optimal);
+    let zero = || [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
+    let mut capacity: ByKind = zero();
+    let mut gpus = vec![0.0; scenario.skus.len()];
+    if fleet.is_constant() {
+        fleet.capacity_into(0, 0.0, &mut capacity);
+        fleet.serving_gpus_by_sku_into(0, 0.0, &mut gpus);
+        evaluator.segment_demand(policy, users_scale, |step, demand| {
+            scan.look(step, demand, &capacity, &gpus);
+        });
+    } else {
+        // As the evaluator computes them, from its active hours per tier (a sum over
+        // every step, done once per scenario).
+        let shares: Vec<TierShares> = scenario
+            .tiers
+            .iter()
+            .zip(&policy.limits)
+            .zip(evaluator.active_hours())
+            .map(|((tier, limit), &hours)| tier_shares_for(tier, limit.as_ref(), hours))
+            .collect();
+        let mut demand: ByKind = zero();
+        let mut served_by_tier = vec![0.0; scenario.tiers.len()];
+        for (step, &peak) in evaluator.peak_mask().iter().enumerate() {
+            if step > 0
+                && evaluator.segment_of(step) == evaluator.segment_of(step - 1)
+                && fleet.same_capacity_at(step, step - 1)
+            {
+                continue;
+            }
+            step_demand(
+                scenario,
+                (policy, &shares),
+                users_scale,
+                (step, peak),
+                &mut demand,
+                &mut served_by_tier,
+            );
+            let lambda = if fleet.is_elastic() {
+                elastic_lambda(scenario, fleet, step, &demand)
+            } else {
+                0.0
+            };
+            fleet.capacity_into(step, lambda, &mut capacity);
+            fleet.serving_gpus_by_sku_into(step, lambda, &mut gpus);
+            scan.look(step, &demand, &capacity, &gpus);
+        }
+    }
+    scan.finish(proportional, pools <= 1)
+}
+
+/// What the look at each step keeps: the maxima so far, and the steps that need an LP.
+struct Scan<'s> {
+    scenario: &'s Scenario,
+    /// Proportional allocation is optimal at every step: replaced is max U(h).
+    proportional_optimal: bool,
+    /// Scratch for `utilization_of`.
+    unservable: Vec<bool>,
+    /// Each pool's terms of U at the step, and its largest over the week.
+    pool_u: Vec<f64>,
+    pool_peak: Vec<f64>,
+    /// max U(h), summed here as the formula-by-formula model sums it.
+    peak_u: f64,
+    /// The largest optimum found without an LP.
+    replaced: f64,
+    /// The steps that need one.
+    open: Vec<StepLp>,
+}
+
+impl<'s> Scan<'s> {
+    fn new(scenario: &'s Scenario, pools: usize, proportional_optimal: bool) -> Self {
+        Scan {
+            scenario,
+            proportional_optimal,
+            unservable: vec![false; scenario.classes.len()],
+            pool_u: vec![0.0; pools],
+            pool_peak: vec![0.0; pools],
+            peak_u: 0.0,
+            replaced: 0.0,
+            open: Vec::new(),
+        }
+    }
+
+    /// One step with this demand, capacity and serving GPUs per SKU.
+    fn look(&mut self, step: usize, demand: &ByKind, capacity: &ByKind, gpus: &[f64]) {
+        let scenario = self.scenario;
+        let u = utilization_of(scenario, demand, capacity, Some(&mut self.unservable));
+        self.peak_u = self.peak_u.max(u);
+        // Pinned: each pool's terms of U(h) (demand without capacity is out).
+        self.pool_u.iter_mut().for_each(|p| *p = 0.0);
+        for c in 0..scenario.classes.len() {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
             for x in (0..KINDS).filter(|&x| rated[x]) {
                 if capacity[x][c] > 0.0 {
-                    pool_u[pool_of(scenario, c)] += demand[x][c] / capacity[x][c];
+                    self.pool_u[pool_of(scenario, c)] += demand[x][c] / capacity[x][c];
                 }
             }
         }
-        for (peak, &u) in pool_peak.iter_mut().zip(&pool_u) {
+        for (peak, &u) in self.pool_peak.iter_mut().zip(&self.pool_u) {
             *peak = peak.max(u);
         }
         // Re-placed: closed forms where they hold, else an LP for later.
-        fleet.serving_gpus_by_sku_into(step, lambda, &mut gpus);
-        let lp = StepLp::new(scenario, &demand, &capacity, &gpus, u, step);
+        if self.proportional_optimal {
+            return;
+        }
+        let lp = StepLp::new(scenario, demand, capacity, gpus, u, step);
         match lp.closed_form() {
-            Some(value) => replaced = replaced.max(value),
-            None => open.push(lp),
+            Some(value) => self.replaced = self.replaced.max(value),
+            None => self.open.push(lp),
         }
     }
-    // The open steps, highest U(h) first (ties: the earlier step), in parallel batches.
-    open.sort_by(|a, b| b.u.total_cmp(&a.u).then(a.step.cmp(&b.step)));
-    let batch = rayon::current_num_threads().max(1);
-    let mut next = 0;
-    while next < open.len() && open[next].u > replaced {
-        let end = (next + batch).min(open.len());
-        let optima: Vec<f64> = open[next..end].par_iter().map(StepLp::solve).collect();
-        for value in optima {
-            replaced = replaced.max(value);
+
+    /// The bounds: the open steps solved (highest U(h) first, ties the earlier step, in
+    /// parallel batches) while they can raise the maximum. `one_pool`: pinned is U.
+    fn finish(mut self, proportional: f64, one_pool: bool) -> Placement {
+        let mut replaced = if self.proportional_optimal {
+            self.peak_u
+        } else {
+            self.replaced
+        };
+        let open = &mut self.open;
+        open.sort_by(|a, b| b.u.total_cmp(&a.u).then(a.step.cmp(&b.step)));
+        let batch = rayon::current_num_threads().max(1);
+        let mut next = 0;
+        while next < open.len() && open[next].u > replaced {
+            let end = (next + batch).min(open.len());
+            let optima: Vec<f64> = open[next..end].par_iter().map(StepLp::solve).collect();
+            for value in optima {
+                replaced = replaced.max(value);
+            }
+            next = end;
         }
-        next = end;
-    }
-    // The headline may come from the fast path, whose sums round differently (within
-    // 1e-12). A bound equal to this loop's own peak (one SKU; one pool) is the headline
-    // exactly, and the order replaced <= proportional <= pinned holds whatever the
-    // rounding.
-    let pinned: f64 = pool_peak.iter().sum();
-    let headline = |bound: f64| if bound == peak_u { proportional } else { bound };
-    Placement {
-        proportional,
-        replaced: headline(replaced).min(proportional),
-        pinned: headline(pinned).max(proportional),
+        let pinned = if one_pool {
+            self.peak_u
+        } else {
+            self.pool_peak.iter().sum()
+        };
+        // The headline may come from another sum (the fast path's, or the formulas' when
+        // this loop read the demand matrix), rounding differently within 1e-12. A bound
+        // equal to this loop's own peak (proportional optimal; one pool) is the headline
+        // exactly, and replaced <= proportional <= pinned holds whatever the rounding.
+        let headline = |bound: f64| {
+            if bound == self.peak_u {
+                proportional
+            } else {
+                bound
+            }
+        };
+        Placement {
+            proportional,
+            replaced: headline(replaced).min(proportional),
+            pinned: headline(pinned).max(proportional),
+        }
     }
 }
 
@@ -237,6 +321,48 @@ impl StepLp {
         }
     }
 
+    /// The whole fleet's LP shape: every rated row some SKU of the fleet serves, every SKU
+    /// with GPUs (demand and GPUs set to 1: only which SKU serves which row at what rate
+    /// matters to [`StepLp::proportional_optimal`]).
+    fn of_fleet(scenario: &Scenario, fleet: &FleetCapacity) -> StepLp {
+        let classes = scenario.classes.len();
+        let mut present = vec![0.0; scenario.skus.len()];
+        for site in &fleet.sites {
+            for &(sku, healthy) in &site.healthy_by_sku {
+                present[sku] += healthy;
+            }
+        }
+        let mut served: ByKind = [vec![0.0; classes], vec![0.0; classes], vec![0.0; classes]];
+        for (sku, &n) in scenario.skus.iter().zip(&present) {
+            if n > 0.0 {
+                let kinds = [
+                    &sku.tokens_per_s,
+                    &sku.input_tokens_per_s,
+                    &sku.cached_tokens_per_s,
+                ];
+                for x in 0..KINDS {
+                    for c in 0..classes {
+                        if kinds[x][c] > 0.0 {
+                            served[x][c] = 1.0;
+                        }
+                    }
+                }
+            }
+        }
+        let gpus: Vec<f64> = present
+            .iter()
+            .map(|&n| f64::from(u8::from(n > 0.0)))
+            .collect();
+        StepLp::new(scenario, &served, &served, &gpus, 1.0, 0)
+    }
+
+    /// Whether proportional allocation is optimal whatever the demand on these rows: one
+    /// SKU, or every SKU serving every row at rates in one ratio. It stays so on any subset
+    /// of the rows and SKUs, so a fleet that has it has it at every step.
+    fn proportional_optimal(&self) -> bool {
+        self.skus() <= 1 || self.same_ratio()
+    }
+
     /// SKUs taking part.
     fn skus(&self) -> usize {
         self.a.len().checked_div(self.rows).unwrap_or(0)
@@ -250,7 +376,7 @@ impl StepLp {
         if rows == 0 || skus == 0 {
             return Some(0.0);
         }
-        if skus == 1 || self.same_ratio() {
+        if self.proportional_optimal() {
             return Some(self.u);
         }
         let single = (0..rows).all(|j| (0..skus).filter(|&k| self.serves(k, j)).count() == 1);
