@@ -47,13 +47,13 @@ pub struct Placement {
     pub pinned: f64,
 }
 
-/// The pinned pool that model column `c` belongs to (an index; pools are numbered from
-/// 0). Today a column is a class and every class is its own pool. With serving speeds a
-/// class at each speed is a column of its own, and a pool holds all of a class's columns
-/// (its kinds, speeds and tiers: MODEL.md, "v3 Placement bounds"): every grouping of
-/// columns into pools goes through this function.
-pub fn pool_of(_scenario: &Scenario, c: usize) -> usize {
-    c
+/// The pinned pool that model column `c` belongs to: its class as the file names it (an
+/// index into [`Scenario::base_classes`]). A class at each speed it is served at is a
+/// column of its own (model v3 speed; without frontiers the columns are the classes), and
+/// a pool holds all of a class's columns: its kinds, speeds and tiers (MODEL.md, "v3
+/// Placement bounds"). Every grouping of columns into pools goes through this function.
+pub fn pool_of(scenario: &Scenario, c: usize) -> usize {
+    scenario.columns.get(c).map_or(c, |column| column.class)
 }
 
 /// Two rates are in the same ratio when they agree to this share (relative): then

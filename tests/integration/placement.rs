@@ -117,6 +117,19 @@ fn pinned_pools_add_each_class_weekly_peak() {
     );
 }
 
+#[test]
+fn a_class_at_two_speeds_is_one_pinned_pool() {
+    // placement-speeds.toml: chat served at 20 tok/s (peak 0.3 of the fleet at 01:00) and
+    // at 40 (peak 0.2 at 13:00): two model columns of one class. A pool holds all of a
+    // class's speeds, so pinned is the class's own peak, U = 0.4 (a pool per column would
+    // give 0.3 + 0.2 = 0.5).
+    let doc = compare("tests/fixtures/v3/placement-speeds.toml");
+    let (proportional, replaced, pinned) = bounds(result(&doc, "open", "before"));
+    assert_relative_eq!(proportional, 0.4, max_relative = 1e-12);
+    assert_eq!(replaced, proportional);
+    assert_eq!(pinned, proportional);
+}
+
 /// Every scenario file that compare answers: the shipped ones and the test fixtures
 /// (bad-input fixtures, which it refuses, are left out).
 fn runnable_scenarios() -> Vec<PathBuf> {
