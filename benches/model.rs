@@ -116,7 +116,7 @@ fn kernel_bytes_planning(bencher: Bencher) {
 }
 
 /// Placement bounds (issue 21): the re-placed and pinned peaks of every result as compare
-/// computes them, spread over the cores one result per task (colossus: 5 policies x 2
+/// computes them, spread over the cores one result per task (colossus: 6 policies x 2
 /// dated phases x 168 steps, its LPs included; planning: 50 x 2 x 10,080 steps, SKUs in one
 /// ratio, so no LP). The headline evaluations are done once, outside the timing.
 #[divan::bench(args = SIZES, sample_count = 10)]
