@@ -518,6 +518,11 @@ pub(super) fn tier_weight(
     let kinds = [1.0, tier.uncached_per_output(), tier.cached_per_output()];
     let mut weight = 0.0;
     for (c, &mix) in mix.iter().enumerate() {
+        // A class the tier does not ask adds nothing, and its capacity is no concern of
+        // the tier's (a column at another speed, a class only other tiers use).
+        if mix == 0.0 {
+            continue;
+        }
         let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
         for x in 0..KINDS {
             if !rated[x] || (x > 0 && kinds[x] == 0.0) {

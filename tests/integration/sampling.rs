@@ -341,3 +341,36 @@ fn sampled_parameters_are_checked_with_their_place() {
         run.stderr
     );
 }
+
+/// A class no tier asks, served only by an addition, leaves every tier servable before it
+/// arrives: the timeline's samples fit as the deterministic month does (they used to be
+/// marked unserved, p_fits 0, while the month fitted).
+#[test]
+fn a_class_no_tier_asks_does_not_make_samples_unservable() {
+    let text = tiny_with(&[
+        (
+            "[uncertainty]\nlow = 0.8\nhigh = 1.2",
+            "[uncertainty]\nsamples = 20\nseed = 1\nthroughput = { p10 = 0.99, p90 = 1.01 }",
+        ),
+        (
+            "[[site]]\nname = \"home\"",
+            "[gpu.b]\nwatts = 700\ntokens_per_s = { code = 100 }\n\n[[site]]\nname = \"home\"",
+        ),
+        (
+            "online = \"2026-06-06\"\npower_mw = 0.756\npue = 1.2\ngpus = { h100 = 1000 }",
+            "online = \"2026-06-06\"\npower_mw = 0.756\npue = 1.2\ngpus = { h100 = 1000, b = 10 }",
+        ),
+    ]);
+    let file = ScenarioFile::new("unused_class", text);
+    let doc = json(&capplan(&["timeline", file.path(), "--format", "json"]));
+    let may = &doc["months"][0];
+    assert_eq!(may["date"], "2026-05-01");
+    let current = may["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["policy"] == "current")
+        .unwrap();
+    assert_eq!(current["fits"], true);
+    assert_eq!(current["sampled"]["p_fits"], 1.0);
+}
