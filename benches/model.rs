@@ -83,6 +83,21 @@ fn one_evaluation_planning(bencher: Bencher, path: &str) {
     }
 }
 
+/// One evaluation on colossus.toml's last phase (elastic sites and share curves), fast
+/// path against the formula-by-formula reference.
+#[divan::bench(args = ["fast", "reference"], sample_count = 30)]
+fn one_evaluation_colossus(bencher: Bencher, path: &str) {
+    let scenario = scenario("colossus");
+    let fleet = FleetCapacity::of_phase(&scenario, &Phase::last(&scenario));
+    let ones = vec![1.0; scenario.tiers.len()];
+    let evaluator = Evaluator::new(&scenario);
+    let policy = &scenario.policies[0];
+    match path {
+        "fast" => bencher.bench(|| evaluator.evaluate(&fleet, policy, &ones)),
+        _ => bencher.bench(|| evaluate(&scenario, &fleet, policy, &ones)),
+    }
+}
+
 /// The machine's limit for the hot loop: reading 8 MiB of f64 (the size of the planning
 /// scenario's demand matrix, so it sits in L3 as the matrix does) with eight independent
 /// sums. The kernel's bytes per second divided by this is how close it runs to the limit.

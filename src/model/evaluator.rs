@@ -12,7 +12,9 @@
 //! every policy, phase, growth month and demand case. [`Evaluator::new`] builds `d` once;
 //! each evaluation is then one dot product of length "tiers" per step, and the weekly
 //! totals (served, desired) come from per-tier column sums instead of a second pass.
-//! Results agree with the formula-by-formula [`super::evaluate`] to 1e-12 (tested).
+//! Fleets whose capacity moves by step (share curves, elastic sites) take a pass of their
+//! own over the same segments, lambda solved once per run of identical steps. Results
+//! agree with the formula-by-formula [`super::evaluate`] to 1e-12 (tested).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -238,8 +240,8 @@ impl<'s> Evaluator<'s> {
             .iter()
             .map(|&(fleet, users_scale)| {
                 assert_eq!(users_scale.len(), self.tiers, "one users scale per tier");
-                // Capacity that moves by step (share curves, elastic sites) takes the
-                // formula path.
+                // Capacity that moves by step (share curves, elastic sites) takes its
+                // own pass ([`Evaluator::evaluate_varying`]).
                 fleet
                     .is_constant()
                     .then(|| self.prepare(fleet, policy, users_scale))
@@ -266,7 +268,7 @@ impl<'s> Evaluator<'s> {
                     let u = segment_u.next().expect("one U per constant job");
                     self.finish(fleet, policy, users_scale, prepared, u)
                 }
-                None => super::evaluate(self.scenario, fleet, policy, users_scale),
+                None => self.evaluate_varying(fleet, policy, users_scale),
             })
             .collect()
     }
@@ -421,6 +423,269 @@ impl<'s> Evaluator<'s> {
 }
 
 impl Evaluator<'_> {
+    /// A fleet whose capacity moves by step (share curves, elastic sites): the formulas of
+    /// [`super::evaluate`] once per run of steps with the same demand, the same peak flag
+    /// and the same curve shares, instead of once per step. Each run's demand, lambda and
+    /// U are the formulas' own sums in their order (the same bits); usage is summed per run
+    /// and times its length, the tokens from each tier's served sums at the end.
+    fn evaluate_varying(
+        &self,
+        fleet: &FleetCapacity,
+        policy: &Policy,
+        users_scale: &[f64],
+    ) -> Headroom {
+        let scenario = self.scenario;
+        let (tiers, classes) = (self.tiers, scenario.classes.len());
+        let steps = self.peak.len();
+        let dt = scenario.step_hours();
+        let target = scenario.utilization_target;
+        let elastic = fleet.is_elastic();
+        let shares: Vec<TierShares> = scenario
+            .tiers
+            .iter()
+            .zip(&policy.limits)
+            .zip(&self.active_hours)
+            .map(|((tier, limit), &hours)| tier_shares_for(tier, limit.as_ref(), hours))
+            .collect();
+        // The rated (class, kind) pairs, in `utilization_of`'s order, and what they read.
+        let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(classes * KINDS);
+        for c in 0..classes {
+            let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
+            for (x, &rated) in rated.iter().enumerate() {
+                if rated {
+                    pairs.push((c, x));
+                }
+            }
+        }
+        let pair_of = |c: usize, x: usize| pairs.iter().position(|&p| p == (c, x));
+        let base: Vec<f64> = pairs.iter().map(|&(c, x)| fleet.base[x][c]).collect();
+        let span: Vec<f64> = pairs
+            .iter()
+            .map(|&(c, x)| fleet.elastic_span[x][c])
+            .collect();
+        // Per curve site: its share by step and its full capacity per pair.
+        let curves: Vec<(&[f64], Vec<f64>)> = fleet
+            .sites
+            .iter()
+            .filter_map(|site| match &site.share {
+                crate::scenario::ServingShare::Curve { share, .. } => Some((
+                    &share[..],
+                    pairs.iter().map(|&(c, x)| site.full[x][c]).collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        // Per peak flag and tier: its mix's nonzero columns with the pair of each rated
+        // kind (None where unrated), its mix total, and its kinds.
+        type Column = (usize, f64, [Option<usize>; KINDS]);
+        let mut columns: [Vec<Vec<Column>>; 2] = Default::default();
+        let mut mix_totals: [Vec<f64>; 2] = Default::default();
+        for (peak, by_tier) in columns.iter_mut().enumerate() {
+            for t in 0..tiers {
+                let mix = scenario.mix(policy, t, peak == 1);
+                let mut total = 0.0;
+                for m in mix {
+                    total += m;
+                }
+                mix_totals[peak].push(total);
+                by_tier.push(
+                    mix.iter()
+                        .enumerate()
+                        .filter(|&(_, &m)| m != 0.0)
+                        .map(|(c, &m)| (c, m, [pair_of(c, 0), pair_of(c, 1), pair_of(c, 2)]))
+                        .collect(),
+                );
+            }
+        }
+        let kinds: Vec<[f64; KINDS]> = scenario
+            .tiers
+            .iter()
+            .map(|tier| [1.0, tier.uncached_per_output(), tier.cached_per_output()])
+            .collect();
+
+        let mut utilization = Vec::with_capacity(steps);
+        let mut unservable = vec![false; classes];
+        let (mut lambda_hours, mut served_total, mut desired_total, mut shed_total) =
+            (0.0, 0.0, 0.0, 0.0);
+        let mut usage = Usage {
+            serving_gpu_hours: 0.0,
+            tier_gpu_hours: vec![0.0; tiers],
+            class_gpu_hours: vec![0.0; classes],
+            tier_tokens: vec![[0.0; KINDS]; tiers],
+            class_output_tokens: vec![0.0; classes],
+        };
+        // Per peak flag and tier: output tokens/s served (after shedding) summed over steps.
+        let mut kept_served = [vec![0.0; tiers], vec![0.0; tiers]];
+        let mut served = vec![0.0; tiers];
+        let mut demand = vec![0.0; pairs.len()];
+        let mut capacity = vec![0.0; pairs.len()];
+        let mut inverse = vec![0.0; pairs.len()];
+        let mut curve_shares = vec![0.0; curves.len()];
+        let mut first = 0;
+        for segment in &self.segments {
+            let peak = segment.peak;
+            let by_tier = &columns[usize::from(peak)];
+            // D_x(c) of the run, as `step_demand` sums it at its first step.
+            demand.iter_mut().for_each(|d| *d = 0.0);
+            let (mut served_step, mut desired_step) = (0.0, 0.0);
+            for (t, tier) in scenario.tiers.iter().enumerate() {
+                let active_users = tier.users * users_scale[t] * tier.activity[first];
+                let phi = shares[t].at(peak).0;
+                let desired = active_users * tier.tokens_per_active_hour / 3600.0;
+                served[t] = desired * phi;
+                desired_step += desired * mix_totals[usize::from(peak)][t];
+                served_step += served[t] * mix_totals[usize::from(peak)][t];
+                for &(_, mix, at) in &by_tier[t] {
+                    let out = served[t] * mix;
+                    for (x, p) in at.iter().enumerate() {
+                        if let Some(p) = *p {
+                            demand[p] += if x == 0 { out } else { out * kinds[t][x] };
+                        }
+                    }
+                }
+            }
+            // Runs of steps with the same curve shares within the segment.
+            let end = first + segment.len;
+            let mut start = first;
+            while start < end {
+                let mut stop = start + 1;
+                while stop < end && fleet.same_capacity_at(stop, start) {
+                    stop += 1;
+                }
+                let n = stop - start;
+                for (share, (curve, _)) in curve_shares.iter_mut().zip(&curves) {
+                    *share = curve[start];
+                }
+                // Capacity in `capacity_into`'s order: base, lambda x span, each curve.
+                let capacity_at = |p: usize, lambda: f64| {
+                    let mut t = base[p];
+                    if lambda > 0.0 {
+                        t += lambda * span[p];
+                    }
+                    for (&share, (_, full)) in curve_shares.iter().zip(&curves) {
+                        t += share * full[p];
+                    }
+                    t
+                };
+                let lambda = if elastic {
+                    let at = |lambda: f64| -> (f64, f64) {
+                        let (mut u, mut slope) = (0.0, 0.0);
+                        for (p, &d) in demand.iter().enumerate() {
+                            if d > 0.0 {
+                                let t = capacity_at(p, lambda);
+                                if t <= 0.0 {
+                                    return (f64::INFINITY, f64::NEG_INFINITY);
+                                }
+                                u += d / t;
+                                slope -= d * span[p] / (t * t);
+                            }
+                        }
+                        (u, slope)
+                    };
+                    let (u0, u1) = (at(0.0).0, at(1.0).0);
+                    super::lambda::smallest_within(target, u0, u1, at)
+                } else {
+                    0.0
+                };
+                // U as `utilization_of` sums it; the classes with demand and no capacity.
+                let mut u = 0.0;
+                for (p, &d) in demand.iter().enumerate() {
+                    let t = capacity_at(p, lambda);
+                    capacity[p] = t;
+                    if t > 0.0 {
+                        u += d / t;
+                        inverse[p] = 1.0 / t;
+                    } else {
+                        inverse[p] = 0.0;
+                        if d > 0.0 {
+                            unservable[pairs[p].0] = true;
+                        }
+                    }
+                }
+                let gpus = fleet.serving_gpus_at(start, lambda);
+                let kept = if u > 1.0 { 1.0 / u } else { 1.0 };
+                // Step by step, in order, as the formulas sum them.
+                for _ in 0..n {
+                    utilization.push(u);
+                    lambda_hours += lambda * dt;
+                    usage.serving_gpu_hours += gpus * dt;
+                    if u > 1.0 {
+                        shed_total += served_step * (1.0 - 1.0 / u);
+                    }
+                    served_total += served_step;
+                    desired_total += desired_step;
+                }
+                // Usage: the run's GPU-hours per tier and class, times its length.
+                let hours = n as f64 * kept * gpus * dt;
+                for t in 0..tiers {
+                    if served[t] == 0.0 {
+                        continue;
+                    }
+                    kept_served[usize::from(peak)][t] += n as f64 * kept * served[t];
+                    let mut weight = 0.0;
+                    for &(_, mix, at) in &by_tier[t] {
+                        for (x, p) in at.iter().enumerate() {
+                            if let Some(p) = *p {
+                                weight += mix * kinds[t][x] * inverse[p];
+                            }
+                        }
+                    }
+                    usage.tier_gpu_hours[t] += hours * served[t] * weight;
+                }
+                for (p, &(c, _)) in pairs.iter().enumerate() {
+                    if demand[p] > 0.0 && capacity[p] > 0.0 {
+                        usage.class_gpu_hours[c] += hours * demand[p] * inverse[p];
+                    }
+                }
+                start = stop;
+            }
+            first = end;
+        }
+        // Tokens from each tier's served sums, at each speed's mix.
+        for t in 0..tiers {
+            for (peak, kept) in kept_served.iter().enumerate() {
+                let served = kept[t];
+                if served == 0.0 {
+                    continue;
+                }
+                for (c, &mix) in scenario.mix(policy, t, peak == 1).iter().enumerate() {
+                    for x in 0..KINDS {
+                        usage.tier_tokens[t][x] += served * mix * kinds[t][x] * 3600.0 * dt;
+                    }
+                    usage.class_output_tokens[c] += served * mix * 3600.0 * dt;
+                }
+            }
+        }
+
+        let totals = WeekTotals {
+            served: served_total,
+            desired: desired_total,
+            shed: shed_total,
+        };
+        let training = fleet.training_gpu_hours(steps, dt, lambda_hours);
+        Headroom::assemble(
+            scenario,
+            fleet,
+            utilization,
+            totals,
+            &unservable,
+            (training, usage),
+            |peak| {
+                let (mut active, mut throttled) = (0.0, 0.0);
+                for (t, tier) in scenario.tiers.iter().enumerate() {
+                    let users = tier.users * users_scale[t] * tier.activity[peak];
+                    active += users;
+                    throttled += users * shares[t].at(self.peak[peak]).1;
+                }
+                if active > 0.0 {
+                    throttled / active
+                } else {
+                    0.0
+                }
+            },
+        )
+    }
+
     /// A constant fleet's usage from the per-tier column sums: each tier's served tokens
     /// and its terms of U summed over the week, times the (constant) serving GPUs. The
     /// sums are `kept`: the activity the fleet serves, less what overloaded steps shed.
@@ -695,6 +960,12 @@ pub(crate) mod tests {
             slow.shed_share
         );
         assert!(close(fast.mw_to_fit, slow.mw_to_fit));
+        assert!(
+            close(fast.training_gpu_hours, slow.training_gpu_hours),
+            "{} {}",
+            fast.training_gpu_hours,
+            slow.training_gpu_hours
+        );
         assert_eq!(fast.unservable_classes, slow.unservable_classes);
         assert_eq!(fast.fit, slow.fit);
         for (a, b) in fast.utilization.iter().zip(&slow.utilization) {
