@@ -449,15 +449,16 @@ impl Evaluator<'_> {
             .collect();
         // The rated (class, kind) pairs, in `utilization_of`'s order, and what they read.
         let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(classes * KINDS);
-        for c in 0..classes {
+        let mut pair_of: Vec<[Option<usize>; KINDS]> = vec![[None; KINDS]; classes];
+        for (c, pair_of) in pair_of.iter_mut().enumerate() {
             let rated = [true, scenario.input_rated[c], scenario.cached_rated[c]];
             for (x, &rated) in rated.iter().enumerate() {
                 if rated {
+                    pair_of[x] = Some(pairs.len());
                     pairs.push((c, x));
                 }
             }
         }
-        let pair_of = |c: usize, x: usize| pairs.iter().position(|&p| p == (c, x));
         let base: Vec<f64> = pairs.iter().map(|&(c, x)| fleet.base[x][c]).collect();
         let span: Vec<f64> = pairs
             .iter()
@@ -492,7 +493,7 @@ impl Evaluator<'_> {
                     mix.iter()
                         .enumerate()
                         .filter(|&(_, &m)| m != 0.0)
-                        .map(|(c, &m)| (c, m, [pair_of(c, 0), pair_of(c, 1), pair_of(c, 2)]))
+                        .map(|(c, &m)| (c, m, pair_of[c]))
                         .collect(),
                 );
             }
@@ -521,6 +522,7 @@ impl Evaluator<'_> {
         let mut capacity = vec![0.0; pairs.len()];
         let mut inverse = vec![0.0; pairs.len()];
         let mut curve_shares = vec![0.0; curves.len()];
+        let mut live: Vec<usize> = Vec::with_capacity(pairs.len());
         let mut first = 0;
         for segment in &self.segments {
             let peak = segment.peak;
@@ -568,17 +570,18 @@ impl Evaluator<'_> {
                     t
                 };
                 let lambda = if elastic {
+                    // Only the demanded pairs, as `elastic_lambda` reads them.
+                    live.clear();
+                    live.extend((0..pairs.len()).filter(|&p| demand[p] > 0.0));
                     let at = |lambda: f64| -> (f64, f64) {
                         let (mut u, mut slope) = (0.0, 0.0);
-                        for (p, &d) in demand.iter().enumerate() {
-                            if d > 0.0 {
-                                let t = capacity_at(p, lambda);
-                                if t <= 0.0 {
-                                    return (f64::INFINITY, f64::NEG_INFINITY);
-                                }
-                                u += d / t;
-                                slope -= d * span[p] / (t * t);
+                        for &p in &live {
+                            let (d, t) = (demand[p], capacity_at(p, lambda));
+                            if t <= 0.0 {
+                                return (f64::INFINITY, f64::NEG_INFINITY);
                             }
+                            u += d / t;
+                            slope -= d * span[p] / (t * t);
                         }
                         (u, slope)
                     };
@@ -892,10 +895,17 @@ pub(crate) mod tests {
 
     #[test]
     fn agrees_with_the_formula_by_formula_model() {
+        // colossus with fixed shares where it has elastic ones: share curves alone.
+        let curves_only = include_str!("../../scenarios/colossus.toml").replace(
+            "serving_share = { min = 0.5, max = 0.95 }",
+            "serving_share = 0.7",
+        );
+        assert!(!curves_only.contains("min = 0.5, max = 0.95"));
         for text in [
             include_str!("../../scenarios/tiny.toml"),
             include_str!("../../scenarios/colossus.toml"),
             include_str!("../../tests/fixtures/v3/speed/mixed.toml"),
+            &curves_only,
         ] {
             let scenario = Scenario::parse(text, "s.toml").unwrap();
             let evaluator = Evaluator::new(&scenario);
