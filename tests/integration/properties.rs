@@ -33,7 +33,7 @@ fn scenario_text() -> impl Strategy<Value = String> {
     0usize..STEPS.len(),
     0.05f64..1.0,
     prop::collection::vec((1.0f64..2000.0, 0.0f64..2.0, prop::collection::vec(count(), 3)), 1..4),
-    prop::collection::vec((0.001f64..500.0, 1.0f64..3.0, 0.01f64..1.0, 0.0f64..1.0, any::<bool>(), prop::collection::vec(count(), 3)), 1..4),
+    prop::collection::vec((0.001f64..500.0, 1.0f64..3.0, 0.01f64..1.0, 0.0f64..1.0, any::<bool>(), prop::collection::vec(count(), 3), 0usize..3, 0.0f64..1.0), 1..4),
     prop::collection::vec((count(), prop::collection::vec(0.0f64..1.0, 24), 1.0f64..1e7, 0.0f64..4.0, 0usize..3), 1..4),
     prop::collection::vec(prop::collection::vec((any::<bool>(), number(), prop::option::of(number()), 0.0f64..3.0, 0usize..3), 3), 1..4),
 )
@@ -46,10 +46,17 @@ fn scenario_text() -> impl Strategy<Value = String> {
             let rates: Vec<String> = CLASSES.iter().zip(rates).map(|(c, r)| format!("{c} = {r:?}")).collect();
             s += &format!("[gpu.k{i}]\nwatts = {watts:?}\noverhead = {overhead:?}\ntokens_per_s = {{ {} }}\n\n", rates.join(", "));
         }
-        for (i, (mw, pue, availability, share, addition, counts)) in sites.iter().enumerate() {
+        for (i, (mw, pue, availability, share, addition, counts, form, low)) in sites.iter().enumerate() {
             let gpus: Vec<String> = (0..skus.len()).map(|k| format!("k{k} = {:?}", counts[k])).collect();
+            // A fixed share, an elastic one (the fast path's lambda per run of steps), or
+            // the first tier's curve as a share curve (capacity that moves by step).
+            let share = match form {
+                0 => format!("{share:?}"),
+                1 => format!("{{ min = {:?}, max = {share:?} }}", share * low),
+                _ => "\"c0\"".to_string(),
+            };
             s += &format!(
-                "[[site]]\nname = \"s{i}\"\npower_mw = {mw:?}\npue = {pue:?}\navailability = {availability:?}\nserving_share = {share:?}\ngpus = {{ {} }}\n",
+                "[[site]]\nname = \"s{i}\"\npower_mw = {mw:?}\npue = {pue:?}\navailability = {availability:?}\nserving_share = {share}\ngpus = {{ {} }}\n",
                 gpus.join(", ")
             );
             if *addition {
@@ -115,6 +122,8 @@ fn fast_path_agrees_with_the_formulas(text in scenario_text(), scale in 0.1f64..
             prop_assert!(close(fast.shed_share, slow.shed_share) || (fast.shed_share - slow.shed_share).abs() < 1e-12);
             prop_assert!(close(fast.mw_to_fit, slow.mw_to_fit));
             prop_assert_eq!(&fast.unservable_classes, &slow.unservable_classes);
+            prop_assert!(close(fast.training_gpu_hours, slow.training_gpu_hours)
+                || (fast.training_gpu_hours - slow.training_gpu_hours).abs() < 1e-9);
             if fast.peak_step == slow.peak_step {
                 prop_assert!(close(fast.throttled_share_at_peak, slow.throttled_share_at_peak));
                 prop_assert_eq!(fast.hours_over_target, slow.hours_over_target);
