@@ -405,19 +405,7 @@ impl<'s> Evaluator<'s> {
             totals,
             &unservable,
             (training, usage),
-            |peak| {
-                let (mut active, mut throttled) = (0.0, 0.0);
-                for (t, tier) in scenario.tiers.iter().enumerate() {
-                    let users = tier.users * users_scale[t] * tier.activity[peak];
-                    active += users;
-                    throttled += users * shares[t].at(self.peak[peak]).1;
-                }
-                if active > 0.0 {
-                    throttled / active
-                } else {
-                    0.0
-                }
-            },
+            |peak| self.throttled_at(&shares, users_scale, peak),
         )
     }
 }
@@ -673,19 +661,7 @@ impl Evaluator<'_> {
             totals,
             &unservable,
             (training, usage),
-            |peak| {
-                let (mut active, mut throttled) = (0.0, 0.0);
-                for (t, tier) in scenario.tiers.iter().enumerate() {
-                    let users = tier.users * users_scale[t] * tier.activity[peak];
-                    active += users;
-                    throttled += users * shares[t].at(self.peak[peak]).1;
-                }
-                if active > 0.0 {
-                    throttled / active
-                } else {
-                    0.0
-                }
-            },
+            |peak| self.throttled_at(&shares, users_scale, peak),
         )
     }
 
@@ -768,6 +744,24 @@ impl Evaluator<'_> {
                 }
             }
             usage.class_output_tokens[c] += served * mix * 3600.0 * dt;
+        }
+    }
+}
+
+impl Evaluator<'_> {
+    /// throttled_share_at_peak: active users throttled at step `peak` over those active,
+    /// under the policy's `shares` (0 when nobody is active).
+    fn throttled_at(&self, shares: &[TierShares], users_scale: &[f64], peak: usize) -> f64 {
+        let (mut active, mut throttled) = (0.0, 0.0);
+        for (t, tier) in self.scenario.tiers.iter().enumerate() {
+            let users = tier.users * users_scale[t] * tier.activity[peak];
+            active += users;
+            throttled += users * shares[t].at(self.peak[peak]).1;
+        }
+        if active > 0.0 {
+            throttled / active
+        } else {
+            0.0
         }
     }
 }

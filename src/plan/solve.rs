@@ -286,25 +286,28 @@ fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<So
         );
     }
     let from = policy.speed_at(t, tier, peak_only);
-    let fleet = FleetCapacity::of_phase(scenario, &request.phase);
     let users = request.phase.users_scale(scenario);
-    let at_speed = |v: f64| scenario.with_speed(request.policy, t, v, peak_only);
-    let run = |v: f64| -> (Headroom, bool) {
-        let s = at_speed(v);
+    // The week with the tier at speed `v`, whether it fits, and its serving cost a week
+    // (when the scenario gives costs), each on that speed's own columns.
+    let run = |v: f64| -> (Headroom, bool, Option<f64>) {
+        let s = scenario.with_speed(request.policy, t, v, peak_only);
         let fleet = FleetCapacity::of_phase(&s, &request.phase);
         let h = Evaluator::new(&s).evaluate(&fleet, &s.policies[request.policy], &users);
+        let cost = s
+            .has_costs
+            .then(|| cost_of(&s, &fleet, &h, &users).serving_cost_per_week);
         let fits = h.fits()
             && request
                 .max_serving_cost
-                .is_none_or(|most| cost_of(&s, &fleet, &h, &users).serving_cost_per_week <= most);
-        (h, fits)
+                .is_none_or(|most| cost.is_some_and(|cost| cost <= most));
+        (h, fits, cost)
     };
-    let (slowest, slowest_fits) = run(low);
-    let (outcome, speed, at) = if !slowest_fits {
+    let slowest = run(low);
+    let (outcome, speed, (at, _, cost)) = if !slowest.1 {
         (SolveOutcome::Zero, None, slowest)
     } else {
-        let (fastest, fastest_fits) = run(high);
-        if fastest_fits {
+        let fastest = run(high);
+        if fastest.1 {
             (SolveOutcome::Unbounded, Some(high), fastest)
         } else {
             let (mut fits_at, mut fails_at) = (low, high);
@@ -321,10 +324,9 @@ fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<So
                 }
             }
             let reported = floor_significant(fits_at, 3).max(low);
-            (SolveOutcome::Bounded, Some(reported), run(reported).0)
+            (SolveOutcome::Bounded, Some(reported), run(reported))
         }
     };
-    let cost_at = speed.map_or_else(|| at_speed(low), at_speed);
     Ok(SolveAnswer {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
@@ -338,9 +340,7 @@ fn solve_speed(scenario: &Scenario, request: &SolveRequest) -> anyhow::Result<So
         binding_step: at.peak_step,
         binding_time: step_label(at.peak_step, scenario.step_minutes),
         max_serving_cost_per_week: request.max_serving_cost,
-        serving_cost_per_week: scenario
-            .has_costs
-            .then(|| cost_of(&cost_at, &fleet, &at, &users).serving_cost_per_week),
+        serving_cost_per_week: cost,
         budgets: Vec::new(),
         speed: Some(SolvedSpeed {
             tier: tier.name.clone(),
