@@ -22,11 +22,10 @@
 //! SKU with GPUs serves at a step is left out of both (the result is already
 //! unservable). The solver is good_lp's pure-Rust microlp backend (simplex, tolerance
 //! 1e-10 absolute on coefficients of order 1); most steps need no LP at all (see
-//! [`placement`]), and those that do are solved in parallel, in a fixed order, so the
-//! bytes never depend on the thread count.
+//! [`placement`]), and those that do are solved in a fixed order, each optimum and its
+//! allocation pruning the steps after it, so the bytes never depend on the thread count.
 
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
-use rayon::prelude::*;
 
 use super::demand::{TierShares, tier_shares_for};
 use super::evaluator::Evaluator;
@@ -60,6 +59,12 @@ pub fn pool_of(scenario: &Scenario, c: usize) -> usize {
 /// proportional allocation is optimal and the step needs no LP.
 const SAME_RATIO: f64 = 1e-12;
 
+/// How far below the largest optimum found a step's bound from another step's allocation
+/// must lie for the step to be skipped: a thousand times the solver's tolerance (1e-10
+/// absolute on coefficients of order 1), so the LP the skip saves could not have
+/// returned a value above the maximum.
+const SKIP_MARGIN: f64 = 1e-7;
+
 /// The placement bounds of `policy` on `fleet` with each tier's users times `users_scale`
 /// (the result's own demand), whose headline peak utilization is `proportional`.
 ///
@@ -72,9 +77,9 @@ const SAME_RATIO: f64 = 1e-12;
 /// or every SKU rates every row in one ratio: replaced = U(h) at every step), nor at a step
 /// with no demand, one SKU serving it, rates in one ratio on its rows, or each row served
 /// by one SKU only (the assignment is forced). The other steps are solved in decreasing
-/// order of U(h), a batch at a time in parallel, until the next step's U(h) is no more
-/// than the largest optimum found: U(h) bounds that step's optimum, so the rest cannot
-/// raise the maximum. The answer is the same whatever the batch size.
+/// order of U(h), skipping each step whose bound (U(h), or the load a solved step's
+/// allocation puts on its SKUs) is no more than the largest optimum found: it cannot
+/// raise the maximum. The answer is that of solving every step.
 pub fn placement(
     evaluator: &Evaluator<'_>,
     fleet: &FleetCapacity,
@@ -207,8 +212,20 @@ impl<'s> Scan<'s> {
         }
     }
 
-    /// The bounds: the open steps solved (highest U(h) first, ties the earlier step, in
-    /// parallel batches) while they can raise the maximum. `one_pool`: pinned is U.
+    /// The bounds: the open steps solved one at a time (highest U(h) first, ties the
+    /// earlier step) while they can raise the maximum. `one_pool`: pinned is U. One at a
+    /// time because each optimum prunes the steps after it, and results are already
+    /// evaluated in parallel (`Comparison::run`): 114 LPs for colossus's 12 results
+    /// against 131 in batches of two.
+    ///
+    /// A step is skipped once its bound is no more than the largest optimum found: U(h)
+    /// at first, then the load a solved step's allocation puts on each SKU at this step
+    /// (any allocation that serves every row is feasible, so its largest load bounds the
+    /// optimum from above; demand moves little from step to step, so a neighbour's
+    /// allocation is usually close to optimal). An allocation's bound must clear the
+    /// maximum by [`SKIP_MARGIN`], more than the solver's tolerance, so a skipped step
+    /// could not have raised the maximum by even its last bit: the answer is the same
+    /// as solving every step.
     fn finish(mut self, proportional: f64, one_pool: bool) -> Placement {
         let mut replaced = if self.proportional_optimal {
             self.peak_u
@@ -217,15 +234,20 @@ impl<'s> Scan<'s> {
         };
         let open = &mut self.open;
         open.sort_by(|a, b| b.u.total_cmp(&a.u).then(a.step.cmp(&b.step)));
-        let batch = rayon::current_num_threads().max(1);
-        let mut next = 0;
-        while next < open.len() && open[next].u > replaced {
-            let end = (next + batch).min(open.len());
-            let optima: Vec<f64> = open[next..end].par_iter().map(StepLp::solve).collect();
-            for value in optima {
-                replaced = replaced.max(value);
+        // Each open step's bound without its LP.
+        let mut bound: Vec<f64> = open.iter().map(|lp| lp.u).collect();
+        for i in 0..open.len() {
+            if bound[i] <= replaced {
+                continue;
             }
-            next = end;
+            let (value, allocation) = open[i].solve();
+            replaced = replaced.max(value);
+            let Some(w) = allocation else { continue };
+            for j in i + 1..open.len() {
+                if bound[j] > replaced && open[j].same_shape(&open[i]) {
+                    bound[j] = bound[j].min(open[j].largest_load(&w) + SKIP_MARGIN);
+                }
+            }
         }
         let pinned = if one_pool {
             self.peak_u
@@ -262,6 +284,9 @@ struct StepLp {
     u: f64,
     /// Rows of the LP.
     rows: usize,
+    /// Which (class, kind) each row is (`c * KINDS + x`), then which SKU each takes part
+    /// (`usize::MAX` between): two steps of one shape can share an allocation.
+    shape: Vec<usize>,
     /// `a(k,j)`, SKU-major: `a[k * rows + j]`.
     a: Vec<f64>,
     /// The SKUs' rates on the rows, SKU-major like `a` (0 where a SKU cannot serve).
@@ -289,7 +314,9 @@ impl StepLp {
             }
         }
         let (mut a, mut rates) = (Vec::new(), Vec::new());
-        for (sku, &g) in scenario.skus.iter().zip(gpus) {
+        let mut shape: Vec<usize> = rows.iter().map(|&(c, x)| c * KINDS + x).collect();
+        shape.push(usize::MAX);
+        for (k, (sku, &g)) in scenario.skus.iter().zip(gpus).enumerate() {
             let kinds = [
                 &sku.tokens_per_s,
                 &sku.input_tokens_per_s,
@@ -303,6 +330,7 @@ impl StepLp {
             if own.iter().all(|&r| r <= 0.0) {
                 continue;
             }
+            shape.push(k);
             a.extend(rows.iter().zip(&own).map(|(&(c, x), &r)| {
                 if r > 0.0 {
                     demand[x][c] / (r * g)
@@ -316,6 +344,7 @@ impl StepLp {
             step,
             u,
             rows: rows.len(),
+            shape,
             a,
             rates,
         }
@@ -412,19 +441,43 @@ impl StepLp {
         })
     }
 
-    /// The optimum by the LP, never above U(h). Should the solver fail (it has not on any
-    /// scenario tested), U(h) stands: the bound is then proportional allocation's at that
-    /// step, still a bound.
-    fn solve(&self) -> f64 {
-        solve_lp(self.skus(), self.rows, &self.a)
-            .map_or(self.u, |value| value.min(self.u))
-            .max(0.0)
+    /// The optimum by the LP, never above U(h), and the allocation that reaches it (`w`,
+    /// laid out like `a`). Should the solver fail (it has not on any scenario tested),
+    /// U(h) stands, with no allocation: the bound is then proportional allocation's at
+    /// that step, still a bound.
+    fn solve(&self) -> (f64, Option<Vec<f64>>) {
+        match solve_lp(self.skus(), self.rows, &self.a) {
+            Some((value, w)) => (value.min(self.u).max(0.0), Some(w)),
+            None => (self.u.max(0.0), None),
+        }
+    }
+
+    /// Whether this step's LP has the rows and SKUs of `other`'s.
+    fn same_shape(&self, other: &StepLp) -> bool {
+        self.shape == other.shape
+    }
+
+    /// The largest load an allocation `w` (of a step of the same shape) puts on a SKU
+    /// at this step: `max over k of sum_j a(k,j) w(k,j)`.
+    fn largest_load(&self, w: &[f64]) -> f64 {
+        self.a
+            .chunks_exact(self.rows)
+            .zip(w.chunks_exact(self.rows))
+            .map(|(a, w)| {
+                a.iter()
+                    .zip(w)
+                    .filter(|(a, _)| a.is_finite())
+                    .map(|(a, w)| a * w)
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
     }
 }
 
 /// min u s.t. sum_j a[k][j] w[k][j] <= u for each k, sum_k w[k][j] >= 1 for each j, w >= 0
-/// (an infinite `a[k * rows + j]`: no w[k][j]), by microlp. `None` when it fails.
-fn solve_lp(skus: usize, rows: usize, a: &[f64]) -> Option<f64> {
+/// (an infinite `a[k * rows + j]`: no w[k][j]), by microlp: the optimum and w (0 where
+/// there is no variable). `None` when it fails.
+fn solve_lp(skus: usize, rows: usize, a: &[f64]) -> Option<(f64, Vec<f64>)> {
     let mut variables = ProblemVariables::new();
     let u = variables.add(variable().min(0.0));
     let w: Vec<Option<Variable>> = a
@@ -446,7 +499,11 @@ fn solve_lp(skus: usize, rows: usize, a: &[f64]) -> Option<f64> {
         model = model.with(served.geq(1.0));
     }
     let solution = model.solve().ok()?;
-    Some(solution.value(u))
+    let allocation = w
+        .iter()
+        .map(|w| w.map_or(0.0, |w| solution.value(w)))
+        .collect();
+    Some((solution.value(u), allocation))
 }
 
 #[cfg(test)]
@@ -457,7 +514,7 @@ mod tests {
     fn one_sku_the_lp_is_the_closed_form() {
         // One SKU, three rows: u = sum of a = U.
         let a = [0.21, 0.4, 0.0625];
-        let lp = solve_lp(1, 3, &a).unwrap();
+        let (lp, _) = solve_lp(1, 3, &a).unwrap();
         assert!((lp - 0.6725).abs() <= 1e-9, "{lp}");
     }
 
@@ -466,11 +523,11 @@ mod tests {
         // Row 0: A alone takes 0.5 of its GPUs, B 1.0; row 1: A 1.0, B 0.5. Each takes the
         // row it is fast at: u = 0.5 (proportional: 2/3 each).
         let a = [0.5, 1.0, 1.0, 0.5];
-        let lp = solve_lp(2, 2, &a).unwrap();
+        let (lp, _) = solve_lp(2, 2, &a).unwrap();
         assert!((lp - 0.5).abs() <= 1e-9, "{lp}");
         // A SKU without a rate for a row gets no share of it.
         let a = [0.5, f64::INFINITY, 1.0, 0.5];
-        let lp = solve_lp(2, 2, &a).unwrap();
+        let (lp, _) = solve_lp(2, 2, &a).unwrap();
         // A takes row 0 (0.5), B row 1 (0.5).
         assert!((lp - 0.5).abs() <= 1e-9, "{lp}");
     }
@@ -481,6 +538,7 @@ mod tests {
             step: 0,
             u: 0.7,
             rows: 2,
+            shape: vec![0, 3, usize::MAX, 0, 1],
             a: vec![0.1, 0.2, 0.3, 0.4],
             rates: vec![100.0, 400.0, 150.0, 600.0],
         };
@@ -500,9 +558,59 @@ mod tests {
             step: 0,
             u: 0.9,
             rows: 3,
+            shape: vec![0, 3, 6, usize::MAX, 0, 1],
             a: vec![0.3, 0.25, inf, inf, inf, 0.5],
             rates: vec![1.0, 1.0, 0.0, 0.0, 0.0, 1.0],
         };
         assert_eq!(lp.closed_form(), Some(0.55));
+    }
+
+    #[test]
+    fn skipping_steps_by_another_steps_allocation_keeps_the_maximum() {
+        // Three SKUs with comparative advantage on four rows, demand moving over 300
+        // steps: the maximum with skips is the maximum of every step's LP, to the bit.
+        let scenario = Scenario::parse(include_str!("../../scenarios/tiny.toml"), "t").unwrap();
+        let rates = [
+            [4.0, 1.0, 2.0, 1.0],
+            [1.0, 3.0, 1.0, 2.0],
+            [2.0, 2.0, 3.0, 0.0],
+        ];
+        let gpus = [1.0, 2.0, 1.5];
+        let mut scan = Scan::new(&scenario, 1, false);
+        for step in 0..300 {
+            let demand: Vec<f64> = (0..4)
+                .map(|j| 1.0 + 0.5 * (step as f64 * 0.05 + j as f64).sin())
+                .collect();
+            let mut a = Vec::new();
+            for (own, g) in rates.iter().zip(gpus) {
+                a.extend(
+                    own.iter().zip(&demand).map(
+                        |(&r, &d)| {
+                            if r > 0.0 { d / (r * g) } else { f64::INFINITY }
+                        },
+                    ),
+                );
+            }
+            let u: f64 = (0..4)
+                .map(|j| demand[j] / (0..3).map(|k| rates[k][j] * gpus[k]).sum::<f64>())
+                .sum();
+            scan.peak_u = scan.peak_u.max(u);
+            scan.open.push(StepLp {
+                step,
+                u,
+                rows: 4,
+                shape: vec![0, 1, 2, 3, usize::MAX, 0, 1, 2],
+                a,
+                rates: rates.concat(),
+            });
+        }
+        let every = scan.open.iter().map(|lp| lp.solve().0).fold(0.0, f64::max);
+        let above = scan.open.iter().filter(|lp| lp.u > every).count();
+        let peak = scan.peak_u;
+        let bounds = scan.finish(peak, true);
+        assert_eq!(bounds.replaced, every);
+        // Re-placing gains, and most steps could only be skipped by an allocation.
+        assert!(every < 0.9 * peak, "{every} {peak}");
+        assert!(above > 100, "{above}");
     }
 }
