@@ -1,6 +1,8 @@
 //! A work budget: no scenario can ask for unbounded work. The model's cost grows with
-//! policies × phases × steps × (samples + days): every sample of every policy is
-//! evaluated on each phase over the week's steps, and a timeline evaluates a few days of
+//! policies × phases × distinct steps × (samples + days): every sample of every policy is
+//! evaluated on each phase over the week's runs of identical steps (steps whose demand
+//! and serving shares are those of the step before cost nothing more: the kernels walk
+//! runs, not steps), and a timeline evaluates a few days of
 //! each month (8 are counted), or every day (31) where its runway search may step through
 //! ramps; past the budget the run stops before it starts, with exit 2 naming the figure
 //! and how to lower it.
@@ -19,7 +21,8 @@ pub const WORK_BUDGET: f64 = 2e8;
 pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyhow::Result<()> {
     let samples = scenario.sampling.as_ref().map_or(1, |s| s.samples.max(1)) as f64;
     let phases = crate::model::Phase::all(scenario).len() as f64;
-    let per_pass = policies as f64 * phases * scenario.steps() as f64 * speed_width(scenario);
+    let steps = crate::model::Evaluator::new(scenario).distinct_steps() as f64;
+    let per_pass = policies as f64 * phases * steps * speed_width(scenario);
     // A month is looked at on a few days (its ends, its events and their eves) and its
     // runway bisected between them; where a site ramps or growth rates differ in sign the
     // search may step through every day.
@@ -46,13 +49,13 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
         String::new()
     };
     bail!(
-        "this run asks for {} evaluations ({} policies × {} phases × {} steps × ({} samples + \
-         {} days){}), over the budget of {}; {lower}select fewer policies with --policy, or \
-         use a coarser step",
+        "this run asks for {} evaluations ({} policies × {} phases × {} distinct steps × ({} \
+         samples + {} days){}), over the budget of {}; {lower}select fewer policies with \
+         --policy, or use a coarser step or smoother curves",
         count(work),
         count(policies as f64),
         count(phases),
-        count(scenario.steps() as f64),
+        count(steps),
         count(samples),
         count(days),
         width_note(scenario),

@@ -207,6 +207,28 @@ impl<'s> Evaluator<'s> {
         self.segments.len()
     }
 
+    /// Runs of consecutive steps with the same demand and the same serving share at every
+    /// site: what one sampled evaluation walks (a share curve splits a run of demand where
+    /// it moves), so the work of a run grows with these, not with steps.
+    pub fn distinct_steps(&self) -> usize {
+        let curves: Vec<&[f64]> = self
+            .scenario
+            .sites
+            .iter()
+            .filter_map(|site| match &site.serving_share {
+                crate::scenario::ServingShare::Curve { share, .. } => Some(&share[..]),
+                _ => None,
+            })
+            .collect();
+        (0..self.step_segment.len())
+            .filter(|&h| {
+                h == 0
+                    || self.step_segment[h] != self.step_segment[h - 1]
+                    || curves.iter().any(|share| share[h] != share[h - 1])
+            })
+            .count()
+    }
+
     /// H(t), active hours per user per week, per tier.
     pub(super) fn active_hours(&self) -> &[f64] {
         &self.active_hours
@@ -877,6 +899,37 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn distinct_steps_are_runs_of_equal_demand_split_where_a_share_curve_moves() {
+        // tiny.toml: weekdays 0.1 with a 13:00-19:00 peak, weekends 0.05. Runs: Monday to
+        // the peak, each weekday's peak (5), between peaks (4: 19:00 to 13:00 next day),
+        // Friday 19:00 to midnight, the weekend: 1 + 5 + 4 + 1 + 1 = 12.
+        let text = include_str!("../../scenarios/tiny.toml");
+        let scenario = Scenario::parse(text, "t.toml").unwrap();
+        assert_eq!(scenario.steps(), 168);
+        assert_eq!(Evaluator::new(&scenario).distinct_steps(), 12);
+        // A share curve on "home", 0.9 from 06:00 to 18:00 each day and 1.0 otherwise:
+        // no run starts at 06:00 or 18:00 (weekday 18:00 is inside the peak), so each of
+        // the 7 days adds two.
+        let shared = text.replace(
+            "gpus = { h100 = 1000 }\n\n[[site]]",
+            "gpus = { h100 = 1000 }\nserving_share = \"day\"\n\n[[site]]",
+        ) + "\n[curve.day]\nweek = ["
+            + &(0..168)
+                .map(|h| {
+                    if (6..18).contains(&(h % 24)) {
+                        "0.9"
+                    } else {
+                        "1.0"
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+            + "]\n";
+        let scenario = Scenario::parse(&shared, "t.toml").unwrap();
+        assert_eq!(Evaluator::new(&scenario).distinct_steps(), 12 + 7 + 7);
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn timeline_with_progress(
     let sampled = scenario
         .sampling
         .as_ref()
-        .map(|sampling| SampledMonths::run(&plan, sampling, policies));
+        .map(|sampling| SampledMonths::run(&plan, sampling, policies, SHARES_BYTES));
     let runway = policies
         .par_iter()
         .enumerate()
@@ -74,7 +74,7 @@ pub fn timeline_with_progress(
                 holds_until: holds_until.map(|d| d.to_string()),
                 fits_again: fits_again.map(|d| d.to_string()),
                 fits_throughout: first_miss.is_none(),
-                sampled: sampled.as_ref().map(|s| s.runway(i, spec)),
+                sampled: sampled.as_ref().map(|s| s.runway(i)),
             }
         })
         .collect();
@@ -416,16 +416,49 @@ impl<'p, 'e, 's> DaySearch<'p, 'e, 's> {
 }
 
 /// The samples month by month: for each sample, the days it is looked at (its own slipped
-/// events), the fleet it has on each, and whether it fits each month, per policy.
+/// events), the fleet it has on each, and whether it fits each month; kept per policy as
+/// counts, so what a run holds does not grow with policies × samples.
 struct SampledMonths {
-    /// Per policy, per month, per sample: fits every day looked at.
-    fits: Vec<Vec<Vec<bool>>>,
-    samples: usize,
-    seed: u64,
+    /// Per policy: the samples that fit every day looked at, per month, and the runway.
+    policies: Vec<PolicySampled>,
+}
+
+/// One policy over the samples.
+struct PolicySampled {
+    /// Per month: samples that fit every day looked at.
+    fitting: Vec<usize>,
+    /// The runway's percentiles.
+    runway: RunwaySampled,
+}
+
+/// The most memory the policies' sampled shares may take at once (two f64 per sample and
+/// load each): policies are evaluated in groups that fit, one at a time (at least one
+/// policy per group). colossus.toml's 6 policies at 10,000 samples take 11 MB, one group;
+/// 100,000 samples of 5 loads take 8 MB per policy, so two policies at a time.
+const SHARES_BYTES: usize = 16 << 20;
+
+/// One policy of a group, while its samples are evaluated: its shares, what it serves,
+/// and per sample the first month it misses and the last month a miss was counted in.
+struct PolicyInProgress {
+    shares: DrawShares,
+    serves: Vec<bool>,
+    /// Per sample: the first month missed (`months` if none yet).
+    first_miss: Vec<u32>,
+    /// Per sample: the month whose count already has this sample's miss (`u32::MAX` if none).
+    counted: Vec<u32>,
+    /// Per month: samples that missed some day looked at.
+    missing: Vec<usize>,
 }
 
 impl SampledMonths {
-    fn run(plan: &DayPlan<'_, '_>, sampling: &Sampling, policies: &[usize]) -> SampledMonths {
+    /// Evaluates the samples of `policies`, as many policies at a time as `shares_bytes`
+    /// of sampled shares allow (at least one): the answer is the same whatever the limit.
+    fn run(
+        plan: &DayPlan<'_, '_>,
+        sampling: &Sampling,
+        policies: &[usize],
+        shares_bytes: usize,
+    ) -> SampledMonths {
         let scenario = plan.scenario();
         let spec = plan.spec;
         let draws = sampling::draws(sampling);
@@ -439,124 +472,138 @@ impl SampledMonths {
         let tier_factors: Vec<Vec<f64>> = (0..horizon)
             .map(|d| time::growth_factors(spec, spec.start.add_days(d as i64)))
             .collect();
-        let prepared: Vec<(DrawShares, Vec<bool>)> = policies
-            .iter()
-            .map(|&p| {
-                let policy = SamplePolicy::new(plan.evaluator, &scenario.policies[p]);
-                (policy.shares_of(&draws), policy.serves())
-            })
-            .collect();
         let timeline_rising = spec.growth.iter().all(|&g| g >= 0.0);
         let spread_slips = sampling.slip_days.is_some_and(|p| p.p90 > p.p10)
             && scenario
                 .sites
                 .iter()
                 .any(|s| s.ramp_days.is_some_and(|n| n > 1));
-        let tiers = scenario.tiers.len();
-        // Per policy, per month, per sample: fits on every day looked at. Month by month,
-        // so that only one month's fleets are ever held.
-        let mut fits = vec![vec![Vec::new(); spec.months as usize]; policies.len()];
-        for m in 0..spec.months {
-            let first = spec.start.add_months(m);
-            let next = spec.start.add_months(m + 1);
-            // Every (sample, day) looked at, with the fleet it has then: fleets are told
-            // apart by the share of each site present, so samples share them. Slips with a
-            // spread give every sample a ramp of its own: ramps are then counted in steps
-            // of 1/RAMP_STEPS of the site, rounded down (docs/model.md, "Slips").
-            let (presences, mut looks) = month_looks(
-                scenario,
-                (&slips, &events, &draws),
-                (first, next),
-                spec,
-                timeline_rising,
-                spread_slips.then_some(RAMP_STEPS),
-            );
-            // Grouped by fleet: each fleet is prepared once, used, and dropped.
-            looks.sort_unstable_by_key(|look| look.fleet);
-            let groups: Vec<&[Look]> = looks.chunk_by(|a, b| a.fleet == b.fleet).collect();
-            let misses: Vec<Vec<(usize, usize)>> = groups
-                .par_iter()
-                .map(|group| {
-                    let presence = &presences[group[0].fleet as usize];
-                    let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
-                    let fleet = SampleFleet::new(plan.evaluator, &fleet);
-                    let width = prepared.first().map_or(tiers, |(shares, _)| shares.width());
-                    let (mut off, mut peak) = (vec![0.0; width], vec![0.0; width]);
-                    let mut misses = Vec::new();
-                    for (i, (shares, serves)) in prepared.iter().enumerate() {
-                        let unserved = fleet.leaves_unserved(serves);
-                        for look in *group {
-                            let sample = look.sample as usize;
-                            let at = SampleAt {
-                                shares,
-                                draw: &draws[sample],
-                                index: sample,
-                                months: f64::from(look.day) / time::MONTH_DAYS,
-                                tier_factor: &tier_factors[look.day as usize],
-                            };
-                            if !at.outcome(&fleet, &mut off, &mut peak, unserved, true).fits {
-                                misses.push((i, sample));
-                            }
-                        }
+        let months = spec.months as usize;
+        // One value per load (a tier at each of its speeds), for every policy alike.
+        let width = scenario.loads().len();
+        let per_policy = (draws.len() * width * 2 * std::mem::size_of::<f64>()).max(1);
+        let group = (shares_bytes / per_policy).max(1);
+        // Every (sample, day) each month looks at, with the fleet it has then: fleets are
+        // told apart by the share of each site present, so samples share them. Slips with
+        // a spread give every sample a ramp of its own: ramps are then counted in steps of
+        // 1/RAMP_STEPS of the site, rounded down (docs/model.md, "Slips"). Sorted by
+        // fleet, so that each fleet is prepared once per group of policies; computed once
+        // for all groups (12 bytes a look).
+        let month_looks: Vec<(Vec<Vec<f64>>, Vec<Look>)> = (0..spec.months)
+            .into_par_iter()
+            .map(|m| {
+                let (presences, mut looks) = month_looks(
+                    scenario,
+                    (&slips, &events, &draws),
+                    (spec.start.add_months(m), spec.start.add_months(m + 1)),
+                    spec,
+                    timeline_rising,
+                    spread_slips.then_some(RAMP_STEPS),
+                );
+                looks.sort_unstable_by_key(|look| look.fleet);
+                (presences, looks)
+            })
+            .collect();
+        let mut sampled = Vec::with_capacity(policies.len());
+        for group in policies.chunks(group) {
+            let mut progress: Vec<PolicyInProgress> = group
+                .iter()
+                .map(|&p| {
+                    let policy = SamplePolicy::new(plan.evaluator, &scenario.policies[p]);
+                    PolicyInProgress {
+                        shares: policy.shares_of(&draws),
+                        serves: policy.serves(),
+                        first_miss: vec![spec.months; draws.len()],
+                        counted: vec![u32::MAX; draws.len()],
+                        missing: vec![0; months],
                     }
-                    misses
                 })
                 .collect();
-            for month in fits.iter_mut() {
-                month[m as usize] = vec![true; draws.len()];
+            for (m, (presences, looks)) in (0..spec.months).zip(&month_looks) {
+                let fleets: Vec<&[Look]> = looks.chunk_by(|a, b| a.fleet == b.fleet).collect();
+                let misses: Vec<Vec<(usize, usize)>> = fleets
+                    .par_iter()
+                    .map(|looks| {
+                        let presence = &presences[looks[0].fleet as usize];
+                        let fleet = FleetCapacity::with_presence(scenario, |s| presence[s]);
+                        let fleet = SampleFleet::new(plan.evaluator, &fleet);
+                        let (mut off, mut peak) = (vec![0.0; width], vec![0.0; width]);
+                        let mut misses = Vec::new();
+                        for (i, policy) in progress.iter().enumerate() {
+                            let unserved = fleet.leaves_unserved(&policy.serves);
+                            for look in *looks {
+                                let sample = look.sample as usize;
+                                let at = SampleAt {
+                                    shares: &policy.shares,
+                                    draw: &draws[sample],
+                                    index: sample,
+                                    months: f64::from(look.day) / time::MONTH_DAYS,
+                                    tier_factor: &tier_factors[look.day as usize],
+                                };
+                                if !at.outcome(&fleet, &mut off, &mut peak, unserved, true).fits {
+                                    misses.push((i, sample));
+                                }
+                            }
+                        }
+                        misses
+                    })
+                    .collect();
+                for (i, sample) in misses.into_iter().flatten() {
+                    let policy = &mut progress[i];
+                    if policy.counted[sample] != m {
+                        policy.counted[sample] = m;
+                        policy.missing[m as usize] += 1;
+                        policy.first_miss[sample] = policy.first_miss[sample].min(m);
+                    }
+                }
             }
-            for (i, sample) in misses.into_iter().flatten() {
-                fits[i][m as usize][sample] = false;
-            }
+            sampled.extend(progress.into_iter().map(|policy| PolicySampled {
+                fitting: policy.missing.iter().map(|&n| draws.len() - n).collect(),
+                runway: runway(&policy.first_miss, sampling, spec),
+            }));
         }
-        SampledMonths {
-            fits,
-            samples: sampling.samples,
-            seed: sampling.seed,
-        }
+        SampledMonths { policies: sampled }
     }
 
     /// The chance the `i`th policy fits month `m`, and its standard error.
     fn hit_rate(&self, m: usize, i: usize) -> (f64, f64) {
-        let month = &self.fits[i][m];
-        hit_rate(month.iter().filter(|&&f| f).count(), month.len())
+        let samples = self.policies[i].runway.samples;
+        hit_rate(self.policies[i].fitting[m], samples)
     }
 
-    /// The `i`th policy's runway over the samples: months fitted before the first miss,
-    /// and the last day of that run as a date.
-    fn runway(&self, i: usize, spec: &Timeline) -> RunwaySampled {
-        let months = self.fits[i].len();
-        let runways: Vec<f64> = (0..self.samples)
-            .map(|sample| {
-                (0..months)
-                    .position(|m| !self.fits[i][m][sample])
-                    .unwrap_or(months) as f64
-            })
-            .collect();
-        let throughout = runways.iter().filter(|&&r| r as usize == months).count();
-        let summary = SampleSummary::from_values(runways, throughout);
-        // A runway of r months ends the day before month r starts; all of them: past the
-        // horizon (null).
-        let end = |r: f64| {
-            let r = r as u32;
-            (r < spec.months).then(|| spec.start.add_months(r).add_days(-1).to_string())
-        };
-        RunwaySampled {
-            samples: self.samples,
-            seed: self.seed,
-            runway_months: PercentilesAnswer {
-                p10: summary.p10,
-                p50: summary.p50,
-                p90: summary.p90,
-            },
-            runway_end: DatePercentiles {
-                p10: end(summary.p10),
-                p50: end(summary.p50),
-                p90: end(summary.p90),
-            },
-            p_fits_throughout: summary.p_fits,
-            p_fits_throughout_standard_error: summary.standard_error,
-        }
+    /// The `i`th policy's runway over the samples.
+    fn runway(&self, i: usize) -> RunwaySampled {
+        self.policies[i].runway.clone()
+    }
+}
+
+/// A policy's runway over the samples from each sample's first month missed (`months` if
+/// none): months fitted before the first miss, and the last day of that run as a date.
+fn runway(first_miss: &[u32], sampling: &Sampling, spec: &Timeline) -> RunwaySampled {
+    let runways: Vec<f64> = first_miss.iter().map(|&m| f64::from(m)).collect();
+    let throughout = first_miss.iter().filter(|&&m| m == spec.months).count();
+    let summary = SampleSummary::from_values(runways, throughout);
+    // A runway of r months ends the day before month r starts; all of them: past the
+    // horizon (null).
+    let end = |r: f64| {
+        let r = r as u32;
+        (r < spec.months).then(|| spec.start.add_months(r).add_days(-1).to_string())
+    };
+    RunwaySampled {
+        samples: sampling.samples,
+        seed: sampling.seed,
+        runway_months: PercentilesAnswer {
+            p10: summary.p10,
+            p50: summary.p50,
+            p90: summary.p90,
+        },
+        runway_end: DatePercentiles {
+            p10: end(summary.p10),
+            p50: end(summary.p50),
+            p90: end(summary.p90),
+        },
+        p_fits_throughout: summary.p_fits,
+        p_fits_throughout_standard_error: summary.standard_error,
     }
 }
 
@@ -750,4 +797,35 @@ pub struct DatePercentiles {
     pub p50: Option<String>,
     /// 90th percentile.
     pub p90: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_give_the_same_answer_one_policy_at_a_time() {
+        // colossus.toml (6 policies, slips, ramps) at 400 samples: all policies in one
+        // group, or one at a time, give the same counts and runways.
+        let text = include_str!("../../scenarios/colossus.toml")
+            .replace("samples = 10000", "samples = 400");
+        let scenario = Scenario::parse(&text, "c.toml").unwrap();
+        let sampling = scenario.sampling.as_ref().unwrap();
+        assert_eq!(sampling.samples, 400);
+        let evaluator = Evaluator::new(&scenario);
+        let spec = scenario.timeline.as_ref().unwrap();
+        let plan = DayPlan::new(&evaluator, spec);
+        let policies: Vec<usize> = (0..scenario.policies.len()).collect();
+        let together = SampledMonths::run(&plan, sampling, &policies, SHARES_BYTES);
+        let apart = SampledMonths::run(&plan, sampling, &policies, 1);
+        let mut some_miss = false;
+        for i in 0..policies.len() {
+            for m in 0..spec.months as usize {
+                assert_eq!(together.hit_rate(m, i), apart.hit_rate(m, i));
+                some_miss |= together.policies[i].fitting[m] < 400;
+            }
+            assert_eq!(together.runway(i), apart.runway(i));
+        }
+        assert!(some_miss, "some sample misses some month");
+    }
 }
