@@ -610,17 +610,6 @@ impl SampleFleet {
         }
         // With share curves, capacity moves only where some curve's share does (a few
         // times a day): it is computed again only then.
-        let curve_shares = |h: usize| -> Vec<u64> {
-            fleet
-                .sites
-                .iter()
-                .filter_map(|site| match &site.share {
-                    crate::scenario::ServingShare::Curve { share, .. } => Some(share[h].to_bits()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let mut shares_at: Option<Vec<u64>> = None;
         // Room for a segment per step: no reallocation while the fleet is prepared.
         let segments = evaluator.segments().max(1);
         fleet_out.low.reserve(segments * width);
@@ -635,16 +624,12 @@ impl SampleFleet {
             // Capacity moves only at the first step and where a share curve does; between,
             // the fixed capacity is the previous step's.
             let mut moved = h == 0;
-            if !constant {
-                let now = curve_shares(h);
-                if shares_at.as_ref() != Some(&now) {
-                    fleet.capacity_into(h, 0.0, &mut low_cap);
-                    if elastic {
-                        fleet.capacity_into(h, 1.0, &mut high_cap);
-                    }
-                    shares_at = Some(now);
-                    moved = true;
+            if !constant && (h == 0 || !fleet.same_capacity_at(h, h - 1)) {
+                fleet.capacity_into(h, 0.0, &mut low_cap);
+                if elastic {
+                    fleet.capacity_into(h, 1.0, &mut high_cap);
                 }
+                moved = true;
             }
             if moved {
                 fixed = pair_of.iter().map(|&(c, x)| low_cap[x][c]).collect();
