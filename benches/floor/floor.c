@@ -9,7 +9,14 @@
  *
  * Evaluations run in parallel over the machine's cores (OpenMP), as capplan's do (rayon).
  *
- * Usage: floor [EVALUATIONS] [STEPS] [TIERS]   (defaults 800 10080 100)
+ * With CURVE_DIR, the matrix is read from the same per-minute CSV curves capplan reads
+ * (CURVE_DIR/c<t>.csv, a header line then one share per step, as minute_curves.py writes
+ * them), parsed with strtod, each tier's column its users x share x tokens per active hour
+ * / 3600 (users and tokens drawn: the TOML around them is a few kB): the CSV parse is then
+ * in the floor's time too, as it is in capplan's. Each column is then scaled to the mean
+ * of the drawn matrix (5e3), so U lands around the target as without curves.
+ *
+ * Usage: floor [EVALUATIONS] [STEPS] [TIERS] [CURVE_DIR]   (defaults 800 10080 100)
  * Build: cc -O3 -march=native -fopenmp -o floor floor.c
  */
 #include <stdio.h>
@@ -29,9 +36,29 @@ int main(int argc, char **argv) {
     int evaluations = argc > 1 ? atoi(argv[1]) : 800;
     int steps = argc > 2 ? atoi(argv[2]) : 10080;
     int tiers = argc > 3 ? atoi(argv[3]) : 100;
+    const char *curves = argc > 4 ? argv[4] : NULL;
     double *d = malloc(sizeof(double) * (size_t)steps * tiers);
     unsigned char *peak = malloc(steps);
-    for (size_t i = 0; i < (size_t)steps * tiers; i++) d[i] = 1e4 * next();
+    if (curves) {
+        char path[4096], line[256];
+        for (int t = 0; t < tiers; t++) {
+            double users = 1e5 + 1e7 * next(), tokens = 2e4 + 4e4 * next(), sum = 0.0;
+            snprintf(path, sizeof path, "%s/c%d.csv", curves, t);
+            FILE *f = fopen(path, "r");
+            if (!f || !fgets(line, sizeof line, f)) { fprintf(stderr, "%s: cannot read\n", path); return 2; }
+            for (int h = 0; h < steps; h++) {
+                if (!fgets(line, sizeof line, f)) { fprintf(stderr, "%s: short\n", path); return 2; }
+                double v = users * strtod(line, NULL) * tokens / 3600.0;
+                d[(size_t)h * tiers + t] = v;
+                sum += v;
+            }
+            fclose(f);
+            double scale = sum > 0.0 ? 5e3 * steps / sum : 0.0;
+            for (int h = 0; h < steps; h++) d[(size_t)h * tiers + t] *= scale;
+        }
+    } else {
+        for (size_t i = 0; i < (size_t)steps * tiers; i++) d[i] = 1e4 * next();
+    }
     for (int h = 0; h < steps; h++) peak[h] = (h / 60) % 24 >= 13 && (h / 60) % 24 < 19;
     /* Every evaluation's coefficients, drawn up front: utilization off peak and at peak,
      * served share off peak and at peak; U lands around the 0.8 target. */
