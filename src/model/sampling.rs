@@ -510,8 +510,11 @@ pub struct SampleFleet {
     /// mix x kind on each.
     pairs: usize,
     tier_pairs: Vec<Vec<(usize, f64)>>,
-    /// Per segment and pair: capacity at lambda = 0; per pair: the elastic span.
+    /// Per capacity the fleet takes over the week (it moves only where a share curve
+    /// does) and pair: capacity at lambda = 0; per segment, which; per pair: the elastic
+    /// span.
     fixed: Vec<f64>,
+    fixed_of: Vec<u32>,
     span: Vec<f64>,
     elastic: bool,
     /// Training GPU-hours with lambda = 0 at every step, and lost per hour of lambda.
@@ -584,6 +587,7 @@ impl SampleFleet {
                 })
                 .collect(),
             fixed: Vec::new(),
+            fixed_of: Vec::new(),
             span: pair_of
                 .iter()
                 .map(|&(c, x)| fleet.elastic_span[x][c])
@@ -614,7 +618,7 @@ impl SampleFleet {
         let segments = evaluator.segments().max(1);
         fleet_out.low.reserve(segments * width);
         fleet_out.demand.reserve(segments * width);
-        fleet_out.fixed.reserve(segments * pairs);
+        fleet_out.fixed_of.reserve(segments);
         if elastic {
             fleet_out.high.reserve(segments * width);
         }
@@ -691,7 +695,12 @@ impl SampleFleet {
                 fleet_out.demand.push(row[t]);
             }
             fleet_out.infinite_low.push(infinite);
-            fleet_out.fixed.extend_from_slice(&fixed);
+            let last = fleet_out.fixed.len().checked_sub(pairs);
+            if last.is_none_or(|last| fleet_out.fixed[last..] != fixed[..]) {
+                fleet_out.fixed.extend_from_slice(&fixed);
+            }
+            let states = fleet_out.fixed.len().checked_div(pairs).unwrap_or(1);
+            fleet_out.fixed_of.push(states.saturating_sub(1) as u32);
             previous_low.clone_from(&fixed);
             previous_row = row;
         }
@@ -810,7 +819,8 @@ impl SampleFleet {
                     }
                 }
             }
-            let fixed = &self.fixed[s * pairs..(s + 1) * pairs];
+            let k = self.fixed_of[s] as usize;
+            let fixed = &self.fixed[k * pairs..(k + 1) * pairs];
             total +=
                 self.weights[s] * solve_lambda(&load, fixed, &self.span, self.target, low, high);
             if total * self.dt > allowed {
