@@ -10,11 +10,11 @@
  * Evaluations run in parallel over the machine's cores (OpenMP), as capplan's do (rayon).
  *
  * With CURVE_DIR, the matrix is read from the same per-minute CSV curves capplan reads
- * (CURVE_DIR/c<t>.csv, a header line then one share per step, as minute_curves.py writes
- * them), parsed with strtod, each tier's column its users x share x tokens per active hour
- * / 3600 (users and tokens drawn: the TOML around them is a few kB): the CSV parse is then
- * in the floor's time too, as it is in capplan's. Each column is then scaled to the mean
- * of the drawn matrix (5e3), so U lands around the target as without curves.
+ * (CURVE_DIR/c<t>.csv, a header line then one share per step in the last column, as
+ * capplan reads them and minute_curves.py writes them), parsed with strtod: the CSV parse
+ * is then in the floor's time too, as it is in capplan's. Each tier's column is scaled to
+ * the mean of the drawn matrix (5e3; capplan's users x tokens per active hour / 3600 is
+ * one such factor per tier), so U lands around the target as without curves.
  *
  * Usage: floor [EVALUATIONS] [STEPS] [TIERS] [CURVE_DIR]   (defaults 800 10080 100)
  * Build: cc -O3 -march=native -fopenmp -o floor floor.c
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
+#include <string.h>
 
 static uint64_t state = 1;
 static double next(void) { /* SplitMix64, as capplan's synth */
@@ -42,13 +43,14 @@ int main(int argc, char **argv) {
     if (curves) {
         char path[4096], line[256];
         for (int t = 0; t < tiers; t++) {
-            double users = 1e5 + 1e7 * next(), tokens = 2e4 + 4e4 * next(), sum = 0.0;
+            double sum = 0.0;
             snprintf(path, sizeof path, "%s/c%d.csv", curves, t);
             FILE *f = fopen(path, "r");
             if (!f || !fgets(line, sizeof line, f)) { fprintf(stderr, "%s: cannot read\n", path); return 2; }
             for (int h = 0; h < steps; h++) {
-                if (!fgets(line, sizeof line, f)) { fprintf(stderr, "%s: short\n", path); return 2; }
-                double v = users * strtod(line, NULL) * tokens / 3600.0;
+                if (!fgets(line, sizeof line, f)) { fprintf(stderr, "%s: short\n", path); fclose(f); return 2; }
+                const char *last = strrchr(line, ',');
+                double v = strtod(last ? last + 1 : line, NULL);
                 d[(size_t)h * tiers + t] = v;
                 sum += v;
             }

@@ -51,7 +51,7 @@ pub fn within_budget(scenario: &Scenario, policies: usize, months: u32) -> anyho
     bail!(
         "this run asks for {} evaluations ({} policies × {} phases × {} distinct steps × ({} \
          samples + {} days){}), over the budget of {}; {lower}select fewer policies with \
-         --policy, or use a coarser step or smoother curves",
+         --policy, or use smoother curves (fewer distinct steps)",
         count(work),
         count(policies as f64),
         count(phases),

@@ -35,6 +35,9 @@ pub struct Evaluator<'s> {
     segments: Vec<Segment>,
     /// Per step: its segment.
     step_segment: Vec<usize>,
+    /// The first step of each run of steps with the same segment and the same share on
+    /// every share curve of the scenario.
+    run_starts: Vec<usize>,
     /// Whether each step is a peak step.
     peak: Vec<bool>,
     /// Per tier: sum of d over off-peak steps, and over peak steps.
@@ -90,12 +93,28 @@ impl<'s> Evaluator<'s> {
             }
             step_segment.push(segments.len() - 1);
         }
+        let curves: Vec<&[f64]> = scenario
+            .sites
+            .iter()
+            .filter_map(|site| match &site.serving_share {
+                crate::scenario::ServingShare::Curve { share, .. } => Some(&share[..]),
+                _ => None,
+            })
+            .collect();
+        let run_starts = (0..steps)
+            .filter(|&h| {
+                h == 0
+                    || step_segment[h] != step_segment[h - 1]
+                    || curves.iter().any(|share| share[h] != share[h - 1])
+            })
+            .collect();
         Evaluator {
             scenario,
             tiers,
             rows,
             segments,
             step_segment,
+            run_starts,
             peak,
             off_peak_sum,
             peak_sum,
@@ -211,22 +230,16 @@ impl<'s> Evaluator<'s> {
     /// site: what one sampled evaluation walks (a share curve splits a run of demand where
     /// it moves), so the work of a run grows with these, not with steps.
     pub fn distinct_steps(&self) -> usize {
-        let curves: Vec<&[f64]> = self
-            .scenario
-            .sites
-            .iter()
-            .filter_map(|site| match &site.serving_share {
-                crate::scenario::ServingShare::Curve { share, .. } => Some(&share[..]),
-                _ => None,
-            })
-            .collect();
-        (0..self.step_segment.len())
-            .filter(|&h| {
-                h == 0
-                    || self.step_segment[h] != self.step_segment[h - 1]
-                    || curves.iter().any(|share| share[h] != share[h - 1])
-            })
-            .count()
+        self.run_starts.len()
+    }
+
+    /// The runs of [`Evaluator::distinct_steps`], in step order: (first step, steps).
+    pub(super) fn runs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let steps = self.step_segment.len();
+        self.run_starts.iter().enumerate().map(move |(i, &first)| {
+            let end = self.run_starts.get(i + 1).copied().unwrap_or(steps);
+            (first, end - first)
+        })
     }
 
     /// H(t), active hours per user per week, per tier.

@@ -60,9 +60,10 @@ pub fn pool_of(scenario: &Scenario, c: usize) -> usize {
 const SAME_RATIO: f64 = 1e-12;
 
 /// How far below the largest optimum found a step's bound from another step's allocation
-/// must lie for the step to be skipped: a thousand times the solver's tolerance (1e-10
-/// absolute on coefficients of order 1), so the LP the skip saves could not have
-/// returned a value above the maximum.
+/// must lie for the step to be skipped, relative to the bound (at least 1): a thousand
+/// times the solver's tolerance (1e-10, absolute, on the rows' sums, so a load may be
+/// understated by that share of itself), so the LP the skip saves could not have returned
+/// a value above the maximum.
 const SKIP_MARGIN: f64 = 1e-7;
 
 /// The placement bounds of `policy` on `fleet` with each tier's users times `users_scale`
@@ -245,7 +246,8 @@ impl<'s> Scan<'s> {
             let Some(w) = allocation else { continue };
             for j in i + 1..open.len() {
                 if bound[j] > replaced && open[j].same_shape(&open[i]) {
-                    bound[j] = bound[j].min(open[j].largest_load(&w) + SKIP_MARGIN);
+                    let load = open[j].largest_load(&w);
+                    bound[j] = bound[j].min(load + SKIP_MARGIN * load.max(1.0));
                 }
             }
         }

@@ -339,25 +339,19 @@ impl SamplePolicy {
     /// the same numbers).
     pub fn shares_of(&self, draws: &[Draw]) -> DrawShares {
         let width = self.width();
-        let rows: Vec<(Vec<f64>, Vec<f64>)> = draws
-            .par_iter()
-            .map(|draw| {
-                let (mut off, mut peak) = (vec![0.0; width], vec![0.0; width]);
-                self.shares(draw.tokens, &mut off, &mut peak);
-                (off, peak)
-            })
-            .collect();
+        let (mut off, mut peak) = (
+            vec![0.0; draws.len() * width],
+            vec![0.0; draws.len() * width],
+        );
+        off.par_chunks_mut(width.max(1))
+            .zip(peak.par_chunks_mut(width.max(1)))
+            .zip(draws)
+            .for_each(|((off, peak), draw)| self.shares(draw.tokens, off, peak));
         DrawShares {
             width,
             load_tier: self.load_tier.clone(),
-            off: rows
-                .iter()
-                .flat_map(|(off, _)| off.iter().copied())
-                .collect(),
-            peak: rows
-                .iter()
-                .flat_map(|(_, peak)| peak.iter().copied())
-                .collect(),
+            off,
+            peak,
         }
     }
 }
@@ -623,7 +617,10 @@ impl SampleFleet {
             fleet_out.high.reserve(segments * width);
         }
         let mut fixed: Vec<f64> = Vec::new();
-        for (h, &is_peak) in peak.iter().enumerate() {
+        // Run by run (steps alike in demand, peak and every share curve): the steps of a
+        // run after its first are always merged into it, so a run counts as its length.
+        for (h, len) in evaluator.runs() {
+            let (is_peak, run) = (peak[h], len as f64);
             let row = evaluator.row(h);
             // Capacity moves only at the first step and where a share curve does; between,
             // the fixed capacity is the previous step's.
@@ -643,10 +640,10 @@ impl SampleFleet {
                 && row == previous_row
                 && (!moved || fixed == previous_low);
             if same {
-                *fleet_out.weights.last_mut().expect("a segment") += 1.0;
+                *fleet_out.weights.last_mut().expect("a segment") += run;
                 continue;
             }
-            fleet_out.weights.push(1.0);
+            fleet_out.weights.push(run);
             fleet_out.peak.push(is_peak);
             let mut infinite = false;
             let stale = per_tier

@@ -433,9 +433,9 @@ struct PolicySampled {
 
 /// The most memory the policies' sampled shares may take at once (two f64 per sample and
 /// load each): policies are evaluated in groups that fit, one at a time (at least one
-/// policy per group). colossus.toml's 6 policies at 10,000 samples take 11 MB, one group;
-/// 100,000 samples of 5 loads take 8 MB per policy, so two policies at a time.
-const SHARES_BYTES: usize = 16 << 20;
+/// policy per group). colossus.toml's 6 policies take 11 MB at 10,000 samples, one group
+/// up to 29,000; 100,000 samples of 5 loads take 8 MB per policy, so four at a time.
+const SHARES_BYTES: usize = 32 << 20;
 
 /// One policy of a group, while its samples are evaluated: its shares, what it serves,
 /// and per sample the first month it misses and the last month a miss was counted in.
@@ -487,23 +487,24 @@ impl SampledMonths {
         // told apart by the share of each site present, so samples share them. Slips with
         // a spread give every sample a ramp of its own: ramps are then counted in steps of
         // 1/RAMP_STEPS of the site, rounded down (docs/model.md, "Slips"). Sorted by
-        // fleet, so that each fleet is prepared once per group of policies; computed once
-        // for all groups (12 bytes a look).
-        let month_looks: Vec<(Vec<Vec<f64>>, Vec<Look>)> = (0..spec.months)
-            .into_par_iter()
-            .map(|m| {
-                let (presences, mut looks) = month_looks(
-                    scenario,
-                    (&slips, &events, &draws),
-                    (spec.start.add_months(m), spec.start.add_months(m + 1)),
-                    spec,
-                    timeline_rising,
-                    spread_slips.then_some(RAMP_STEPS),
-                );
-                looks.sort_unstable_by_key(|look| look.fleet);
-                (presences, looks)
-            })
-            .collect();
+        // fleet, so that each fleet is prepared once per group of policies.
+        let looks_of = |m: u32| -> MonthLooks {
+            let (presences, mut looks) = month_looks(
+                scenario,
+                (&slips, &events, &draws),
+                (spec.start.add_months(m), spec.start.add_months(m + 1)),
+                spec,
+                timeline_rising,
+                spread_slips.then_some(RAMP_STEPS),
+            );
+            looks.sort_unstable_by_key(|look| look.fleet);
+            (presences, looks)
+        };
+        let groups = policies.len().div_ceil(group);
+        // With more than one group, the first keeps the months' looks for the others while
+        // they fit in LOOKS_BYTES; months past it are looked at again by each group.
+        let mut kept: Vec<Option<MonthLooks>> = (0..months).map(|_| None).collect();
+        let mut kept_bytes = 0;
         let mut sampled = Vec::with_capacity(policies.len());
         for group in policies.chunks(group) {
             let mut progress: Vec<PolicyInProgress> = group
@@ -519,7 +520,15 @@ impl SampledMonths {
                     }
                 })
                 .collect();
-            for (m, (presences, looks)) in (0..spec.months).zip(&month_looks) {
+            for m in 0..spec.months {
+                let computed;
+                let (presences, looks) = match &kept[m as usize] {
+                    Some(month) => month,
+                    None => {
+                        computed = looks_of(m);
+                        &computed
+                    }
+                };
                 let fleets: Vec<&[Look]> = looks.chunk_by(|a, b| a.fleet == b.fleet).collect();
                 let misses: Vec<Vec<(usize, usize)>> = fleets
                     .par_iter()
@@ -555,6 +564,12 @@ impl SampledMonths {
                         policy.missing[m as usize] += 1;
                         policy.first_miss[sample] = policy.first_miss[sample].min(m);
                     }
+                }
+                let bytes = looks.len() * std::mem::size_of::<Look>()
+                    + presences.iter().map(|p| p.len() * 8).sum::<usize>();
+                if groups > 1 && kept[m as usize].is_none() && kept_bytes + bytes <= LOOKS_BYTES {
+                    kept_bytes += bytes;
+                    kept[m as usize] = Some((presences.clone(), looks.clone()));
                 }
             }
             sampled.extend(progress.into_iter().map(|policy| PolicySampled {
@@ -607,8 +622,17 @@ fn runway(first_miss: &[u32], sampling: &Sampling, spec: &Timeline) -> RunwaySam
     }
 }
 
+/// A month's looks: each fleet's share of every site present, and the (sample, day, fleet)
+/// looked at, sorted by fleet.
+type MonthLooks = (Vec<Vec<f64>>, Vec<Look>);
+
+/// The most memory the months' looks kept for later groups of policies may take (12
+/// bytes a look): past it, each group looks at the rest again.
+const LOOKS_BYTES: usize = 16 << 20;
+
 /// One sample looked at on one day: the fleet it has then, and the day (from the timeline's
 /// start).
+#[derive(Clone)]
 struct Look {
     fleet: u32,
     sample: u32,
