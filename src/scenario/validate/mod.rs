@@ -4,6 +4,8 @@
 //! (legal but suspicious). All problems are collected and reported together.
 
 pub mod bounds;
+mod join;
+mod scan;
 pub mod schema;
 mod semantics;
 mod shape;
@@ -48,15 +50,21 @@ pub(super) fn parse(
             omitted,
         }
     };
-    let document = match DeTable::parse(source) {
-        Ok(document) => document,
-        Err(err) => {
-            return Err(error(vec![Diagnostic {
-                key_path: None,
-                span: err.span(),
-                message: format!("invalid TOML: {}", err.message().trim_end()),
-            }]));
-        }
+    // Comments blanked, bounds checked, then parsed in pieces; a text that does not parse
+    // that way is parsed again whole and as written, so its message is the parser's own.
+    let scan = scan::scan(source).map_err(|limit| limit_error(source, origin, limit))?;
+    let document = match join::parse(&scan) {
+        Some(document) => document,
+        None => match DeTable::parse(source) {
+            Ok(document) => document,
+            Err(err) => {
+                return Err(error(vec![Diagnostic {
+                    key_path: None,
+                    span: err.span(),
+                    message: format!("invalid TOML: {}", err.message().trim_end()),
+                }]));
+            }
+        },
     };
     let file = shape::scenario_file(&document).map_err(error)?;
     let mut checker = Checker {
@@ -76,6 +84,28 @@ pub(super) fn parse(
     }
 }
 
+/// Refuses a text whose parse would take more memory than the bounds of [`scan`] allow,
+/// as [`parse`] does, without parsing it.
+pub(super) fn check_limits(source: &str, origin: &str) -> Result<(), ScenarioError> {
+    scan::scan(source)
+        .map(drop)
+        .map_err(|limit| limit_error(source, origin, limit))
+}
+
+/// The error for a bound the text crosses, pointing at where it crossed it.
+fn limit_error(source: &str, origin: &str, limit: scan::Limit) -> ScenarioError {
+    ScenarioError {
+        origin: origin.to_string(),
+        source: source.to_string(),
+        diagnostics: vec![Diagnostic {
+            key_path: None,
+            span: Some(limit.span),
+            message: limit.message,
+        }],
+        omitted: 0,
+    }
+}
+
 /// The warnings a scenario keeps after its `acknowledge` list, and how many it silenced.
 pub(super) struct Warnings {
     /// The warnings still to show.
@@ -92,14 +122,25 @@ impl Checker<'_, '_> {
         let path_of = |d: &Diagnostic| d.key_path.as_ref().map(ToString::to_string);
         let warnings = std::mem::take(&mut self.warnings);
         let before = warnings.len();
+        // Moved, not copied: a file may have a warning for each of 100,000 policies.
+        let mut matched = vec![false; paths.len()];
         let shown: Vec<Diagnostic> = warnings
-            .iter()
-            .filter(|d| !path_of(d).is_some_and(|p| paths.contains(&p)))
-            .cloned()
+            .into_iter()
+            .filter(|d| {
+                let Some(path) = path_of(d) else { return true };
+                let mut found = false;
+                for (i, acknowledged) in paths.iter().enumerate() {
+                    if *acknowledged == path {
+                        matched[i] = true;
+                        found = true;
+                    }
+                }
+                !found
+            })
             .collect();
         let acknowledged = before - shown.len();
         for (i, path) in paths.iter().enumerate() {
-            if !warnings.iter().any(|d| path_of(d).as_deref() == Some(path)) {
+            if !matched[i] {
                 self.warn(
                     KeyPath::root("scenario").key("acknowledge").index(i),
                     format!("acknowledges {path:?}, but nothing there warns; remove it"),
