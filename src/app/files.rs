@@ -166,7 +166,7 @@ pub fn read_scenario(
     let text = utf8(bytes).map_err(|why| {
         ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
-    let text = with_sets(text, sets)?;
+    let text = with_sets(text, sets, &origin)?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let curves = RefCell::new(Vec::new());
     let files = |relative: &str| -> Result<String, String> {
@@ -389,8 +389,14 @@ fn git_show(rev: &str, path: &Path, limit: u64, what: &str) -> anyhow::Result<Ve
 
 /// The scenario's text with `--set` applied (toml_edit: every other byte kept), to be
 /// validated as the file is. A text that is no TOML is left for the parse to diagnose.
-fn with_sets(text: String, sets: &[Assignment]) -> anyhow::Result<String> {
-    if sets.is_empty() || text.parse::<toml_edit::DocumentMut>().is_err() {
+/// The text's size is checked first, as the parse would: toml_edit's document of a hostile
+/// text takes many times the parser's memory.
+fn with_sets(text: String, sets: &[Assignment], origin: &str) -> anyhow::Result<String> {
+    if sets.is_empty() {
+        return Ok(text);
+    }
+    Scenario::check_limits(&text, origin)?;
+    if text.parse::<toml_edit::DocumentMut>().is_err() {
         return Ok(text);
     }
     crate::scenario::edit::apply(&text, sets).map_err(anyhow::Error::msg)
@@ -410,7 +416,7 @@ pub fn read_revision(
     let text = utf8(bytes).map_err(|why| {
         ScenarioError::whole_file(&origin, format!("the file {why}; expected a TOML scenario"))
     })?;
-    let text = with_sets(text, sets)?;
+    let text = with_sets(text, sets, &origin)?;
     let folder = path.parent().unwrap_or(Path::new(""));
     let files = |relative: &str| -> Result<String, String> {
         let bytes = git_show(rev, &folder.join(relative), CURVE_LIMIT, "curve file")

@@ -547,6 +547,14 @@ impl Scenario {
         Scenario::load(source, origin, &no_files).map(|(scenario, _)| scenario)
     }
 
+    /// Refuses, with the error [`Scenario::load`] would give, a text whose parse would take
+    /// more memory than capplan allows (too many keys and values in one table, or in all),
+    /// without parsing it: for callers that parse the text some other way first (`--set`
+    /// edits it with toml_edit).
+    pub fn check_limits(source: &str, origin: &str) -> Result<(), ScenarioError> {
+        validate::check_limits(source, origin)
+    }
+
     /// Parses and validates a scenario, reading the files it refers to (CSV curves, by
     /// their path as written) through `files`, and returns it with its warnings. The caller
     /// does the I/O, so this crate's core stays free of it.
