@@ -150,6 +150,44 @@ mod tests {
         assert_eq!(tree(joined), tree(whole));
     }
 
+    /// Every scenario and fixture as written, and as the pieces of the same text with its
+    /// comments blanked and 20,000 policies appended: the same tree, span for span.
+    #[test]
+    fn every_file_in_the_repository_gives_the_tree_of_the_whole_parse() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut folders = vec![root.join("scenarios"), root.join("tests/fixtures")];
+        let mut checked = 0;
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "toml") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let mut long = text.clone();
+                for i in 0..20_000 {
+                    long.push_str(&format!("\n[[policy]]\nname = \"p{i}\" # {i}\n"));
+                }
+                for source in [&text, &long] {
+                    let Ok(whole) = DeTable::parse(source) else {
+                        continue;
+                    };
+                    let scanned = scan(source).unwrap();
+                    let joined = parse(&scanned).unwrap_or_else(|| panic!("{}", path.display()));
+                    assert_eq!(tree(joined), tree(whole), "{}", path.display());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 40, "{checked}");
+    }
+
     #[test]
     fn a_repeat_that_is_not_plain_is_left_to_the_whole_parse() {
         let mut source = String::from("[scenario]\nname = \"x\"\n");

@@ -257,7 +257,10 @@ pub(super) fn scan(source: &str) -> Result<Scan, Limit> {
                 line_content = true;
                 let end = atom_end(bytes, i, key_next);
                 if depth0 && key_next && first_key && !headers_seen {
-                    add_root(&mut roots, &source[i..end], Root::Other);
+                    match source.get(i..end) {
+                        Some(name) => add_root(&mut roots, name, Root::Other),
+                        None => unread = true,
+                    }
                 }
                 counted = Some(cost(key_next, frames.last(), 0));
                 i = end;
@@ -300,7 +303,8 @@ pub(super) fn scan(source: &str) -> Result<Scan, Limit> {
     if !line_content {
         blank(&mut text, line_start..bytes.len());
     }
-    // Only ASCII bytes were blanked, each to a space: still UTF-8.
+    // Whole characters were blanked, each byte to a space: still UTF-8 (were it not, the
+    // text as written is parsed instead, which costs memory but changes no message).
     let text = String::from_utf8(text).unwrap_or_else(|_| source.to_string());
     if unread {
         pieces = vec![0..bytes.len()];
@@ -324,14 +328,11 @@ fn cost(key: bool, frame: Option<&Frame>, extra: usize) -> usize {
     }
 }
 
-/// Turns a range of the text into spaces (only ASCII bytes are ever blanked, so the text
-/// stays UTF-8).
+/// Turns a range of the text into spaces, byte for byte: the range starts and ends on
+/// character boundaries (at an ASCII byte or the end), so a character of several bytes
+/// becomes as many spaces and the text stays UTF-8.
 fn blank(text: &mut [u8], range: Range<usize>) {
-    for byte in &mut text[range] {
-        if byte.is_ascii() {
-            *byte = b' ';
-        }
-    }
+    text[range].fill(b' ');
 }
 
 fn set_key_next(frames: &mut [Frame], root_key_next: &mut bool, next: bool) {
@@ -515,6 +516,22 @@ mod tests {
         let scan = scan(source).unwrap();
         let kept = source.replace("# out", "     ");
         assert_eq!(scan.text, kept);
+    }
+
+    #[test]
+    fn characters_of_several_bytes_in_comments_become_as_many_spaces() {
+        let source = "a = \"é\" # café — ✓\n# ü\n";
+        let scan = scan(source).unwrap();
+        let comment = "# café — ✓";
+        assert_eq!(
+            scan.text,
+            format!(
+                "a = \"é\" {}\n{}",
+                " ".repeat(comment.len()),
+                " ".repeat("# ü\n".len())
+            )
+        );
+        assert_eq!(scan.text.len(), source.len());
     }
 
     #[test]
