@@ -6,34 +6,133 @@
 //! Joining follows TOML only where that is plain: a top-level key that a piece opens with
 //! `[[key]]` extends the array the earlier pieces made with `[[key]]`; one a piece uses only
 //! as `[key.id]` joins the table the earlier pieces made the same way, when no id is in
-//! both. Anything else (a piece that does not parse, any other repeat) gives `None`, and the
-//! caller parses the whole text at once, so its messages are the parser's own.
+//! both. Any other repeat gives [`Parsed::Whole`]: the caller parses the whole text as
+//! written, so its message is the parser's own.
+//!
+//! A piece that does not parse: in a text of at most [`WHOLE_ON_ERROR`] bytes, the whole
+//! text is parsed as written. In a larger one, the piece's first error is the whole text's
+//! (the earlier pieces parsed and joined, and the parser starts each header line afresh),
+//! unless the error runs to the piece's end (then the next piece is taken in too, as an
+//! unclosed array or string would), a key of the piece repeats an earlier piece's in a way
+//! that does not join (the whole text is parsed), or the error touches a blanked comment
+//! (the piece is parsed as written, when it is at most [`WHOLE_ON_ERROR`] bytes).
+
+use std::ops::Range;
 
 use toml::Spanned;
-use toml::de::{DeArray, DeTable, DeValue};
+use toml::de::{DeTable, DeValue};
 
 use super::scan::{Root, Scan};
 
-/// The tree of the scanned text, parsed in its pieces; `None` when the pieces do not parse
-/// or do not join plainly.
-pub(super) fn parse(scan: &Scan) -> Option<Spanned<DeTable<'_>>> {
+/// Up to this size a text that does not parse is parsed again whole and as written, for
+/// the parser's own message at the cost of the parser's memory (about 50 times the text).
+pub(super) const WHOLE_ON_ERROR: usize = 1 << 20;
+
+/// What parsing a scanned text in pieces gave.
+pub(super) enum Parsed<'t> {
+    /// The tree of the whole text.
+    Tree(Spanned<DeTable<'t>>),
+    /// The text is not TOML: the parser's first message and where it points in the text.
+    Error {
+        /// The parser's message.
+        message: String,
+        /// Its byte range in the text.
+        span: Option<Range<usize>>,
+    },
+    /// The pieces cannot tell: parse the whole text as written.
+    Whole,
+}
+
+/// The tree of the scanned text, parsed in its pieces; see [`Parsed`]. `source` is the
+/// text as written.
+pub(super) fn parse<'t>(scan: &'t Scan, source: &str) -> Parsed<'t> {
     let mut root = DeTable::new();
-    for piece in &scan.pieces {
+    for (index, piece) in scan.pieces.iter().enumerate() {
         let offset = piece.start;
-        let tree = DeTable::parse(&scan.text[piece.clone()]).ok()?;
+        let Ok(tree) = DeTable::parse(&scan.text[piece.clone()]) else {
+            return failure(scan, source, &root, index);
+        };
         for (key, value) in tree.into_inner() {
             let value = shift(value, offset);
             let name: &str = key.get_ref();
             if let Some(existing) = root.get_mut(name) {
                 let kind = scan.roots.get(name).copied().unwrap_or(Root::Other);
-                join(existing, value, kind)?;
+                if join(existing, value, kind).is_none() {
+                    return Parsed::Whole;
+                }
             } else {
                 root.insert(shift_key(key, offset), value);
             }
         }
     }
     // The parser gives the root an empty span.
-    Some(Spanned::new(0..0, root))
+    Parsed::Tree(Spanned::new(0..0, root))
+}
+
+/// The first error of a text whose piece `index` does not parse, the earlier pieces
+/// having parsed into `root`.
+fn failure(scan: &Scan, source: &str, root: &DeTable<'_>, index: usize) -> Parsed<'static> {
+    if source.len() <= WHOLE_ON_ERROR {
+        return Parsed::Whole;
+    }
+    let start = scan.pieces[index].start;
+    for last in index..scan.pieces.len() {
+        let range = start..scan.pieces[last].end;
+        let text = &scan.text[range.clone()];
+        let (tree, errors) = DeTable::parse_recoverable(text);
+        let Some(error) = errors.first() else {
+            // Parsed with the next piece: a string or an array ran across the cut.
+            return Parsed::Whole;
+        };
+        let Some(span) = error.span() else {
+            return Parsed::Whole;
+        };
+        if span.end >= text.trim_end().len() && last + 1 < scan.pieces.len() {
+            continue;
+        }
+        for (key, value) in tree.get_ref() {
+            let name: &str = key.get_ref();
+            let kind = scan.roots.get(name).copied().unwrap_or(Root::Other);
+            if let Some(existing) = root.get(name)
+                && !joins(existing.get_ref(), value.get_ref(), kind)
+            {
+                return Parsed::Whole;
+            }
+        }
+        let at = span.start + start..span.end + start;
+        let near = at.start.saturating_sub(1)..(at.end + 1).min(source.len());
+        let (message, at) = if source.as_bytes()[near.clone()] == scan.text.as_bytes()[near] {
+            (error.message().to_string(), at)
+        } else if range.len() <= WHOLE_ON_ERROR {
+            match DeTable::parse(&source[range]) {
+                Ok(_) => return Parsed::Whole,
+                Err(error) => (
+                    error.message().to_string(),
+                    error.span().map_or(at, |s| s.start + start..s.end + start),
+                ),
+            }
+        } else {
+            // A large piece dense with comments: the blanked text's message, which may
+            // point a token further than the parser would have on the comment.
+            (error.message().to_string(), at)
+        };
+        return Parsed::Error {
+            message,
+            span: Some(at),
+        };
+    }
+    Parsed::Whole
+}
+
+/// Whether a later piece's value of a top-level key joins the earlier pieces' plainly.
+fn joins(existing: &DeValue<'_>, later: &DeValue<'_>, kind: Root) -> bool {
+    match (existing, later, kind) {
+        (DeValue::Array(_), DeValue::Array(_), Root::Array) => true,
+        (DeValue::Table(table), DeValue::Table(more), Root::Prefix) => more
+            .iter()
+            .all(|(key, _)| !table.contains_key(key.get_ref().as_ref())),
+        _ => false,
+    }
 }
 
 /// Adds a later piece's value of a top-level key to the earlier pieces' value.
@@ -44,9 +143,8 @@ fn join<'i>(
 ) -> Option<()> {
     match (existing.get_mut(), later.into_inner(), kind) {
         (DeValue::Array(items), DeValue::Array(more), Root::Array) => {
-            let mut more = more;
-            for item in more.iter_mut() {
-                items.push(std::mem::replace(item, placeholder()));
+            for item in more {
+                items.push(item);
             }
             Some(())
         }
@@ -61,11 +159,6 @@ fn join<'i>(
         }
         _ => None,
     }
-}
-
-/// A value to leave in place of one moved out of an array that is about to be dropped.
-fn placeholder<'i>() -> Spanned<DeValue<'i>> {
-    Spanned::new(0..0, DeValue::Boolean(false))
 }
 
 fn shift_key<T>(key: Spanned<T>, offset: usize) -> Spanned<T> {
@@ -89,7 +182,7 @@ fn shift(value: Spanned<DeValue<'_>>, offset: usize) -> Spanned<DeValue<'_>> {
             // A new allocation of the exact length: the parser's has room to spare.
             let mut shifted: Vec<_> = Vec::with_capacity(items.len());
             shifted.extend(items.into_iter().map(|item| shift(item, offset)));
-            DeValue::Array(shifted.into_iter().collect::<DeArray<'_>>())
+            DeValue::Array(shifted.into_iter().collect::<toml::de::DeArray<'_>>())
         }
         other => other,
     };
@@ -145,7 +238,9 @@ mod tests {
         }
         let scanned = scan(&source).unwrap();
         assert!(scanned.pieces.len() > 2, "{:?}", scanned.pieces);
-        let joined = parse(&scanned).expect("the pieces join");
+        let Parsed::Tree(joined) = parse(&scanned, &source) else {
+            panic!("the pieces join")
+        };
         let whole = DeTable::parse(&source).unwrap();
         assert_eq!(tree(joined), tree(whole));
     }
@@ -179,13 +274,62 @@ mod tests {
                         continue;
                     };
                     let scanned = scan(source).unwrap();
-                    let joined = parse(&scanned).unwrap_or_else(|| panic!("{}", path.display()));
+                    let Parsed::Tree(joined) = parse(&scanned, source) else {
+                        panic!("{}", path.display())
+                    };
                     assert_eq!(tree(joined), tree(whole), "{}", path.display());
                     checked += 1;
                 }
             }
         }
         assert!(checked > 40, "{checked}");
+    }
+
+    /// Errors in a text larger than [`WHOLE_ON_ERROR`]: at the end, running to the end, in
+    /// the middle, on a comment, in a value that spans the cut: the whole parse's message
+    /// and span, or the whole parse itself.
+    #[test]
+    fn an_error_in_a_large_text_is_the_whole_parse_error() {
+        let mut base = String::from("[scenario]\nname = \"x\"\n");
+        for i in 0..20_000 {
+            base.push_str(&format!(
+                "[[policy]]\nname = \"p{i}\" # {i}\nlimits.pro = {{ window = \"5h\" }}\n\n"
+            ));
+        }
+        assert!(base.len() > WHOLE_ON_ERROR);
+        let line = base.find("[[policy]]\nname = \"p10000\"").unwrap();
+        let cases = [
+            format!("{base}x = \n"),
+            format!("{base}x = [1,\n# c\n"),
+            format!("{base}x = \"\"\"open\n"),
+            format!("{}oops\n{}", &base[..line], &base[line..]),
+            format!(
+                "{}name = \"p10000\" oops\n{}",
+                &base[..line + 11],
+                &base[line + 11..]
+            ),
+            format!("{}x = # c\n{}", &base[..line], &base[line..]),
+            format!("{}x = [\n{}", &base[..line], &base[line..]),
+            format!("{base}[scenario]\nname = \"again\"\n"),
+        ];
+        let mut from_pieces = 0;
+        for (i, source) in cases.iter().enumerate() {
+            let Err(expected) = DeTable::parse(source) else {
+                panic!("case {i} parses")
+            };
+            // An array left open runs to the end: the scan refuses it as one long table.
+            let Ok(scanned) = scan(source) else { continue };
+            match parse(&scanned, source) {
+                Parsed::Error { message, span } => {
+                    let found = (message.as_str(), span);
+                    assert_eq!(found, (expected.message(), expected.span()), "case {i}");
+                    from_pieces += 1;
+                }
+                Parsed::Whole => {}
+                Parsed::Tree(_) => panic!("an invalid text gave a tree"),
+            }
+        }
+        assert!(from_pieces >= 4, "{from_pieces}");
     }
 
     #[test]
@@ -197,7 +341,7 @@ mod tests {
         source.push_str("[scenario]\nname = \"again\"\n");
         let scanned = scan(&source).unwrap();
         assert!(scanned.pieces.len() > 1);
-        assert!(parse(&scanned).is_none());
+        assert!(matches!(parse(&scanned, &source), Parsed::Whole));
         assert!(DeTable::parse(&source).is_err());
     }
 }

@@ -50,20 +50,22 @@ pub(super) fn parse(
             omitted,
         }
     };
-    // Comments blanked, bounds checked, then parsed in pieces; a text that does not parse
-    // that way is parsed again whole and as written, so its message is the parser's own.
+    // Comments blanked, bounds checked, then parsed in pieces; a text the pieces cannot
+    // tell about is parsed again whole and as written, so its message is the parser's own.
     let scan = scan::scan(source).map_err(|limit| limit_error(source, origin, limit))?;
-    let document = match join::parse(&scan) {
-        Some(document) => document,
-        None => match DeTable::parse(source) {
+    let invalid = |message: &str, span| {
+        error(vec![Diagnostic {
+            key_path: None,
+            span,
+            message: format!("invalid TOML: {}", message.trim_end()),
+        }])
+    };
+    let document = match join::parse(&scan, source) {
+        join::Parsed::Tree(document) => document,
+        join::Parsed::Error { message, span } => return Err(invalid(&message, span)),
+        join::Parsed::Whole => match DeTable::parse(source) {
             Ok(document) => document,
-            Err(err) => {
-                return Err(error(vec![Diagnostic {
-                    key_path: None,
-                    span: err.span(),
-                    message: format!("invalid TOML: {}", err.message().trim_end()),
-                }]));
-            }
+            Err(err) => return Err(invalid(err.message(), err.span())),
         },
     };
     let file = shape::scenario_file(&document).map_err(error)?;
