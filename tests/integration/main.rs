@@ -21,6 +21,7 @@ mod invariants;
 mod junit;
 mod msrv;
 mod output;
+mod parse_memory;
 mod placement;
 mod properties;
 mod readme;
