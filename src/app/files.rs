@@ -396,10 +396,10 @@ fn with_sets(text: String, sets: &[Assignment], origin: &str) -> anyhow::Result<
         return Ok(text);
     }
     Scenario::check_limits(&text, origin)?;
-    if text.parse::<toml_edit::DocumentMut>().is_err() {
-        return Ok(text);
+    match text.parse::<toml_edit::DocumentMut>() {
+        Ok(document) => crate::scenario::edit::apply_to(document, sets).map_err(anyhow::Error::msg),
+        Err(_) => Ok(text),
     }
-    crate::scenario::edit::apply(&text, sets).map_err(anyhow::Error::msg)
 }
 
 /// Reads and validates a scenario as it is at a git revision, with its curve files at

@@ -94,14 +94,12 @@ fn json_of(value: &Value) -> serde_json::Value {
     }
 }
 
-/// Applies each assignment in order to the TOML text, keeping every other byte: a value
-/// replaced keeps the whitespace and comment around it; a key the table lacks is added to
-/// it (the validator then says whether the key is known). A path through a table or an
-/// entry the file lacks is an error naming the key.
-pub fn apply(source: &str, assignments: &[Assignment]) -> Result<String, String> {
-    let mut document: DocumentMut = source
-        .parse()
-        .map_err(|e: toml_edit::TomlError| format!("invalid TOML: {}", e.message().trim_end()))?;
+/// Applies each assignment in order to a parsed document, and gives its text, keeping
+/// every other byte: a value replaced keeps the whitespace and comment around it; a key the
+/// table lacks is added to it (the validator then says whether the key is known). A path
+/// through a table or an entry the file lacks is an error naming the key. The caller
+/// parses the text (once), so that a text that is no TOML can go to the validator as it is.
+pub fn apply_to(mut document: DocumentMut, assignments: &[Assignment]) -> Result<String, String> {
     for assignment in assignments {
         set(&mut document, &assignment.key, assignment.value.clone())
             .map_err(|why| format!("--set {}: {why}", assignment.key))?;
@@ -303,7 +301,7 @@ mod tests {
     const TINY: &str = include_str!("../../scenarios/tiny.toml");
 
     fn set(text: &str) -> Result<String, String> {
-        apply(TINY, &[Assignment::parse(text)?])
+        apply_to(TINY.parse().unwrap(), &[Assignment::parse(text)?])
     }
 
     #[test]
