@@ -94,6 +94,13 @@ pub(super) fn check_limits(source: &str, origin: &str) -> Result<(), ScenarioErr
         .map_err(|limit| limit_error(source, origin, limit))
 }
 
+/// The text with its comments and the line breaks of blank and comment-only lines blanked
+/// to spaces (offsets kept), for a second reader of a text that loaded; `None` when it
+/// crosses a bound.
+pub(crate) fn blanked(source: &str) -> Option<String> {
+    scan::scan(source).ok().map(|scan| scan.text)
+}
+
 /// The error for a bound the text crosses, pointing at where it crossed it.
 fn limit_error(source: &str, origin: &str, limit: scan::Limit) -> ScenarioError {
     ScenarioError {
