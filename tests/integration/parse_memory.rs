@@ -109,6 +109,32 @@ fn a_table_with_too_many_values_is_refused_where_it_crosses_the_limit() {
 }
 
 #[test]
+fn a_bracket_left_open_before_headers_is_named_in_the_limit_message() {
+    // `x = [1,` never closed: the policies after it read as the array's contents. The long
+    // list alone (above) gets no such hint.
+    let text = with_policies(30_000).replacen("[timeline]", "x = [1,\n[timeline]", 1);
+    let opened = text[..text.find("x = [1,").unwrap()].matches('\n').count() + 1;
+    let file = ScenarioFile::new("open", &text);
+    let run = capplan(&["validate", file.path()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "(if the `[` opened at line {opened} is never closed, close it"
+        )),
+        "{}",
+        run.stderr
+    );
+    let long = format!(
+        "{}\n[curve.long]\nweek = [{}]\n",
+        tiny_text(),
+        "0.1, ".repeat(70_000)
+    );
+    let file = ScenarioFile::new("long", &long);
+    let run = capplan(&["validate", file.path()]);
+    assert!(!run.stderr.contains("never closed"), "{}", run.stderr);
+}
+
+#[test]
 fn a_table_just_under_the_limit_reaches_the_rules() {
     let values = "0.1, ".repeat(65_532);
     let text = format!("{}\n[curve.long]\nweek = [{values}]\n", tiny_text());

@@ -51,7 +51,8 @@ pub(super) fn parse(
         }
     };
     // Comments blanked, bounds checked, then parsed in pieces; a text the pieces cannot
-    // tell about is parsed again whole and as written, so its message is the parser's own.
+    // tell about is parsed whole (as scanned, or as written for an error next to a
+    // comment), so its message is the parser's own.
     let scan = scan::scan(source).map_err(|limit| limit_error(source, origin, limit))?;
     let invalid = |message: &str, span| {
         error(vec![Diagnostic {
@@ -63,10 +64,6 @@ pub(super) fn parse(
     let document = match join::parse(&scan, source) {
         join::Parsed::Tree(document) => document,
         join::Parsed::Error { message, span } => return Err(invalid(&message, span)),
-        join::Parsed::Whole => match DeTable::parse(source) {
-            Ok(document) => document,
-            Err(err) => return Err(invalid(err.message(), err.span())),
-        },
     };
     let file = shape::scenario_file(&document).map_err(error)?;
     let mut checker = Checker {

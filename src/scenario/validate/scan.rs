@@ -98,6 +98,22 @@ enum Frame {
     Table { key_next: bool },
 }
 
+/// How many lines that start with `[` (as a table header would) lie between the start of
+/// line `from` (counted from 1) and byte `end`: the sign of a bracket left open.
+fn headers_after_open(bytes: &[u8], from: usize, end: usize) -> usize {
+    let mut line = 1;
+    let mut headers = 0;
+    for (i, &b) in bytes[..end.min(bytes.len())].iter().enumerate() {
+        if b == b'\n' {
+            line += 1;
+            if line > from && bytes.get(i + 1) == Some(&b'[') {
+                headers += 1;
+            }
+        }
+    }
+    headers
+}
+
 /// Blanks, cuts and counts `source`; refuses it when a bound is crossed.
 pub(super) fn scan(source: &str) -> Result<Scan, Limit> {
     let bytes = source.as_bytes();
@@ -123,7 +139,15 @@ pub(super) fn scan(source: &str) -> Result<Scan, Limit> {
     // How each top-level key first appeared: a header may start a piece only where its
     // table would join the earlier pieces' plainly.
     let mut roots: HashMap<String, Root> = HashMap::new();
+    // Where the outermost open array or inline table opened, and with which bracket.
+    let mut opened = (0usize, '[');
     let mut i = 0;
+    // A byte-order mark, which the parser skips: so does the pass (read as part of the
+    // first key it would hide that key's name), keeping its line as written.
+    if source.starts_with('\u{feff}') {
+        i = '\u{feff}'.len_utf8();
+        line_content = true;
+    }
     while i < bytes.len() {
         let b = bytes[i];
         let token = i;
@@ -223,6 +247,9 @@ pub(super) fn scan(source: &str) -> Result<Scan, Limit> {
                 line_content = true;
                 let table = if b == b'{' { TABLE_BYTES } else { 0 };
                 counted = Some(cost(key_next, frames.last(), table));
+                if frames.is_empty() {
+                    opened = (line, b as char);
+                }
                 frames.push(if b == b'[' {
                     Frame::Array
                 } else {
@@ -275,13 +302,24 @@ pub(super) fn scan(source: &str) -> Result<Scan, Limit> {
             piece_values += 1;
         }
         if table_values > MAX_TABLE_VALUES {
+            // Inside an array or inline table that ran past a header: more likely a
+            // bracket never closed than a long list.
+            let unclosed = if frames.is_empty() || headers_after_open(bytes, opened.0, i) == 0 {
+                String::new()
+            } else {
+                format!(
+                    " (if the `{}` opened at line {} is never closed, close it: everything after \
+                     it, headers too, is read as its contents)",
+                    opened.1, opened.0
+                )
+            };
             return Err(Limit {
                 span: token..i,
                 message: format!(
                     "expected at most {} keys and values in one table with its inline tables \
-                     and arrays, found more in the table from line {table_line}; the longest list a \
-                     scenario needs is a curve's 168 values: put per-minute curves in a CSV file \
-                     (`file = \"…\"`) and long lists in [[…]] tables",
+                     and arrays, found more in the table from line {table_line}{unclosed}; the \
+                     longest list a scenario needs is a curve's 168 values: put per-minute curves \
+                     in a CSV file (`file = \"…\"`) and long lists in [[…]] tables",
                     count(MAX_TABLE_VALUES as f64)
                 ),
             });
