@@ -71,8 +71,7 @@ impl Run<'_> {
             None => plan::Phase::all(&scenario),
         };
         // With a timeline, compare also searches how long the last phase holds, day by day.
-        let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
-        budget::within_budget(&scenario, policies.len(), months)?;
+        budget::within_budget(&scenario, policies.len(), budget::Question::Week)?;
         let bar = progress_bar((policies.len() * phases.len()) as u64, "compare");
         let answer = plan::compare_with_progress(&scenario, &policies, &phases, &|| bar.inc(1));
         bar.finish_and_clear();
@@ -99,7 +98,7 @@ impl Run<'_> {
                 select::tier(&scenario, tier, path, "--min-margin")?;
             }
         }
-        budget::within_budget(&scenario, policies.len(), 0)?;
+        budget::within_budget(&scenario, policies.len(), budget::Question::Week)?;
         let phase = select::phase(&scenario, phase, path)?;
         let answer = plan::check(&scenario, &policies, &phase, rule.clone())?;
         answer.write_on(format, self.screen, self.out)?;
@@ -122,7 +121,7 @@ impl Run<'_> {
         let (scenario, _) = self.scenario(path)?;
         let policies = select::policies(&scenario, policies, path)?;
         let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
-        budget::within_budget(&scenario, policies.len(), months)?;
+        budget::within_budget(&scenario, policies.len(), budget::Question::Timeline)?;
         let bar = progress_bar(u64::from(months), "timeline");
         let answer = plan::timeline_with_progress(&scenario, &policies, &|| bar.inc(1));
         bar.finish_and_clear();
@@ -247,8 +246,9 @@ impl Run<'_> {
         }
         let (scenario, warnings) = self.scenario(path)?;
         let policies = select::policies(&scenario, policies, path)?;
-        let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
-        budget::within_budget(&scenario, policies.len(), months)?;
+        // The report holds compare's answer and the timeline's: each within its budget.
+        budget::within_budget(&scenario, policies.len(), budget::Question::Week)?;
+        budget::within_budget(&scenario, policies.len(), budget::Question::Timeline)?;
         let timeline = match scenario.timeline {
             Some(_) => Some(plan::timeline(&scenario, &policies)?),
             None => None,
@@ -298,8 +298,7 @@ impl Run<'_> {
         let (base_scenario, base_warnings, base_rev) = self.side(&base_source, &[])?;
         let (head_scenario, head_warnings, head_rev) = self.side(&head_source, &settings.sets)?;
         for scenario in [&base_scenario, &head_scenario] {
-            let months = scenario.timeline.as_ref().map_or(0, |t| t.months);
-            budget::within_budget(scenario, scenario.policies.len(), months)?;
+            budget::within_budget(scenario, scenario.policies.len(), budget::Question::Week)?;
         }
         // A file prints its warnings as it loads; a revision's are printed here.
         for (warnings, rev) in [(&base_warnings, base_rev), (&head_warnings, head_rev)] {

@@ -507,7 +507,7 @@ fn a_run_over_the_work_budget_is_refused_naming_the_figure_and_the_fix() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "this run asks for 3,479,756,112 evaluations (6 policies × 2 phases × 161 distinct steps × (1,000,000 samples + 620 days) × 1.8 columns per class for the speeds in use), over the budget of 200,000,000; lower [uncertainty] samples to 56,890 or fewer"
+            "this run asks for 69,554,156,112 evaluations (6 policies × 2 phases × 161 distinct steps × (1,000,000 samples × 20 months + 620 days) × 1.8 columns per class for the speeds in use), over the budget of 4,000,000,000 for a timeline; lower [uncertainty] samples to 57,479 or fewer"
         ),
         "{}",
         run.stderr
